@@ -1,0 +1,105 @@
+//! Command-line arguments (clap derive). Nothing here runs anything: `crate::commands` does.
+
+use camino::Utf8PathBuf;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::ColorChoice;
+
+/// Fast, trustworthy CI test runs: split by measured durations, run in parallel, report.
+#[derive(Debug, Parser)]
+#[command(name = "flotilla", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every subcommand.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Run as if started in DIR.
+    #[arg(short = 'C', long = "directory", value_name = "DIR", global = true)]
+    pub directory: Option<Utf8PathBuf>,
+    /// Configuration file (default: flotilla.toml in the current folder).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<Utf8PathBuf>,
+    /// When to use colours (NO_COLOR is honoured by `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the test suites in parallel and write reports.
+    Run(RunArgs),
+    /// Show how the tests would be split across workers, without running them.
+    Plan(PlanArgs),
+    /// List discovered test files with their estimates and where each estimate came from.
+    List(SelectArgs),
+}
+
+/// Which suites, and the worker count.
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// Only run this suite (repeatable).
+    #[arg(long = "suite", value_name = "NAME")]
+    pub suites: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+}
+
+/// `flotilla run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Number of workers ("auto" = CPU count; overrides [run] workers).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub workers: Option<WorkersArg>,
+    /// Re-run failed files up to N times (overrides each suite's `retries`).
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Only print failures and the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `flotilla plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Number of workers to plan for.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub workers: Option<WorkersArg>,
+}
+
+/// `--message-format`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    /// Text for people.
+    #[default]
+    Human,
+    /// One JSON object per line on stdout.
+    Json,
+}
+
+/// `--workers N|auto`.
+#[derive(Clone, Copy, Debug)]
+pub struct WorkersArg(pub crate::config::Workers);
+
+impl std::str::FromStr for WorkersArg {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text == "auto" {
+            return Ok(Self(crate::config::Workers::Auto));
+        }
+        match text.parse::<usize>() {
+            Ok(n) if n > 0 => Ok(Self(crate::config::Workers::Fixed(n))),
+            _ => Err(format!("`{text}` is not a positive number or \"auto\"")),
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! `flotilla plan`: the predicted per-worker load, without running anything.
+
+use std::io::Write;
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::prepare::prepare;
+use crate::cli::{GlobalArgs, MessageFormat, PlanArgs};
+use crate::config::Overrides;
+use crate::error::Error;
+use crate::exit_code;
+
+pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
+    let overrides = Overrides { suites: args.select.suites.clone(), workers: args.workers.map(|w| w.0), ..Overrides::default() };
+    let prepared = prepare(global, &overrides)?;
+    let plan = &prepared.plan;
+    let workers = plan.workers.len();
+    let longest = plan.batches.iter().map(|b| b.estimate).max().unwrap_or_default();
+    let bound = (plan.total / u32::try_from(workers).unwrap_or(1)).max(longest);
+    let files: usize = prepared.files.iter().map(Vec::len).sum();
+    let mut out = std::io::stdout().lock();
+    if args.select.message_format == MessageFormat::Json {
+        let value = json!({
+            "plan_hash": format!("{:016x}", plan.hash),
+            "workers": plan.workers.iter().enumerate().map(|(i, w)| json!({
+                "worker": i + 1,
+                "load_secs": w.load.as_secs_f64(),
+                "jobs": w.batches.iter().map(|&b| json!({
+                    "suite": prepared.config.suites[plan.batches[b].suite].name,
+                    "files": prepared.batch_files(b).collect::<Vec<_>>(),
+                    "estimate_secs": plan.batches[b].estimate.as_secs_f64(),
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "makespan_secs": plan.makespan.as_secs_f64(),
+            "total_secs": plan.total.as_secs_f64(),
+            "lower_bound_secs": bound.as_secs_f64(),
+        });
+        let _ = writeln!(out, "{value}");
+        return Ok(exit_code::SUCCESS);
+    }
+    let _ = writeln!(out, "plan {:016x}: {files} files in {} jobs on {workers} workers", plan.hash, plan.batches.len());
+    for (index, worker) in plan.workers.iter().enumerate() {
+        let worker_files: usize = worker.batches.iter().map(|&b| plan.batches[b].units.len()).sum();
+        let _ = writeln!(out, "  worker {:>3}: {:>9}  ({} jobs, {} files)", index + 1, secs(worker.load), worker.batches.len(), worker_files);
+    }
+    let _ = writeln!(
+        out,
+        "predicted makespan {}; lower bound {} (total {} / {workers} workers, longest job {})",
+        secs(plan.makespan),
+        secs(bound),
+        secs(plan.total),
+        secs(longest)
+    );
+    for (suite, estimates) in prepared.config.suites.iter().zip(&prepared.estimates) {
+        let startup = if estimates.startup.jobs > 0 {
+            format!("start-up {} learned from {} jobs", secs(estimates.startup.duration), estimates.startup.jobs)
+        } else {
+            "start-up not learned yet".to_string()
+        };
+        let _ = writeln!(out, "suite {}: {:.0}% of files estimated from history; {startup}", suite.name, estimates.known_ratio() * 100.0);
+    }
+    Ok(exit_code::SUCCESS)
+}
+
+fn secs(duration: Duration) -> String {
+    format!("{:.2}s", duration.as_secs_f64())
+}

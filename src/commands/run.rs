@@ -1,0 +1,96 @@
+//! `flotilla run`: prepare, execute with live reporters, write reports and history, exit.
+
+use std::io::IsTerminal;
+
+use super::prepare::{check_programs, prepare};
+use crate::cli::{GlobalArgs, MessageFormat, RunArgs};
+use crate::config::Overrides;
+use crate::error::Error;
+use crate::exit_code;
+use crate::report::{JsonStream, Styles, Terminal, TerminalOptions};
+use crate::results::{RunSummary, write_junit, write_summary};
+use crate::run::{Event, RunDir, RunInput, execute};
+
+pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
+    let overrides = Overrides {
+        workers: args.workers.map(|w| w.0),
+        retries: args.retries,
+        suites: args.select.suites.clone(),
+    };
+    let mut prepared = prepare(global, &overrides)?;
+    check_programs(&prepared.config)?;
+    let run_dir = RunDir::create(&prepared.config.run.out_dir)?;
+    let json = args.select.message_format == MessageFormat::Json;
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
+    let terminal_options = TerminalOptions {
+        progress: !json && !in_ci && std::io::stderr().is_terminal(),
+        quiet: args.quiet,
+        styles: if global.color.enabled(!json) { Styles::colored() } else { Styles::default() },
+        to_stderr: json,
+    };
+    let mut terminal = Terminal::new(terminal_options);
+    let mut stream = json.then_some(JsonStream);
+    let mut emit = |event: &Event| {
+        terminal.handle(event);
+        if let Some(stream) = stream.as_mut() {
+            stream.handle(event);
+        }
+    };
+    let jobs = prepared.jobs();
+    let files: usize = prepared.files.iter().map(Vec::len).sum();
+    emit(&Event::RunStarted {
+        run_id: run_dir.run_id.clone(),
+        run_dir: run_dir.path.clone(),
+        workers: prepared.config.run.workers,
+        jobs: jobs.len(),
+        files,
+        predicted_secs: prepared.plan.makespan.as_secs_f64(),
+        plan_hash: format!("{:016x}", prepared.plan.hash),
+    });
+    for message in prepared.history.take_warnings() {
+        emit(&Event::Warning { message });
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)?;
+    let summary = runtime.block_on(async {
+        let shutdown = crate::signal::install().map_err(Error::Runtime)?;
+        let input = RunInput {
+            config: &prepared.config,
+            run_dir: &run_dir,
+            jobs,
+            workers: prepared.config.run.workers,
+            predicted: prepared.plan.makespan,
+        };
+        Ok::<_, Error>(execute(input, shutdown, &mut emit).await)
+    })?;
+    let written = write_reports(&summary, &run_dir)?;
+    prepared.history.record(&summary);
+    for message in prepared.history.take_warnings() {
+        terminal.handle(&Event::Warning { message });
+    }
+    terminal.finish(&summary, &written);
+    // Leave the runtime without waiting for the signal task, which never ends.
+    runtime.shutdown_background();
+    Ok(if summary.interrupted {
+        exit_code::INTERRUPTED
+    } else if summary.counts().any_failure() {
+        exit_code::TESTS_FAILED
+    } else {
+        exit_code::SUCCESS
+    })
+}
+
+/// Writes junit.xml and summary.json and points `latest` at the run; returns what was written.
+fn write_reports(summary: &RunSummary, run_dir: &RunDir) -> Result<Vec<String>, Error> {
+    let junit = run_dir.path.join("junit.xml");
+    write_junit(summary, &junit).map_err(|source| Error::Report { what: "JUnit report", path: junit.clone(), source })?;
+    let json = run_dir.path.join("summary.json");
+    write_summary(summary, &json).map_err(|source| Error::Report { what: "summary", path: json.clone(), source })?;
+    run_dir
+        .mark_latest()
+        .map_err(|source| Error::Report { what: "latest link", path: run_dir.path.clone(), source })?;
+    Ok(vec![junit.to_string(), json.to_string()])
+}

@@ -1,0 +1,19 @@
+//! `flotilla.toml`: reading, validating and resolving the configuration.
+//!
+//! Parsing happens in two passes, as in uv and nextest: [`raw`] mirrors the TOML file with
+//! serde (unknown keys are errors), then [`resolve`] turns it into the validated [`Config`]
+//! that the rest of flotilla consumes. Nothing outside this module reads TOML. Every error is a
+//! [`ConfigError`] that points at the file, line and column and says how to fix it.
+
+mod diagnostic;
+mod duration;
+mod raw;
+mod resolve;
+mod workers;
+
+pub use diagnostic::ConfigError;
+pub use resolve::{Config, Overrides, RunSettings, Suite};
+pub use workers::Workers;
+
+/// The file name `flotilla run` looks for in the working directory.
+pub const DEFAULT_FILE_NAME: &str = "flotilla.toml";

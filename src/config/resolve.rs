@@ -1,0 +1,382 @@
+//! [`Config`]: the validated configuration, resolved from the raw file plus CLI [`Overrides`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use camino::{Utf8Path, Utf8PathBuf};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use super::diagnostic::{ConfigError, closest};
+use super::raw::{RUN_KEYS, RawConfig, RawSuite, SUITE_KEYS, TOP_KEYS};
+use super::workers::Workers;
+use super::{DEFAULT_FILE_NAME, duration};
+use crate::runners::{CommandTemplate, RunnerKind};
+
+/// Settings given on the command line that override the file.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// `--workers N`.
+    pub workers: Option<Workers>,
+    /// `--retries N`.
+    pub retries: Option<u32>,
+    /// `--suite NAME` (repeatable): run only these suites.
+    pub suites: Vec<String>,
+}
+
+/// Run-wide settings (`[run]`).
+#[derive(Clone, Debug)]
+pub struct RunSettings {
+    /// Worker slots on this machine.
+    pub workers: usize,
+    /// Where run directories go (`<out-dir>/<run-id>`, `<out-dir>/latest`).
+    pub out_dir: Utf8PathBuf,
+    /// The SQLite history file.
+    pub history: Utf8PathBuf,
+}
+
+/// One `[suite.NAME]`, validated.
+#[derive(Clone, Debug)]
+pub struct Suite {
+    /// The NAME of `[suite.NAME]`.
+    pub name: String,
+    /// Which adapter runs it.
+    pub runner: RunnerKind,
+    /// The argv template of one job.
+    pub command: CommandTemplate,
+    /// `files` patterns, relative to the config folder.
+    pub files: Vec<String>,
+    /// Compiled `files`.
+    pub include: GlobSet,
+    /// Compiled `exclude`.
+    pub exclude: GlobSet,
+    /// Byte span of `files` in the config, for "no files matched".
+    pub files_span: Option<std::ops::Range<usize>>,
+    /// How many times a failed file is re-run.
+    pub retries: u32,
+    /// Per-job time limit.
+    pub timeout: Option<Duration>,
+    /// How long a job gets between SIGTERM and SIGKILL.
+    pub timeout_grace: Duration,
+    /// Extra environment variables for every job.
+    pub environment: Vec<(String, String)>,
+}
+
+/// The resolved configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The configuration file.
+    pub path: Utf8PathBuf,
+    /// Its folder: globs, commands and relative paths are relative to it.
+    pub root: Utf8PathBuf,
+    /// The file's text, kept for later errors that point into it.
+    pub source: Arc<String>,
+    /// `[run]`.
+    pub run: RunSettings,
+    /// The suites to run, in name order.
+    pub suites: Vec<Suite>,
+}
+
+const DEFAULT_GRACE: Duration = Duration::from_secs(5);
+
+impl Config {
+    /// Reads and resolves the configuration at `path`.
+    pub fn load(path: &Utf8Path, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let path = path.to_path_buf();
+        let text = match fs_err::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ConfigError::file(
+                    &path,
+                    "configuration file not found",
+                    Some(format!(
+                        "create {DEFAULT_FILE_NAME} (see README), pass --config FILE, or -C DIR to run elsewhere"
+                    )),
+                ));
+            }
+            Err(error) => return Err(ConfigError::file(&path, error.to_string(), None)),
+        };
+        Self::parse(&path, Arc::new(text), overrides)
+    }
+
+    /// Resolves configuration `text` as if read from `path`.
+    pub fn parse(path: &Utf8Path, text: Arc<String>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let path = path.to_path_buf();
+        let raw: RawConfig = toml::from_str(&text).map_err(|error| toml_error(&path, &text, &error))?;
+        let root = absolute_parent(&path);
+        let workers = overrides
+            .workers
+            .or(raw.run.workers)
+            .unwrap_or(Workers::Auto)
+            .resolve();
+        let run = RunSettings {
+            workers,
+            out_dir: root.join(raw.run.out_dir.as_deref().unwrap_or(".flotilla/runs")),
+            history: root.join(raw.run.history.as_deref().unwrap_or(".flotilla/history.db")),
+        };
+        let ctx = Ctx { path: &path, text: &text };
+        let mut suites = Vec::new();
+        let known: Vec<&str> = raw.suite.keys().map(|name| name.get_ref().as_str()).collect();
+        for wanted in &overrides.suites {
+            if !known.contains(&wanted.as_str()) {
+                let help = match closest(wanted, known.iter().copied()) {
+                    Some(name) => format!("did you mean `{name}`?"),
+                    None => format!("suites in this file: {}", list_or_none(&known)),
+                };
+                return Err(ConfigError::file(&path, format!("no suite named `{wanted}`"), Some(help)));
+            }
+        }
+        for (name, raw_suite) in raw.suite {
+            if !overrides.suites.is_empty() && !overrides.suites.contains(name.get_ref()) {
+                continue;
+            }
+            suites.push(ctx.suite(&name, raw_suite, overrides)?);
+        }
+        if suites.is_empty() {
+            return Err(ConfigError::file(
+                &path,
+                "no suites to run",
+                Some("add a [suite.NAME] section with `runner`, `command` and `files` (see README)".into()),
+            ));
+        }
+        Ok(Self {
+            path: path.clone(),
+            root,
+            source: text,
+            run,
+            suites,
+        })
+    }
+
+    /// An error pointing at `span` of this configuration file.
+    #[must_use]
+    pub fn error_at(&self, span: Option<std::ops::Range<usize>>, message: impl Into<String>, help: Option<String>) -> ConfigError {
+        ConfigError::at(&self.path, &self.source, span, message, help)
+    }
+}
+
+struct Ctx<'a> {
+    path: &'a Utf8PathBuf,
+    text: &'a Arc<String>,
+}
+
+impl Ctx<'_> {
+    fn error(&self, span: std::ops::Range<usize>, message: impl Into<String>, help: impl Into<Option<String>>) -> ConfigError {
+        ConfigError::at(self.path, self.text, Some(span), message, help.into())
+    }
+
+    fn suite(&self, name: &toml::Spanned<String>, raw: RawSuite, overrides: &Overrides) -> Result<Suite, ConfigError> {
+        let suite_name = name.get_ref().clone();
+        if !is_valid_name(&suite_name) {
+            return Err(self.error(
+                name.span(),
+                format!("invalid suite name `{suite_name}`"),
+                "use letters, digits, `-` and `_` only".to_string(),
+            ));
+        }
+        let runner = match &raw.runner {
+            None => {
+                return Err(self.error(
+                    name.span(),
+                    format!("suite `{suite_name}` has no `runner`"),
+                    format!("add `runner = \"custom\"` with a `command`; runners: {}", RunnerKind::NAMES.join(", ")),
+                ));
+            }
+            Some(runner) => RunnerKind::from_name(runner.get_ref()).ok_or_else(|| {
+                let help = match closest(runner.get_ref(), RunnerKind::NAMES.iter().copied()) {
+                    Some(best) => format!("did you mean `{best}`? runners: {}", RunnerKind::NAMES.join(", ")),
+                    None => format!("runners: {}", RunnerKind::NAMES.join(", ")),
+                };
+                self.error(runner.span(), format!("unknown runner `{}`", runner.get_ref()), help)
+            })?,
+        };
+        let command = match &raw.command {
+            Some(command) => CommandTemplate::new(command.get_ref().clone())
+                .map_err(|message| self.error(command.span(), message, CommandTemplate::HELP.to_string()))?,
+            None => {
+                return Err(self.error(
+                    name.span(),
+                    format!("suite `{suite_name}` has no `command`"),
+                    "add for example `command = [\"bash\", \"{file}\"]`; placeholders: {files} {file} {result} {worker} {run_id}"
+                        .to_string(),
+                ));
+            }
+        };
+        let Some(files) = &raw.files else {
+            return Err(self.error(
+                name.span(),
+                format!("suite `{suite_name}` has no `files`"),
+                "add glob patterns relative to this file, for example `files = [\"tests/**/*.sh\"]`".to_string(),
+            ));
+        };
+        if files.get_ref().is_empty() {
+            return Err(self.error(files.span(), "`files` is empty", "add at least one glob pattern".to_string()));
+        }
+        let include = self.globs(files.get_ref())?;
+        let exclude = self.globs(&raw.exclude)?;
+        let timeout = raw.timeout.as_ref().map(|t| self.duration(t)).transpose()?;
+        if timeout == Some(Duration::ZERO) {
+            let span = raw.timeout.as_ref().map_or(0..0, toml::Spanned::span);
+            return Err(self.error(span, "timeout must be longer than zero", duration::HELP.to_string()));
+        }
+        let timeout_grace = raw
+            .timeout_grace
+            .as_ref()
+            .map(|t| self.duration(t))
+            .transpose()?
+            .unwrap_or(DEFAULT_GRACE);
+        Ok(Suite {
+            name: suite_name,
+            runner,
+            command,
+            files: files.get_ref().iter().map(|f| f.get_ref().clone()).collect(),
+            include,
+            exclude,
+            files_span: Some(files.span()),
+            retries: overrides.retries.or(raw.retries).unwrap_or(0),
+            timeout,
+            timeout_grace,
+            environment: raw.environment.into_iter().collect(),
+        })
+    }
+
+    fn globs(&self, patterns: &[toml::Spanned<String>]) -> Result<GlobSet, ConfigError> {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in patterns {
+            let text = pattern.get_ref().trim_start_matches("./");
+            let glob = globset::GlobBuilder::new(text)
+                .literal_separator(true)
+                .build()
+                .map_err(|error| {
+                    self.error(
+                        pattern.span(),
+                        format!("invalid glob `{}`: {}", pattern.get_ref(), error.kind()),
+                        "globs use `*` (within a folder), `**` (across folders), `?`, `[abc]` and `{a,b}`".to_string(),
+                    )
+                })?;
+            let _: &Glob = &glob;
+            builder.add(glob);
+        }
+        builder
+            .build()
+            .map_err(|error| self.error(0..0, format!("invalid glob set: {error}"), None))
+    }
+
+    fn duration(&self, value: &toml::Spanned<String>) -> Result<Duration, ConfigError> {
+        duration::parse(value.get_ref()).map_err(|message| self.error(value.span(), message, duration::HELP.to_string()))
+    }
+}
+
+fn is_valid_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn list_or_none(names: &[&str]) -> String {
+    if names.is_empty() { "none".into() } else { names.join(", ") }
+}
+
+fn absolute_parent(path: &Utf8Path) -> Utf8PathBuf {
+    let parent = path.parent().filter(|p| !p.as_str().is_empty()).unwrap_or(Utf8Path::new("."));
+    std::path::absolute(parent)
+        .ok()
+        .and_then(|p| Utf8PathBuf::from_path_buf(p).ok())
+        .unwrap_or_else(|| parent.to_path_buf())
+}
+
+/// Turns a TOML/serde error into a [`ConfigError`] with a span and, for unknown keys, a suggestion.
+fn toml_error(path: &Utf8PathBuf, text: &Arc<String>, error: &toml::de::Error) -> ConfigError {
+    let message = error.message().trim().to_string();
+    let help = unknown_key_help(&message).or_else(|| {
+        if message.contains("invalid type") {
+            Some("check the value's type: strings are quoted, lists use [ ], numbers are bare".to_string())
+        } else {
+            None
+        }
+    });
+    ConfigError::at(path, text, error.span(), message, help)
+}
+
+fn unknown_key_help(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (key, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let candidates: Vec<&str> = if expected.is_empty() {
+        TOP_KEYS.iter().chain(RUN_KEYS).chain(SUITE_KEYS).copied().collect()
+    } else {
+        expected
+    };
+    Some(match closest(key, candidates.iter().copied()) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => format!("valid keys here: {}", candidates.join(", ")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Utf8Path::new("/p/flotilla.toml"), Arc::new(text.to_string()), &Overrides::default())
+    }
+
+    const GOOD: &str = "[run]\nworkers = 3\n\n[suite.unit]\nrunner = \"custom\"\ncommand = [\"bash\", \"{file}\"]\nfiles = [\"tests/*.sh\"]\ntimeout = \"90s\"\n";
+
+    #[test]
+    fn resolves_a_good_file() {
+        let config = parse(GOOD).unwrap();
+        assert_eq!(config.run.workers, 3);
+        assert_eq!(config.run.out_dir, Utf8Path::new("/p/.flotilla/runs"));
+        assert_eq!(config.suites[0].timeout, Some(Duration::from_secs(90)));
+        assert_eq!(config.suites[0].retries, 0);
+    }
+
+    #[test]
+    fn unknown_key_names_line_column_and_suggests() {
+        let error = parse("[run]\nwrokers = 3\n").unwrap_err();
+        assert_eq!(error.location, Some((2, 1)));
+        assert!(error.message.contains("/p/flotilla.toml:2:1"), "{}", error.message);
+        assert!(error.message.contains("wrokers"));
+        assert_eq!(error.help.as_deref(), Some("did you mean `workers`?"));
+    }
+
+    #[test]
+    fn wrong_type_is_located() {
+        let error = parse("[run]\nworkers = \"many\"\n").unwrap_err();
+        assert_eq!(error.location.unwrap().0, 2);
+        assert!(error.message.contains("auto"), "{}", error.message);
+    }
+
+    #[test]
+    fn bad_glob_points_at_the_pattern() {
+        let error = parse(&GOOD.replace("tests/*.sh", "tests/[.sh")).unwrap_err();
+        assert_eq!(error.location, Some((7, 10)));
+        assert!(error.message.contains("invalid glob"));
+    }
+
+    #[test]
+    fn bad_duration_points_at_the_value() {
+        let error = parse(&GOOD.replace("90s", "ninety")).unwrap_err();
+        assert_eq!(error.location, Some((8, 11)));
+        assert!(error.help.unwrap().contains("90s"));
+    }
+
+    #[test]
+    fn unknown_runner_lists_the_runners() {
+        let error = parse(&GOOD.replace("\"custom\"", "\"custon\"")).unwrap_err();
+        assert!(error.help.unwrap().contains("did you mean `custom`"));
+    }
+
+    #[test]
+    fn overrides_win() {
+        let overrides = Overrides {
+            workers: Some(Workers::Fixed(7)),
+            retries: Some(2),
+            suites: vec!["unit".into()],
+        };
+        let config = Config::parse(Utf8Path::new("/p/flotilla.toml"), Arc::new(GOOD.into()), &overrides).unwrap();
+        assert_eq!(config.run.workers, 7);
+        assert_eq!(config.suites[0].retries, 2);
+        let overrides = Overrides { suites: vec!["unti".into()], ..Overrides::default() };
+        let error = Config::parse(Utf8Path::new("/p/flotilla.toml"), Arc::new(GOOD.into()), &overrides).unwrap_err();
+        assert!(error.help.unwrap().contains("`unit`"));
+    }
+}

@@ -1,0 +1,88 @@
+//! The top-level error: everything that stops flotilla from doing its job.
+//!
+//! Test failures are outcomes, not errors; an [`Error`] means flotilla itself could not run,
+//! and [`Error::exit_code`] maps it to a documented exit code.
+
+use camino::Utf8PathBuf;
+
+use crate::config::ConfigError;
+use crate::exit_code;
+
+/// Why flotilla could not do its job.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The configuration is invalid; rendered with its source span.
+    #[error(transparent)]
+    Config(#[from] Box<ConfigError>),
+
+    /// Bad command-line usage that clap could not catch.
+    #[error("{message}")]
+    Usage { message: String },
+
+    /// A runner's executable is not installed.
+    #[error("command `{program}` of suite `{suite}` was not found; install it or fix `command` in {config}")]
+    MissingProgram {
+        program: String,
+        suite: String,
+        config: Utf8PathBuf,
+    },
+
+    /// A file or directory flotilla needs could not be read or written.
+    #[error("{action} `{path}`")]
+    Io {
+        action: &'static str,
+        path: Utf8PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Discovery failed for a reason other than a bad pattern.
+    #[error("failed to discover test files under `{root}`")]
+    Discover {
+        root: Utf8PathBuf,
+        #[source]
+        source: ignore::Error,
+    },
+
+    /// Writing a report failed.
+    #[error("failed to write {what} `{path}`")]
+    Report {
+        what: &'static str,
+        path: Utf8PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The async runtime could not start.
+    #[error("failed to start the async runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+impl Error {
+    /// The documented exit code for this error.
+    #[must_use]
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Config(_) | Self::Usage { .. } => exit_code::USAGE,
+            Self::MissingProgram { .. }
+            | Self::Io { .. }
+            | Self::Discover { .. }
+            | Self::Report { .. }
+            | Self::Runtime(_) => exit_code::ENVIRONMENT,
+        }
+    }
+
+    pub(crate) fn io(action: &'static str, path: impl Into<Utf8PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Self {
+        Self::Config(Box::new(error))
+    }
+}

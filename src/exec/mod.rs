@@ -1,0 +1,9 @@
+//! Running one job's process: its own process group, stdout and stderr captured to files,
+//! a deadline enforced by killing the whole group (SIGTERM, grace period, SIGKILL), always
+//! reaped. The main entry point is [`run_process`].
+
+mod groups;
+mod process;
+
+pub use groups::kill_all_now;
+pub use process::{ProcessEnd, ProcessResult, ProcessSpec, SpawnError, run_process};

@@ -1,0 +1,229 @@
+//! [`run_process`]: spawn, capture, enforce the deadline, kill the group, reap.
+
+use std::ffi::OsString;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use camino::Utf8PathBuf;
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use tokio::process::Child;
+use tokio::sync::watch;
+
+use super::groups;
+use crate::signal::Shutdown;
+
+/// What to run and how.
+#[derive(Clone, Debug)]
+pub struct ProcessSpec {
+    /// Program and arguments (never passed through a shell).
+    pub argv: Vec<OsString>,
+    /// Working directory.
+    pub cwd: Utf8PathBuf,
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
+    /// File that receives stdout.
+    pub stdout: Utf8PathBuf,
+    /// File that receives stderr.
+    pub stderr: Utf8PathBuf,
+    /// Deadline after start.
+    pub timeout: Option<Duration>,
+    /// Time between SIGTERM and SIGKILL.
+    pub grace: Duration,
+}
+
+/// How the process ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcessEnd {
+    /// Exited with a code.
+    Exited(i32),
+    /// Killed by a signal it did not get from us.
+    Signaled(i32),
+    /// Ran past its deadline; its group was killed.
+    TimedOut,
+    /// The run is shutting down; its group was killed.
+    Cancelled,
+}
+
+/// The end of a process and how long it ran.
+#[derive(Clone, Copy, Debug)]
+pub struct ProcessResult {
+    /// How it ended.
+    pub end: ProcessEnd,
+    /// Wall time from spawn to reap.
+    pub duration: Duration,
+}
+
+/// Why a process could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SpawnError {
+    /// The program does not exist.
+    #[error("command `{program}` was not found; is it installed and on PATH?")]
+    NotFound { program: String },
+    /// The program exists but is not executable.
+    #[error("command `{program}` is not executable; check its permissions (chmod +x) or run it through an interpreter")]
+    NotExecutable { program: String },
+    /// Another I/O error (log files, fork).
+    #[error("failed to start `{program}`")]
+    Io {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Runs `spec` to completion, deadline or shutdown, whichever comes first.
+pub async fn run_process(spec: &ProcessSpec, shutdown: &mut watch::Receiver<Shutdown>) -> Result<ProcessResult, SpawnError> {
+    let program = spec.argv.first().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+    let io = |source: std::io::Error| SpawnError::Io { program: program.clone(), source };
+    let stdout = std::fs::File::create(&spec.stdout).map_err(io)?;
+    let stderr = std::fs::File::create(&spec.stderr).map_err(io)?;
+    let mut command = tokio::process::Command::new(&spec.argv[0]);
+    command
+        .args(&spec.argv[1..])
+        .current_dir(&spec.cwd)
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(stdout))
+        .stderr(Stdio::from(stderr))
+        .process_group(0)
+        .kill_on_drop(false);
+    let started = Instant::now();
+    let mut child = command.spawn().map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => SpawnError::NotFound { program: program.clone() },
+        std::io::ErrorKind::PermissionDenied => SpawnError::NotExecutable { program: program.clone() },
+        _ => SpawnError::Io { program: program.clone(), source },
+    })?;
+    let pgid = child.id().and_then(|id| i32::try_from(id).ok()).expect("a just-spawned child has a pid");
+    let _live = groups::register(pgid);
+    let deadline = spec.timeout.map(|t| tokio::time::Instant::from_std(started + t));
+    let end = loop {
+        if *shutdown.borrow() != Shutdown::Running {
+            break terminate(&mut child, pgid, spec.grace, shutdown).await.map(|()| ProcessEnd::Cancelled);
+        }
+        tokio::select! {
+            status = child.wait() => break status.map(|status| exit_of(status)),
+            () = sleep_until(deadline) => {
+                break terminate(&mut child, pgid, spec.grace, shutdown).await.map(|()| ProcessEnd::TimedOut);
+            }
+            changed = shutdown.changed() => {
+                if changed.is_err() {
+                    // The run loop is gone: nobody will ever ask us to stop, so only the process decides.
+                    break child.wait().await.map(|status| exit_of(status));
+                }
+            }
+        }
+    };
+    // Whatever the job left running in its group (background servers, `sleep &`) dies with it.
+    let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+    let end = end.map_err(io)?;
+    Ok(ProcessResult { end, duration: started.elapsed() })
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// SIGTERM the group, wait up to `grace` (less if shutdown escalates), SIGKILL, reap.
+async fn terminate(child: &mut Child, pgid: i32, grace: Duration, shutdown: &mut watch::Receiver<Shutdown>) -> std::io::Result<()> {
+    let group = Pid::from_raw(pgid);
+    if *shutdown.borrow() == Shutdown::Immediate {
+        let _ = killpg(group, Signal::SIGKILL);
+        child.wait().await?;
+        return Ok(());
+    }
+    let _ = killpg(group, Signal::SIGTERM);
+    let escalated = async {
+        loop {
+            if *shutdown.borrow() == Shutdown::Immediate {
+                return;
+            }
+            if shutdown.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        status = child.wait() => { status?; }
+        () = tokio::time::sleep(grace) => {}
+        () = escalated => {}
+    }
+    let _ = killpg(group, Signal::SIGKILL);
+    child.wait().await?;
+    Ok(())
+}
+
+fn exit_of(status: std::process::ExitStatus) -> ProcessEnd {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => ProcessEnd::Exited(code),
+        (None, Some(signal)) => ProcessEnd::Signaled(signal),
+        (None, None) => ProcessEnd::Exited(-1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(dir: &tempfile::TempDir, argv: &[&str], timeout: Option<Duration>) -> ProcessSpec {
+        let dir = Utf8PathBuf::from_path_buf(dir.path().to_path_buf()).unwrap();
+        ProcessSpec {
+            argv: argv.iter().map(OsString::from).collect(),
+            cwd: dir.clone(),
+            env: vec![("FLOTILLA_TEST_VAR".into(), "v".into())],
+            stdout: dir.join("out"),
+            stderr: dir.join("err"),
+            timeout,
+            grace: Duration::from_millis(200),
+        }
+    }
+
+    #[tokio::test]
+    async fn captures_both_streams_and_exit_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = spec(&dir, &["sh", "-c", "echo out $FLOTILLA_TEST_VAR; echo err >&2; exit 3"], None);
+        let (_tx, mut rx) = watch::channel(Shutdown::Running);
+        let result = run_process(&spec, &mut rx).await.unwrap();
+        assert_eq!(result.end, ProcessEnd::Exited(3));
+        assert_eq!(std::fs::read_to_string(&spec.stdout).unwrap(), "out v\n");
+        assert_eq!(std::fs::read_to_string(&spec.stderr).unwrap(), "err\n");
+    }
+
+    #[tokio::test]
+    async fn timeout_kills_the_group_even_if_term_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("grandchild.pid");
+        let script = format!("trap '' TERM; sleep 1000 & echo $! > '{}'; wait", pidfile.display());
+        let spec = spec(&dir, &["sh", "-c", &script], Some(Duration::from_millis(300)));
+        let (_tx, mut rx) = watch::channel(Shutdown::Running);
+        let result = run_process(&spec, &mut rx).await.unwrap();
+        assert_eq!(result.end, ProcessEnd::TimedOut);
+        let pid: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+        assert!(!crate::testing::alive(pid), "grandchild {pid} survived");
+    }
+
+    #[tokio::test]
+    async fn missing_program_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = spec(&dir, &["no-such-program-flotilla"], None);
+        let (_tx, mut rx) = watch::channel(Shutdown::Running);
+        let error = run_process(&spec, &mut rx).await.unwrap_err();
+        assert!(error.to_string().contains("no-such-program-flotilla"));
+    }
+
+    #[tokio::test]
+    async fn shutdown_cancels_a_running_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = spec(&dir, &["sleep", "1000"], None);
+        let (tx, mut rx) = watch::channel(Shutdown::Running);
+        let task = tokio::spawn(async move { run_process(&spec, &mut rx).await });
+        tokio::task::yield_now().await;
+        tx.send(Shutdown::Graceful).unwrap();
+        let result = task.await.unwrap().unwrap();
+        assert_eq!(result.end, ProcessEnd::Cancelled);
+    }
+}

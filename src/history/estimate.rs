@@ -1,0 +1,186 @@
+//! The cost model: per-file estimates from history, fallbacks, and the learned start-up cost.
+//!
+//! * A file with history is estimated by the 80th percentile (nearest rank) of its last runs:
+//!   robust to one slow outlier, yet conservative for files whose time varies.
+//! * A file without history gets the median of the suite's known files, else
+//!   [`DEFAULT_ESTIMATE`]; no estimate is ever zero.
+//! * The fixed cost of starting a job is the median of `wall time − reported test time` over
+//!   recent jobs that reported per-test times.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// Estimate of a file nothing is known about, in a suite nothing is known about.
+pub const DEFAULT_ESTIMATE: Duration = Duration::from_secs(1);
+/// No estimate is smaller than this (zero would let the planner pile files onto one worker).
+const MIN_ESTIMATE: Duration = Duration::from_millis(1);
+/// The percentile of recent durations used as a file's estimate.
+const PERCENTILE: f64 = 0.8;
+
+/// Where an estimate came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum EstimateSource {
+    /// The file's own recent runs.
+    History { samples: usize },
+    /// No history for the file: the median of the suite's known files.
+    SuiteMedian,
+    /// Nothing known in the suite: the built-in default.
+    Default,
+}
+
+impl std::fmt::Display for EstimateSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::History { samples } => write!(f, "history ({samples} run{})", if *samples == 1 { "" } else { "s" }),
+            Self::SuiteMedian => f.write_str("fallback: suite median"),
+            Self::Default => f.write_str("fallback: default"),
+        }
+    }
+}
+
+/// One file's estimate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Estimate {
+    /// Expected duration.
+    #[serde(rename = "secs", serialize_with = "secs")]
+    pub duration: Duration,
+    /// Where it came from.
+    pub source: EstimateSource,
+}
+
+/// The fixed cost of starting one job of a suite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Startup {
+    /// Expected cost.
+    #[serde(rename = "secs", serialize_with = "secs")]
+    pub duration: Duration,
+    /// How many jobs it was learned from (0: not learned, assumed zero).
+    pub jobs: usize,
+}
+
+/// Estimates for every file of a suite, in the order given.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SuiteEstimates {
+    /// One per file.
+    pub files: Vec<Estimate>,
+    /// Start-up cost per job.
+    pub startup: Startup,
+}
+
+impl SuiteEstimates {
+    /// Share of files whose estimate comes from their own history.
+    #[must_use]
+    pub fn known_ratio(&self) -> f64 {
+        if self.files.is_empty() {
+            return 1.0;
+        }
+        let known = self.files.iter().filter(|e| matches!(e.source, EstimateSource::History { .. })).count();
+        known as f64 / self.files.len() as f64
+    }
+}
+
+/// Estimates `files` from `samples` (seconds, newest first, per file) and `startup_samples`.
+#[must_use]
+pub fn estimate_suite(files: &[String], samples: &HashMap<String, Vec<f64>>, startup_samples: &[f64]) -> SuiteEstimates {
+    let known: Vec<Option<(Duration, usize)>> = files
+        .iter()
+        .map(|file| {
+            samples
+                .get(file)
+                .filter(|s| !s.is_empty())
+                .map(|s| (clamp(percentile(s, PERCENTILE)), s.len()))
+        })
+        .collect();
+    let mut known_values: Vec<f64> = samples
+        .values()
+        .filter(|s| !s.is_empty())
+        .map(|s| percentile(s, PERCENTILE))
+        .collect();
+    let fallback = if known_values.is_empty() {
+        Estimate { duration: DEFAULT_ESTIMATE, source: EstimateSource::Default }
+    } else {
+        Estimate { duration: clamp(median(&mut known_values)), source: EstimateSource::SuiteMedian }
+    };
+    let files = known
+        .into_iter()
+        .map(|known| match known {
+            Some((duration, samples)) => Estimate { duration, source: EstimateSource::History { samples } },
+            None => fallback,
+        })
+        .collect();
+    let startup = if startup_samples.is_empty() {
+        Startup { duration: Duration::ZERO, jobs: 0 }
+    } else {
+        let mut gaps: Vec<f64> = startup_samples.iter().map(|g| g.max(0.0)).collect();
+        Startup { duration: Duration::from_secs_f64(median(&mut gaps)), jobs: startup_samples.len() }
+    };
+    SuiteEstimates { files, startup }
+}
+
+fn clamp(secs: f64) -> Duration {
+    if secs.is_finite() && secs > 0.0 { Duration::from_secs_f64(secs).max(MIN_ESTIMATE) } else { MIN_ESTIMATE }
+}
+
+/// Nearest-rank percentile `p` of `values`.
+fn percentile(values: &[f64], p: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 { values[mid] } else { f64::midpoint(values[mid - 1], values[mid]) }
+}
+
+#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's serialize_with signature")]
+fn secs<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64(duration.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(names: &[&str]) -> Vec<String> {
+        names.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn history_uses_a_high_percentile_not_the_last_value() {
+        let samples = HashMap::from([("a".to_string(), vec![1.0, 1.0, 1.0, 1.0, 9.0, 1.0, 1.0, 1.0, 1.0, 1.0])]);
+        let estimates = estimate_suite(&files(&["a"]), &samples, &[]);
+        assert_eq!(estimates.files[0].duration, Duration::from_secs(1));
+        let samples = HashMap::from([("a".to_string(), vec![5.0, 1.0, 2.0, 3.0, 4.0])]);
+        let estimates = estimate_suite(&files(&["a"]), &samples, &[]);
+        assert_eq!(estimates.files[0].duration, Duration::from_secs(4));
+        assert_eq!(estimates.files[0].source, EstimateSource::History { samples: 5 });
+    }
+
+    #[test]
+    fn unknown_files_fall_back_and_are_never_zero() {
+        let samples = HashMap::from([
+            ("a".to_string(), vec![2.0]),
+            ("b".to_string(), vec![4.0]),
+            ("c".to_string(), vec![0.0]),
+        ]);
+        let estimates = estimate_suite(&files(&["a", "c", "new"]), &samples, &[]);
+        assert_eq!(estimates.files[1].duration, MIN_ESTIMATE);
+        assert_eq!(estimates.files[2].source, EstimateSource::SuiteMedian);
+        assert_eq!(estimates.files[2].duration, Duration::from_secs(2));
+        let cold = estimate_suite(&files(&["x"]), &HashMap::new(), &[]);
+        assert_eq!(cold.files[0], Estimate { duration: DEFAULT_ESTIMATE, source: EstimateSource::Default });
+        assert!((cold.known_ratio() - 0.0).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn startup_is_the_median_gap_and_never_negative() {
+        let estimates = estimate_suite(&[], &HashMap::new(), &[0.5, -0.2, 0.3]);
+        assert_eq!(estimates.startup, Startup { duration: Duration::from_secs_f64(0.3), jobs: 3 });
+    }
+}

@@ -1,0 +1,294 @@
+//! [`History`]: the SQLite store of every test's duration and outcome, per run.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use camino::{Utf8Path, Utf8PathBuf};
+use rusqlite::{Connection, ErrorCode, params};
+
+use crate::results::RunSummary;
+
+/// Version of the schema this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// How many recent runs of a file feed its estimate.
+const RECENT_RUNS: usize = 10;
+/// How many recent jobs feed the start-up cost.
+const RECENT_JOBS: usize = 50;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL UNIQUE,
+    started_at TEXT NOT NULL,
+    duration_secs REAL NOT NULL,
+    workers INTEGER NOT NULL,
+    interrupted INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS results (
+    run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    suite TEXT NOT NULL,
+    test_id TEXT NOT NULL,
+    file TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    duration_secs REAL NOT NULL,
+    worker INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS results_by_file ON results(suite, file, run);
+CREATE INDEX IF NOT EXISTS results_by_test ON results(suite, test_id, run);
+CREATE TABLE IF NOT EXISTS jobs (
+    run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    suite TEXT NOT NULL,
+    files INTEGER NOT NULL,
+    wall_secs REAL NOT NULL,
+    reported_secs REAL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_suite ON jobs(suite);
+";
+
+/// The history store. Reads and writes degrade to warnings, never to a failed run.
+pub struct History {
+    conn: Connection,
+    path: Utf8PathBuf,
+    persistent: bool,
+    warnings: Vec<String>,
+}
+
+impl History {
+    /// Opens (or creates) the store at `path`. Problems become [`Self::take_warnings`].
+    #[must_use]
+    pub fn open(path: &Utf8Path) -> Self {
+        let mut warnings = Vec::new();
+        match open_file(path) {
+            Ok(conn) => return Self::new(conn, path, true, warnings),
+            Err(error) if is_corruption(&error) => {
+                let aside = Utf8PathBuf::from(format!("{path}.corrupt-{}", chrono::Local::now().format("%Y%m%d-%H%M%S")));
+                let moved = std::fs::rename(path, &aside).is_ok();
+                for suffix in ["-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{path}{suffix}"));
+                }
+                warnings.push(if moved {
+                    format!("history file `{path}` is corrupt ({error}); moved it to `{aside}` and started a fresh history")
+                } else {
+                    format!("history file `{path}` is corrupt ({error}) and could not be moved aside; durations of this run will not be saved")
+                });
+                if moved {
+                    match open_file(path) {
+                        Ok(conn) => return Self::new(conn, path, true, warnings),
+                        Err(error) => warnings.push(format!("could not create a fresh history at `{path}`: {error}")),
+                    }
+                }
+            }
+            Err(error) => warnings.push(format!(
+                "could not open history `{path}` ({error}); estimates fall back to defaults and this run's durations will not be saved"
+            )),
+        }
+        let conn = Connection::open_in_memory().expect("an in-memory SQLite database always opens");
+        conn.execute_batch(SCHEMA).expect("the schema is valid SQL");
+        Self::new(conn, path, false, warnings)
+    }
+
+    fn new(conn: Connection, path: &Utf8Path, persistent: bool, warnings: Vec<String>) -> Self {
+        Self { conn, path: path.to_path_buf(), persistent, warnings }
+    }
+
+    /// Warnings gathered so far (each returned once).
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// Whether results are saved to disk.
+    #[must_use]
+    pub fn is_persistent(&self) -> bool {
+        self.persistent
+    }
+
+    /// Recent first-attempt durations of each file of `suite`, newest first, in seconds.
+    pub fn file_samples(&mut self, suite: &str) -> HashMap<String, Vec<f64>> {
+        let query = "SELECT file, run, SUM(duration_secs) FROM results
+                     WHERE suite = ?1 AND attempt = 1 AND outcome IN ('passed', 'failed', 'skipped', 'timed_out')
+                     GROUP BY file, run ORDER BY file, run DESC";
+        let rows = self.conn.prepare_cached(query).and_then(|mut statement| {
+            let rows = statement.query_map(params![suite], |row| Ok((row.get::<_, String>(0)?, row.get::<_, f64>(2)?)))?;
+            rows.collect::<Result<Vec<_>, _>>()
+        });
+        let mut samples: HashMap<String, Vec<f64>> = HashMap::new();
+        match rows {
+            Ok(rows) => {
+                for (file, secs) in rows {
+                    let list = samples.entry(file).or_default();
+                    if list.len() < RECENT_RUNS {
+                        list.push(secs);
+                    }
+                }
+            }
+            Err(error) => self.warnings.push(format!("could not read history `{}`: {error}; using default estimates", self.path)),
+        }
+        samples
+    }
+
+    /// Recent `wall − reported` gaps of jobs of `suite` that reported test times, in seconds.
+    pub fn startup_samples(&mut self, suite: &str) -> Vec<f64> {
+        let query = "SELECT wall_secs - reported_secs FROM jobs WHERE suite = ?1 AND reported_secs IS NOT NULL ORDER BY rowid DESC LIMIT ?2";
+        let rows = self.conn.prepare_cached(query).and_then(|mut statement| {
+            let rows = statement.query_map(params![suite, RECENT_JOBS as i64], |row| row.get::<_, f64>(0))?;
+            rows.collect::<Result<Vec<_>, _>>()
+        });
+        rows.unwrap_or_else(|error| {
+            self.warnings.push(format!("could not read history `{}`: {error}", self.path));
+            Vec::new()
+        })
+    }
+
+    /// Saves every attempt and job of `summary` in one transaction.
+    pub fn record(&mut self, summary: &RunSummary) {
+        if let Err(error) = self.try_record(summary) {
+            self.warnings.push(format!("could not save this run to history `{}`: {error}", self.path));
+        }
+    }
+
+    fn try_record(&mut self, summary: &RunSummary) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO runs (run_id, started_at, duration_secs, workers, interrupted) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                summary.run_id,
+                summary.started_at.to_rfc3339(),
+                summary.duration.as_secs_f64(),
+                summary.workers as i64,
+                summary.interrupted
+            ],
+        )?;
+        let run = tx.last_insert_rowid();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO results (run, suite, test_id, file, attempt, outcome, duration_secs, worker) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for test in &summary.tests {
+                for attempt in &test.attempts {
+                    insert.execute(params![
+                        run,
+                        test.suite,
+                        test.id,
+                        test.file,
+                        attempt.attempt,
+                        attempt.outcome.as_str(),
+                        attempt.duration.as_secs_f64(),
+                        attempt.worker as i64
+                    ])?;
+                }
+            }
+            let mut insert = tx.prepare_cached("INSERT INTO jobs (run, suite, files, wall_secs, reported_secs) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for job in &summary.jobs {
+                if !matches!(job.exit, crate::results::JobExit::Exited { .. }) {
+                    continue;
+                }
+                insert.execute(params![
+                    run,
+                    job.suite,
+                    job.files.len() as i64,
+                    job.duration.as_secs_f64(),
+                    job.reported.map(|d| d.as_secs_f64())
+                ])?;
+            }
+        }
+        tx.commit()
+    }
+}
+
+fn open_file(path: &Utf8Path) -> rusqlite::Result<Connection> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    }
+    // Several flotilla runs may open one file at once: retry briefly on lock contention that
+    // SQLite reports without waiting (switching journal mode, creating the schema).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match try_open(path) {
+            Err(error) if is_busy(&error) && Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            result => return result,
+        }
+    }
+}
+
+fn try_open(path: &Utf8Path) -> rusqlite::Result<Connection> {
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(30))?;
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    let _ = mode;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "schema version {version} is newer than this flotilla understands ({SCHEMA_VERSION}); upgrade flotilla"
+        )));
+    }
+    if version < SCHEMA_VERSION {
+        tx.execute_batch(SCHEMA)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    }
+    tx.commit()?;
+    // A quick read proves the file really is a database (a garbage file fails here, not later).
+    conn.query_row("SELECT COUNT(*) FROM runs", [], |row| row.get::<_, i64>(0))?;
+    Ok(conn)
+}
+
+fn code(error: &rusqlite::Error) -> Option<ErrorCode> {
+    match error {
+        rusqlite::Error::SqliteFailure(failure, _) => Some(failure.code),
+        _ => None,
+    }
+}
+
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(code(error), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
+}
+
+fn is_corruption(error: &rusqlite::Error) -> bool {
+    matches!(code(error), Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corrupt_file_gives_a_warning_and_a_fresh_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
+        std::fs::write(&path, vec![0x5a; 8192]).unwrap();
+        let mut history = History::open(&path);
+        let warnings = history.take_warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("corrupt"), "{warnings:?}");
+        assert!(history.is_persistent());
+        assert!(history.file_samples("s").is_empty());
+        let moved: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().contains("corrupt")).collect();
+        assert_eq!(moved.len(), 1);
+    }
+
+    #[test]
+    fn unreadable_location_degrades_to_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "x").unwrap();
+        let path = Utf8PathBuf::from_path_buf(blocker.join("h.db")).unwrap();
+        let mut history = History::open(&path);
+        assert!(!history.is_persistent());
+        assert_eq!(history.take_warnings().len(), 1);
+    }
+
+    #[test]
+    fn newer_schema_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let mut history = History::open(&path);
+        assert!(!history.is_persistent());
+        assert!(history.take_warnings()[0].contains("newer"));
+        assert!(path.exists());
+    }
+}

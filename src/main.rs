@@ -1,0 +1,5 @@
+//! The `flotilla` binary: everything lives in the library.
+
+fn main() -> std::process::ExitCode {
+    flotilla::main()
+}

@@ -1,0 +1,182 @@
+//! Cutting suites into [`Batch`]es, longest first, with sizes that shrink as work drains.
+//!
+//! For a suite whose command takes many files, each batch gets a budget of
+//! `clamp(remaining / (2·workers), 10·startup, total / workers)`: big batches first (start-up is
+//! paid rarely), single files at the tail (no straggler), and never more than one worker's share
+//! (with a huge start-up cost this degrades gracefully to a static split). Suites whose command
+//! takes one file get one batch per file.
+
+use std::time::Duration;
+
+use super::Batch;
+use super::simulate::{Plan, simulate};
+use crate::runners::BatchMode;
+
+/// One schedulable unit (today: a test file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanUnit {
+    /// Index of its suite in [`PlanInput::suites`].
+    pub suite: usize,
+    /// Expected duration (never zero).
+    pub estimate: Duration,
+}
+
+/// What the planner needs to know about a suite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlanSuite {
+    /// One file per job, or batches.
+    pub mode: BatchMode,
+    /// Fixed cost of starting one job.
+    pub startup: Duration,
+}
+
+/// Everything a plan depends on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanInput {
+    /// The suites.
+    pub suites: Vec<PlanSuite>,
+    /// The units, in a stable order (suite, then file path); ties keep this order.
+    pub units: Vec<PlanUnit>,
+    /// Worker slots (at least 1).
+    pub workers: usize,
+}
+
+/// Budget multiple of the start-up cost: keeps start-up under ~10% of a batch.
+const STARTUP_MULTIPLE: u32 = 10;
+
+/// Plans `input`: batches in dispatch order plus the predicted per-worker load.
+#[must_use]
+pub fn plan(input: &PlanInput) -> Plan {
+    let workers = input.workers.max(1);
+    let mut order: Vec<usize> = (0..input.units.len()).collect();
+    // Longest first; equal estimates keep input order, so the plan is deterministic.
+    order.sort_by_key(|&i| (input.units[i].suite, std::cmp::Reverse(input.units[i].estimate), i));
+    let mut batches = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let suite = input.units[order[start]].suite;
+        let end = start + order[start..].iter().take_while(|&&i| input.units[i].suite == suite).count();
+        cut_suite(input, suite, &order[start..end], workers, &mut batches);
+        start = end;
+    }
+    batches.sort_by_key(|batch| std::cmp::Reverse(batch.estimate));
+    simulate(batches, workers)
+}
+
+fn cut_suite(input: &PlanInput, suite: usize, units: &[usize], workers: usize, out: &mut Vec<Batch>) {
+    let settings = input.suites[suite];
+    let estimate = |i: usize| input.units[i].estimate;
+    if settings.mode == BatchMode::PerFile {
+        out.extend(units.iter().map(|&i| Batch { suite, units: vec![i], estimate: settings.startup + estimate(i) }));
+        return;
+    }
+    let total: Duration = units.iter().map(|&i| estimate(i)).sum();
+    let share = total / u32::try_from(workers).unwrap_or(u32::MAX);
+    let floor = settings.startup * STARTUP_MULTIPLE;
+    let mut remaining = total;
+    let mut next = 0;
+    while next < units.len() {
+        let target = remaining / u32::try_from(2 * workers).unwrap_or(u32::MAX);
+        let budget = target.max(floor).min(share.max(Duration::from_nanos(1)));
+        let mut sum = estimate(units[next]);
+        let mut end = next + 1;
+        while end < units.len() && sum + estimate(units[end]) <= budget {
+            sum += estimate(units[end]);
+            end += 1;
+        }
+        out.push(Batch { suite, units: units[next..end].to_vec(), estimate: settings.startup + sum });
+        remaining = remaining.saturating_sub(sum);
+        next = end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn input(estimates: &[(usize, u64)], modes: &[BatchMode], startup_ms: u64, workers: usize) -> PlanInput {
+        PlanInput {
+            suites: modes.iter().map(|&mode| PlanSuite { mode, startup: Duration::from_millis(startup_ms) }).collect(),
+            units: estimates.iter().map(|&(suite, ms)| PlanUnit { suite, estimate: Duration::from_millis(ms.max(1)) }).collect(),
+            workers,
+        }
+    }
+
+    #[test]
+    fn batches_shrink_towards_the_tail() {
+        let estimates: Vec<(usize, u64)> = (0..100).map(|_| (0, 100)).collect();
+        let plan = plan(&input(&estimates, &[BatchMode::Batch], 0, 4));
+        let sizes: Vec<usize> = plan.batches.iter().map(|b| b.units.len()).collect();
+        assert!(sizes[0] > 5, "{sizes:?}");
+        assert_eq!(*sizes.last().unwrap(), 1, "{sizes:?}");
+        assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+    }
+
+    #[test]
+    fn huge_startup_degrades_to_one_share_per_worker() {
+        let estimates: Vec<(usize, u64)> = (0..40).map(|_| (0, 100)).collect();
+        let plan = plan(&input(&estimates, &[BatchMode::Batch], 60_000, 4));
+        assert_eq!(plan.batches.len(), 4);
+        assert!(plan.batches.iter().all(|b| b.units.len() == 10));
+    }
+
+    #[test]
+    fn per_file_suites_get_one_file_per_job_longest_first() {
+        let plan = plan(&input(&[(0, 5), (0, 50), (0, 20)], &[BatchMode::PerFile], 0, 2));
+        let order: Vec<usize> = plan.batches.iter().map(|b| b.units[0]).collect();
+        assert_eq!(order, vec![1, 2, 0]);
+        assert_eq!(plan.makespan, Duration::from_millis(50));
+    }
+
+    fn arb_input() -> impl Strategy<Value = PlanInput> {
+        (
+            prop::collection::vec((0usize..3, 1u64..10_000), 0..300),
+            prop::collection::vec(prop::bool::ANY, 3),
+            0u64..2_000,
+            1usize..70,
+        )
+            .prop_map(|(estimates, modes, startup, workers)| {
+                let modes: Vec<BatchMode> = modes.into_iter().map(|b| if b { BatchMode::Batch } else { BatchMode::PerFile }).collect();
+                input(&estimates, &modes, startup, workers)
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn every_unit_is_scheduled_exactly_once(input in arb_input()) {
+            let plan = plan(&input);
+            let mut seen = vec![0usize; input.units.len()];
+            for batch in &plan.batches {
+                prop_assert!(!batch.units.is_empty());
+                for &unit in &batch.units {
+                    prop_assert_eq!(input.units[unit].suite, batch.suite);
+                    seen[unit] += 1;
+                }
+            }
+            prop_assert!(seen.iter().all(|&n| n == 1));
+            let assigned: usize = plan.workers.iter().map(|w| w.batches.len()).sum();
+            prop_assert_eq!(assigned, plan.batches.len());
+        }
+
+        #[test]
+        fn same_input_same_plan(input in arb_input()) {
+            let a = plan(&input);
+            let b = plan(&input.clone());
+            prop_assert_eq!(a.hash, b.hash);
+            prop_assert_eq!(a.batches, b.batches);
+        }
+
+        #[test]
+        fn makespan_respects_the_lower_bound(input in arb_input()) {
+            let plan = plan(&input);
+            let total: Duration = plan.batches.iter().map(|b| b.estimate).sum();
+            let longest = plan.batches.iter().map(|b| b.estimate).max().unwrap_or_default();
+            let bound = (total / u32::try_from(plan.workers.len()).unwrap()).max(longest);
+            prop_assert!(plan.makespan + Duration::from_nanos(plan.workers.len() as u64) >= bound);
+            // List scheduling guarantee: makespan ≤ total/W + longest.
+            prop_assert!(plan.makespan <= total / u32::try_from(plan.workers.len()).unwrap() + longest + Duration::from_micros(1));
+        }
+    }
+}

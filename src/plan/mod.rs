@@ -1,0 +1,22 @@
+//! Planning: files plus estimates plus worker count → a deterministic [`Plan`].
+//!
+//! Pure functions only: the same input gives the same plan (and [`Plan::hash`]) on every
+//! machine. [`batches`] cuts each suite into jobs whose size shrinks as the queue drains;
+//! [`simulate`] predicts which worker runs what when workers pull jobs longest-first.
+
+mod batches;
+mod simulate;
+
+pub use batches::{PlanInput, PlanSuite, PlanUnit, plan};
+pub use simulate::{Plan, WorkerLoad};
+
+/// One job of the plan: files of one suite that run in one runner invocation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batch {
+    /// Index of the suite in [`PlanInput::suites`].
+    pub suite: usize,
+    /// Indices of the units (in [`PlanInput::units`]), longest first.
+    pub units: Vec<usize>,
+    /// Start-up cost plus the sum of the units' estimates.
+    pub estimate: std::time::Duration,
+}

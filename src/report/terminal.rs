@@ -1,0 +1,207 @@
+//! [`Terminal`]: the human view of a run.
+//!
+//! On a TTY (and not in CI) a progress bar shows files done, failures and an ETA computed from
+//! the estimates of the work not yet done. Otherwise one plain line per finished test attempt
+//! (only failures with `-q`). After the run: the failures with their messages and the tail of
+//! their logs, then the closing line `N passed, N failed, N skipped`.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use owo_colors::OwoColorize;
+
+use super::styles::Styles;
+use crate::results::{Counts, Outcome, RunSummary};
+use crate::run::Event;
+
+/// How the terminal view behaves.
+#[derive(Clone, Copy, Debug)]
+pub struct TerminalOptions {
+    /// Draw a progress bar (TTY and not CI).
+    pub progress: bool,
+    /// Only failures and the summary.
+    pub quiet: bool,
+    /// Colours.
+    pub styles: Styles,
+    /// Write to stderr instead of stdout (when stdout carries JSON).
+    pub to_stderr: bool,
+}
+
+/// The terminal reporter.
+pub struct Terminal {
+    options: TerminalOptions,
+    bar: Option<ProgressBar>,
+    workers: usize,
+    remaining_estimate: Duration,
+    running: HashMap<usize, (Duration, std::time::Instant, usize, u32)>,
+    files_done: usize,
+    counts: Counts,
+}
+
+impl Terminal {
+    /// A terminal reporter.
+    #[must_use]
+    pub fn new(options: TerminalOptions) -> Self {
+        Self {
+            options,
+            bar: None,
+            workers: 1,
+            remaining_estimate: Duration::ZERO,
+            running: HashMap::new(),
+            files_done: 0,
+            counts: Counts::default(),
+        }
+    }
+
+    fn line(&self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None if self.options.to_stderr => eprintln!("{text}"),
+            None => {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{text}");
+            }
+        }
+    }
+
+    /// Handles one event.
+    pub fn handle(&mut self, event: &Event) {
+        let s = self.options.styles;
+        match event {
+            Event::RunStarted { run_id, workers, jobs, files, predicted_secs, .. } => {
+                self.workers = (*workers).max(1);
+                self.remaining_estimate = Duration::from_secs_f64(predicted_secs * *workers as f64);
+                self.line(&format!(
+                    "{} {run_id}: {files} files in {jobs} jobs on {workers} workers, predicted {}",
+                    "flotilla".style(s.bold),
+                    fmt_secs(*predicted_secs)
+                ));
+                if self.options.progress {
+                    let bar = ProgressBar::with_draw_target(Some(*files as u64), ProgressDrawTarget::stderr());
+                    bar.set_style(
+                        ProgressStyle::with_template("{spinner} [{elapsed_precise}] [{wide_bar}] {pos}/{len} {msg}")
+                            .expect("valid template")
+                            .progress_chars("=> "),
+                    );
+                    bar.enable_steady_tick(Duration::from_millis(100));
+                    self.bar = Some(bar);
+                }
+            }
+            Event::JobStarted { job, estimate_secs, files, attempt, .. } => {
+                self.running.insert(*job, (Duration::from_secs_f64(*estimate_secs), std::time::Instant::now(), files.len(), *attempt));
+            }
+            Event::JobFinished { job, .. } => {
+                if let Some((estimate, _, files, attempt)) = self.running.remove(job) {
+                    self.remaining_estimate = self.remaining_estimate.saturating_sub(estimate);
+                    if attempt == 1 {
+                        self.files_done += files;
+                    }
+                }
+                self.update_bar();
+            }
+            Event::TestFinished { suite, name, outcome, duration_secs, worker, attempt, message, .. } => {
+                self.counts.add(*outcome);
+                let label = match outcome {
+                    Outcome::Passed => format!("{:>7}", "PASS").style(s.pass).to_string(),
+                    Outcome::Failed => format!("{:>7}", "FAIL").style(s.fail).to_string(),
+                    Outcome::Error => format!("{:>7}", "ERROR").style(s.fail).to_string(),
+                    Outcome::TimedOut => format!("{:>7}", "TIMEOUT").style(s.fail).to_string(),
+                    Outcome::Skipped => format!("{:>7}", "SKIP").style(s.skip).to_string(),
+                    Outcome::Flaky => format!("{:>7}", "FLAKY").style(s.flaky).to_string(),
+                };
+                if !self.options.quiet || outcome.is_failure() {
+                    let retry = if *attempt > 1 { format!(" (attempt {attempt})") } else { String::new() };
+                    let mut text = format!("{label} [{:>8}] w{worker} {suite} {name}{retry}", fmt_secs(*duration_secs));
+                    if let Some(message) = message.as_ref().filter(|_| outcome.is_failure()) {
+                        text.push_str(&format!(" {}", first_line(message).style(s.dim)));
+                    }
+                    self.line(&text);
+                }
+            }
+            Event::RetryScheduled { suite, files, attempt } => {
+                self.line(&format!("  {} {suite}: {} file(s), attempt {attempt}", "RETRY".style(s.skip), files.len()));
+            }
+            Event::Warning { message } => self.line(&format!("{} {message}", "warning:".style(s.skip))),
+            Event::Interrupting => self.line(&format!(
+                "{} interrupted: stopping jobs and writing reports (press Ctrl-C again to stop at once)",
+                "flotilla:".style(s.fail)
+            )),
+            Event::RunFinished { .. } => {
+                if let Some(bar) = self.bar.take() {
+                    bar.finish_and_clear();
+                }
+            }
+        }
+    }
+
+    fn update_bar(&self) {
+        let Some(bar) = &self.bar else { return };
+        bar.set_position(self.files_done as u64);
+        let running_left: Duration = self.running.values().map(|(estimate, start, ..)| estimate.saturating_sub(start.elapsed())).sum();
+        let queued = self.remaining_estimate.saturating_sub(self.running.values().map(|(e, ..)| *e).sum());
+        let eta = (queued + running_left) / u32::try_from(self.workers).unwrap_or(1);
+        let failures = self.counts.failed + self.counts.error + self.counts.timed_out;
+        bar.set_message(format!("{failures} failed, ETA {}", fmt_secs(eta.as_secs_f64())));
+    }
+
+    /// Prints failures, where the reports are, and the closing line (always last).
+    pub fn finish(&mut self, summary: &RunSummary, written: &[String]) {
+        let s = self.options.styles;
+        let failing: Vec<_> = summary.tests.iter().filter(|t| t.outcome.is_failure()).collect();
+        if !failing.is_empty() {
+            self.line(&format!("\n{}", "Failures:".style(s.fail)));
+            for test in failing.iter().take(50) {
+                let last = test.last();
+                self.line(&format!("  {} {} ({}, worker {}, attempt {})", test.suite, test.id, last.outcome.as_str().replace('_', " "), last.worker, last.attempt));
+                if let Some(message) = &last.message {
+                    self.line(&format!("    {}", first_line(message)));
+                }
+                if let Some(job) = summary.jobs.get(last.job) {
+                    let tail = crate::fsutil::tail(&job.stderr, 2048);
+                    let tail = if tail.trim().is_empty() { crate::fsutil::tail(&job.stdout, 2048) } else { tail };
+                    for line in tail.lines().rev().take(8).collect::<Vec<_>>().into_iter().rev() {
+                        self.line(&format!("    {}", line.style(s.dim)));
+                    }
+                    self.line(&format!("    logs: {} {}", job.stdout, job.stderr));
+                }
+            }
+            if failing.len() > 50 {
+                self.line(&format!("  … and {} more (see summary.json)", failing.len() - 50));
+            }
+        }
+        let flaky: Vec<_> = summary.tests.iter().filter(|t| t.outcome == Outcome::Flaky).collect();
+        for test in &flaky {
+            self.line(&format!("{} {} {} (passed on attempt {})", "FLAKY".style(s.flaky), test.suite, test.id, test.attempts.len()));
+        }
+        if !summary.not_run.is_empty() {
+            self.line(&format!("{} file(s) did not run (interrupted)", summary.not_run.len()));
+        }
+        for path in written {
+            self.line(&format!("{} {path}", "wrote".style(s.dim)));
+        }
+        let counts = summary.counts();
+        self.line(&format!(
+            "ran {} tests in {} (predicted {})",
+            counts.total,
+            fmt_secs(summary.duration.as_secs_f64()),
+            fmt_secs(summary.predicted.as_secs_f64())
+        ));
+        // The closing line is plain and last, for log scrapers.
+        self.line(&counts.closing_line());
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim()
+}
+
+fn fmt_secs(secs: f64) -> String {
+    if secs < 60.0 {
+        format!("{secs:.2}s")
+    } else {
+        let total = secs.round() as u64;
+        format!("{}m{:02}s", total / 60, total % 60)
+    }
+}

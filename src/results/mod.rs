@@ -1,0 +1,15 @@
+//! The outcome model and its file formats: reading JUnit from runners, writing the merged
+//! `junit.xml` and the documented `summary.json`.
+//!
+//! The main types are [`Outcome`], [`TestResult`] (one test, all its attempts) and
+//! [`RunSummary`] (what a run produced).
+
+mod junit_read;
+mod junit_write;
+mod model;
+mod summary_json;
+
+pub use junit_read::{ReportedCase, ReportedStatus, parse_junit};
+pub use junit_write::write_junit;
+pub use model::{Attempt, Counts, JobExit, JobRecord, Outcome, RunSummary, TestResult};
+pub use summary_json::{SCHEMA_VERSION, write_summary};

@@ -1,0 +1,294 @@
+//! [`Outcome`], [`TestResult`], [`JobRecord`] and [`RunSummary`]: what a run produced.
+
+use std::time::Duration;
+
+use camino::Utf8PathBuf;
+use serde::Serialize;
+
+/// How one test (or one attempt of it) ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// It passed.
+    Passed,
+    /// It failed.
+    Failed,
+    /// It could not run properly (crash outside the test, malformed report, spawn failure).
+    Error,
+    /// The runner skipped it.
+    Skipped,
+    /// It failed, then passed on a retry.
+    Flaky,
+    /// Its job exceeded the timeout and was killed.
+    TimedOut,
+}
+
+impl Outcome {
+    /// Whether this outcome fails the run.
+    #[must_use]
+    pub fn is_failure(self) -> bool {
+        matches!(self, Self::Failed | Self::Error | Self::TimedOut)
+    }
+
+    /// The snake_case name used in JSON and history.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Passed => "passed",
+            Self::Failed => "failed",
+            Self::Error => "error",
+            Self::Skipped => "skipped",
+            Self::Flaky => "flaky",
+            Self::TimedOut => "timed_out",
+        }
+    }
+}
+
+/// One attempt at one test.
+#[derive(Clone, Debug, Serialize)]
+pub struct Attempt {
+    /// 1 for the first run, 2 for the first retry, …
+    pub attempt: u32,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Its duration (reported by the runner, or the job's wall time shared out).
+    #[serde(rename = "duration_secs", serialize_with = "secs")]
+    pub duration: Duration,
+    /// The worker slot (1-based) that ran it.
+    pub worker: usize,
+    /// The job (index into [`RunSummary::jobs`]) that ran it.
+    pub job: usize,
+    /// Failure or skip message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Output the runner reported for the test (JUnit system-out/err, failure text).
+    #[serde(skip)]
+    pub output: Option<String>,
+}
+
+/// One test and every attempt at it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TestResult {
+    /// The suite it belongs to.
+    pub suite: String,
+    /// Stable identity: the file for file-level results, else `file::name` or `classname::name`.
+    pub id: String,
+    /// Display name (the test name, or the file).
+    pub name: String,
+    /// JUnit classname, when the runner reported one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classname: Option<String>,
+    /// The test file it came from.
+    pub file: String,
+    /// Final outcome: the last attempt's, or `flaky` when an earlier attempt failed.
+    pub outcome: Outcome,
+    /// Every attempt, in order.
+    pub attempts: Vec<Attempt>,
+}
+
+impl TestResult {
+    /// The last attempt (every result has at least one).
+    #[must_use]
+    pub fn last(&self) -> &Attempt {
+        self.attempts.last().expect("a test result has at least one attempt")
+    }
+
+    /// Recomputes [`Self::outcome`] from the attempts.
+    pub fn settle(&mut self) {
+        let last = self.last().outcome;
+        let failed_before = self.attempts.iter().rev().skip(1).any(|a| a.outcome.is_failure());
+        self.outcome = if matches!(last, Outcome::Passed) && failed_before { Outcome::Flaky } else { last };
+    }
+}
+
+/// How a job's process ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JobExit {
+    /// It exited with this code.
+    Exited { code: i32 },
+    /// A signal killed it.
+    Signaled { signal: i32 },
+    /// It ran past the timeout and was killed.
+    TimedOut,
+    /// The run was interrupted while it ran.
+    Interrupted,
+    /// It could not be started.
+    SpawnFailed { message: String },
+}
+
+/// One invocation of a runner.
+#[derive(Clone, Debug, Serialize)]
+pub struct JobRecord {
+    /// Index in [`RunSummary::jobs`].
+    pub id: usize,
+    /// Its suite.
+    pub suite: String,
+    /// Worker slot (1-based).
+    pub worker: usize,
+    /// 1 for first runs, higher for retries.
+    pub attempt: u32,
+    /// The files it ran.
+    pub files: Vec<String>,
+    /// Seconds after the run started.
+    #[serde(rename = "started_secs", serialize_with = "secs")]
+    pub started: Duration,
+    /// Wall time.
+    #[serde(rename = "duration_secs", serialize_with = "secs")]
+    pub duration: Duration,
+    /// Predicted wall time.
+    #[serde(rename = "estimate_secs", serialize_with = "secs")]
+    pub estimate: Duration,
+    /// How the process ended.
+    pub exit: JobExit,
+    /// Captured stdout.
+    pub stdout: Utf8PathBuf,
+    /// Captured stderr.
+    pub stderr: Utf8PathBuf,
+    /// The JUnit file it wrote, if it wrote one that parsed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<Utf8PathBuf>,
+    /// Why its results are errors (malformed report, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Sum of test durations it reported (for learning start-up cost).
+    #[serde(skip)]
+    pub reported: Option<Duration>,
+}
+
+/// Totals by outcome.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Passed tests (flaky ones are counted apart).
+    pub passed: usize,
+    /// Failed tests.
+    pub failed: usize,
+    /// Skipped tests.
+    pub skipped: usize,
+    /// Passed after failing.
+    pub flaky: usize,
+    /// Killed by the timeout.
+    pub timed_out: usize,
+    /// Errors (outside tests, malformed reports, could not start).
+    pub error: usize,
+    /// Everything above.
+    pub total: usize,
+}
+
+impl Counts {
+    /// Counts the final outcomes of `tests`.
+    pub fn of<'a>(tests: impl IntoIterator<Item = &'a TestResult>) -> Self {
+        let mut counts = Self::default();
+        for test in tests {
+            counts.add(test.outcome);
+        }
+        counts
+    }
+
+    /// Adds one outcome.
+    pub fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Passed => self.passed += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Skipped => self.skipped += 1,
+            Outcome::Flaky => self.flaky += 1,
+            Outcome::TimedOut => self.timed_out += 1,
+            Outcome::Error => self.error += 1,
+        }
+        self.total += 1;
+    }
+
+    /// Whether anything fails the run.
+    #[must_use]
+    pub fn any_failure(&self) -> bool {
+        self.failed + self.timed_out + self.error > 0
+    }
+
+    /// The closing line: `N passed, N failed, N skipped` and non-zero extras.
+    #[must_use]
+    pub fn closing_line(&self) -> String {
+        let mut line = format!("{} passed, {} failed, {} skipped", self.passed, self.failed, self.skipped);
+        for (count, label) in [(self.flaky, "flaky"), (self.timed_out, "timed out"), (self.error, "errors")] {
+            if count > 0 {
+                line.push_str(&format!(", {count} {label}"));
+            }
+        }
+        line
+    }
+}
+
+/// Everything one run produced.
+#[derive(Clone, Debug)]
+pub struct RunSummary {
+    /// The run's id (also its folder name).
+    pub run_id: String,
+    /// `<out-dir>/<run-id>`.
+    pub run_dir: Utf8PathBuf,
+    /// Wall-clock start.
+    pub started_at: chrono::DateTime<chrono::Local>,
+    /// Wall time of the whole run.
+    pub duration: Duration,
+    /// Worker slots used.
+    pub workers: usize,
+    /// Whether SIGINT/SIGTERM cut it short.
+    pub interrupted: bool,
+    /// Final results, ordered by suite then id.
+    pub tests: Vec<TestResult>,
+    /// Every job, in start order.
+    pub jobs: Vec<JobRecord>,
+    /// Files that never ran (interrupted), per suite.
+    pub not_run: Vec<(String, String)>,
+    /// Predicted makespan from the plan.
+    pub predicted: Duration,
+}
+
+impl RunSummary {
+    /// Totals of final outcomes.
+    #[must_use]
+    pub fn counts(&self) -> Counts {
+        Counts::of(&self.tests)
+    }
+}
+
+#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's serialize_with signature")]
+fn secs<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64((duration.as_secs_f64() * 1e6).round() / 1e6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(outcome: Outcome) -> Attempt {
+        Attempt { attempt: 1, outcome, duration: Duration::ZERO, worker: 1, job: 0, message: None, output: None }
+    }
+
+    #[test]
+    fn pass_after_fail_is_flaky() {
+        let mut test = TestResult {
+            suite: "s".into(),
+            id: "a".into(),
+            name: "a".into(),
+            classname: None,
+            file: "a".into(),
+            outcome: Outcome::Failed,
+            attempts: vec![attempt(Outcome::Failed), attempt(Outcome::Passed)],
+        };
+        test.settle();
+        assert_eq!(test.outcome, Outcome::Flaky);
+        test.attempts.push(attempt(Outcome::Failed));
+        test.settle();
+        assert_eq!(test.outcome, Outcome::Failed);
+    }
+
+    #[test]
+    fn closing_line_lists_extras_only_when_present() {
+        let mut counts = Counts::default();
+        counts.add(Outcome::Passed);
+        assert_eq!(counts.closing_line(), "1 passed, 0 failed, 0 skipped");
+        counts.add(Outcome::TimedOut);
+        counts.add(Outcome::Flaky);
+        assert_eq!(counts.closing_line(), "1 passed, 0 failed, 0 skipped, 1 flaky, 1 timed out");
+        assert!(counts.any_failure());
+    }
+}

@@ -1,0 +1,65 @@
+//! [`Event`]: the interface between the run loop and reporters (terminal, JSON stream).
+
+use camino::Utf8PathBuf;
+use serde::Serialize;
+
+use crate::results::{Counts, JobExit, Outcome};
+
+/// Something that happened during a run. Serialized as one JSON object per line by
+/// `--message-format json` (the `event` field names the variant).
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The run begins.
+    RunStarted {
+        run_id: String,
+        run_dir: Utf8PathBuf,
+        workers: usize,
+        jobs: usize,
+        files: usize,
+        predicted_secs: f64,
+        plan_hash: String,
+    },
+    /// A job started on a worker.
+    JobStarted {
+        job: usize,
+        suite: String,
+        worker: usize,
+        attempt: u32,
+        files: Vec<String>,
+        estimate_secs: f64,
+    },
+    /// One attempt at one test ended.
+    TestFinished {
+        suite: String,
+        id: String,
+        name: String,
+        file: String,
+        outcome: Outcome,
+        duration_secs: f64,
+        worker: usize,
+        attempt: u32,
+        job: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+    },
+    /// A job ended.
+    JobFinished {
+        job: usize,
+        suite: String,
+        worker: usize,
+        attempt: u32,
+        exit: JobExit,
+        duration_secs: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// Failed files were queued again.
+    RetryScheduled { suite: String, files: Vec<String>, attempt: u32 },
+    /// Something the user should know that does not stop the run.
+    Warning { message: String },
+    /// Shutdown was requested (first SIGINT/SIGTERM).
+    Interrupting,
+    /// The run ended; reports follow.
+    RunFinished { counts: Counts, duration_secs: f64, interrupted: bool },
+}
