@@ -58,14 +58,27 @@ mod tests {
     fn globs_exclude_and_gitignore_apply() {
         let dir = tempfile::tempdir().unwrap();
         let root = Utf8PathBuf::from_path_buf(dir.path().to_path_buf()).unwrap();
-        for file in ["t/a.sh", "t/b c.sh", "t/sub/d.sh", "t/legacy/e.sh", "t/ignored.sh", "t/x.txt", "t/é$(x).sh"] {
+        for file in [
+            "t/a.sh",
+            "t/b c.sh",
+            "t/sub/d.sh",
+            "t/legacy/e.sh",
+            "t/ignored.sh",
+            "t/x.txt",
+            "t/é$(x).sh",
+        ] {
             let path = root.join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "").unwrap();
         }
         std::fs::write(root.join(".gitignore"), "t/ignored.sh\n").unwrap();
         let text = "[suite.s]\nrunner = \"custom\"\ncommand = [\"bash\", \"{file}\"]\nfiles = [\"t/**/*.sh\", \"./t/*.sh\"]\nexclude = [\"t/legacy/**\"]\n";
-        let config = Config::parse(&root.join("flotilla.toml"), Arc::new(text.into()), &Overrides::default()).unwrap();
+        let config = Config::parse(
+            &root.join("flotilla.toml"),
+            Arc::new(text.into()),
+            &Overrides::default(),
+        )
+        .unwrap();
         let found = discover(&config.root, &config.suites).unwrap();
         assert_eq!(found[0], vec!["t/a.sh", "t/b c.sh", "t/sub/d.sh", "t/é$(x).sh"]);
     }

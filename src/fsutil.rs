@@ -31,10 +31,10 @@ pub(crate) fn tail(path: &Utf8Path, max: u64) -> String {
     let mut bytes = Vec::new();
     let _ = file.read_to_end(&mut bytes);
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    if start > 0 {
-        if let Some(newline) = text.find('\n') {
-            return text[newline + 1..].to_string();
-        }
+    if start > 0
+        && let Some(newline) = text.find('\n')
+    {
+        return text[newline + 1..].to_string();
     }
     text
 }

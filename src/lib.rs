@@ -37,7 +37,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            return ExitCode::from(if error.use_stderr() { exit_code::USAGE } else { exit_code::SUCCESS });
+            return ExitCode::from(if error.use_stderr() {
+                exit_code::USAGE
+            } else {
+                exit_code::SUCCESS
+            });
         }
     };
     let color = cli.global.color;
@@ -53,7 +57,11 @@ pub fn main() -> ExitCode {
 fn render_error(error: &Error, color: ColorChoice) {
     let colored = color.enabled(false);
     if let Error::Config(config) = error {
-        let theme = if colored { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
+        let theme = if colored {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        };
         let mut text = String::new();
         if miette::GraphicalReportHandler::new_themed(theme)
             .render_report(&mut text, config.as_ref())

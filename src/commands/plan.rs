@@ -12,7 +12,11 @@ use crate::error::Error;
 use crate::exit_code;
 
 pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
-    let overrides = Overrides { suites: args.select.suites.clone(), workers: args.workers.map(|w| w.0), ..Overrides::default() };
+    let overrides = Overrides {
+        suites: args.select.suites.clone(),
+        workers: args.workers.map(|w| w.0),
+        ..Overrides::default()
+    };
     let prepared = prepare(global, &overrides)?;
     let plan = &prepared.plan;
     let workers = plan.workers.len();
@@ -39,10 +43,22 @@ pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
         let _ = writeln!(out, "{value}");
         return Ok(exit_code::SUCCESS);
     }
-    let _ = writeln!(out, "plan {:016x}: {files} files in {} jobs on {workers} workers", plan.hash, plan.batches.len());
+    let _ = writeln!(
+        out,
+        "plan {:016x}: {files} files in {} jobs on {workers} workers",
+        plan.hash,
+        plan.batches.len()
+    );
     for (index, worker) in plan.workers.iter().enumerate() {
         let worker_files: usize = worker.batches.iter().map(|&b| plan.batches[b].units.len()).sum();
-        let _ = writeln!(out, "  worker {:>3}: {:>9}  ({} jobs, {} files)", index + 1, secs(worker.load), worker.batches.len(), worker_files);
+        let _ = writeln!(
+            out,
+            "  worker {:>3}: {:>9}  ({} jobs, {} files)",
+            index + 1,
+            secs(worker.load),
+            worker.batches.len(),
+            worker_files
+        );
     }
     let _ = writeln!(
         out,
@@ -54,11 +70,20 @@ pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
     );
     for (suite, estimates) in prepared.config.suites.iter().zip(&prepared.estimates) {
         let startup = if estimates.startup.jobs > 0 {
-            format!("start-up {} learned from {} jobs", secs(estimates.startup.duration), estimates.startup.jobs)
+            format!(
+                "start-up {} learned from {} jobs",
+                secs(estimates.startup.duration),
+                estimates.startup.jobs
+            )
         } else {
             "start-up not learned yet".to_string()
         };
-        let _ = writeln!(out, "suite {}: {:.0}% of files estimated from history; {startup}", suite.name, estimates.known_ratio() * 100.0);
+        let _ = writeln!(
+            out,
+            "suite {}: {:.0}% of files estimated from history; {startup}",
+            suite.name,
+            estimates.known_ratio() * 100.0
+        );
     }
     Ok(exit_code::SUCCESS)
 }

@@ -35,10 +35,19 @@ impl Prepared {
                     .iter()
                     .map(|&unit| {
                         let (suite, file) = self.units[unit];
-                        (self.files[suite][file].clone(), self.estimates[suite].files[file].duration)
+                        (
+                            self.files[suite][file].clone(),
+                            self.estimates[suite].files[file].duration,
+                        )
                     })
                     .unzip();
-                Job { suite: batch.suite, files, estimates, attempt: 1, estimate: batch.estimate }
+                Job {
+                    suite: batch.suite,
+                    files,
+                    estimates,
+                    attempt: 1,
+                    estimate: batch.estimate,
+                }
             })
             .collect()
     }
@@ -82,26 +91,45 @@ pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prep
     let mut history = History::open(&config.run.history);
     let mut estimates = Vec::new();
     let mut units = Vec::new();
-    let mut input = PlanInput { suites: Vec::new(), units: Vec::new(), workers: config.run.workers };
+    let mut input = PlanInput {
+        suites: Vec::new(),
+        units: Vec::new(),
+        workers: config.run.workers,
+    };
     for (index, (suite, found)) in config.suites.iter().zip(&files).enumerate() {
         let samples = history.file_samples(&suite.name);
         let startup = history.startup_samples(&suite.name);
         let suite_estimates = estimate_suite(found, &samples, &startup);
-        input.suites.push(PlanSuite { mode: suite.command.mode(), startup: suite_estimates.startup.duration });
+        input.suites.push(PlanSuite {
+            mode: suite.command.mode(),
+            startup: suite_estimates.startup.duration,
+        });
         for (file, estimate) in suite_estimates.files.iter().enumerate() {
-            input.units.push(PlanUnit { suite: index, estimate: estimate.duration });
+            input.units.push(PlanUnit {
+                suite: index,
+                estimate: estimate.duration,
+            });
             units.push((index, file));
         }
         estimates.push(suite_estimates);
     }
     let plan = plan(&input);
-    Ok(Prepared { config, files, estimates, plan, units, history })
+    Ok(Prepared {
+        config,
+        files,
+        estimates,
+        plan,
+        units,
+        history,
+    })
 }
 
 /// Fails with exit code 3 if a suite's fixed program is not installed.
 pub(super) fn check_programs(config: &Config) -> Result<(), Error> {
     for suite in &config.suites {
-        let Some(program) = suite.command.program() else { continue };
+        let Some(program) = suite.command.program() else {
+            continue;
+        };
         if !program_exists(program, &config.root) {
             return Err(Error::MissingProgram {
                 program: program.to_string(),

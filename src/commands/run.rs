@@ -25,7 +25,11 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
     let terminal_options = TerminalOptions {
         progress: !json && !in_ci && std::io::stderr().is_terminal(),
         quiet: args.quiet,
-        styles: if global.color.enabled(!json) { Styles::colored() } else { Styles::default() },
+        styles: if global.color.enabled(!json) {
+            Styles::colored()
+        } else {
+            Styles::default()
+        },
         to_stderr: json,
     };
     let mut terminal = Terminal::new(terminal_options);
@@ -86,11 +90,21 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
 /// Writes junit.xml and summary.json and points `latest` at the run; returns what was written.
 fn write_reports(summary: &RunSummary, run_dir: &RunDir) -> Result<Vec<String>, Error> {
     let junit = run_dir.path.join("junit.xml");
-    write_junit(summary, &junit).map_err(|source| Error::Report { what: "JUnit report", path: junit.clone(), source })?;
+    write_junit(summary, &junit).map_err(|source| Error::Report {
+        what: "JUnit report",
+        path: junit.clone(),
+        source,
+    })?;
     let json = run_dir.path.join("summary.json");
-    write_summary(summary, &json).map_err(|source| Error::Report { what: "summary", path: json.clone(), source })?;
-    run_dir
-        .mark_latest()
-        .map_err(|source| Error::Report { what: "latest link", path: run_dir.path.clone(), source })?;
+    write_summary(summary, &json).map_err(|source| Error::Report {
+        what: "summary",
+        path: json.clone(),
+        source,
+    })?;
+    run_dir.mark_latest().map_err(|source| Error::Report {
+        what: "latest link",
+        path: run_dir.path.clone(),
+        source,
+    })?;
     Ok(vec![junit.to_string(), json.to_string()])
 }

@@ -5,6 +5,11 @@
 //! that the rest of flotilla consumes. Nothing outside this module reads TOML. Every error is a
 //! [`ConfigError`] that points at the file, line and column and says how to fix it.
 
+#![allow(
+    clippy::result_large_err,
+    reason = "config errors are built once per run; boxing them would only add noise"
+)]
+
 mod diagnostic;
 mod duration;
 mod raw;

@@ -103,17 +103,16 @@ impl Config {
         let path = path.to_path_buf();
         let raw: RawConfig = toml::from_str(&text).map_err(|error| toml_error(&path, &text, &error))?;
         let root = absolute_parent(&path);
-        let workers = overrides
-            .workers
-            .or(raw.run.workers)
-            .unwrap_or(Workers::Auto)
-            .resolve();
+        let workers = overrides.workers.or(raw.run.workers).unwrap_or(Workers::Auto).resolve();
         let run = RunSettings {
             workers,
             out_dir: root.join(raw.run.out_dir.as_deref().unwrap_or(".flotilla/runs")),
             history: root.join(raw.run.history.as_deref().unwrap_or(".flotilla/history.db")),
         };
-        let ctx = Ctx { path: &path, text: &text };
+        let ctx = Ctx {
+            path: &path,
+            text: &text,
+        };
         let mut suites = Vec::new();
         let known: Vec<&str> = raw.suite.keys().map(|name| name.get_ref().as_str()).collect();
         for wanted in &overrides.suites {
@@ -122,7 +121,11 @@ impl Config {
                     Some(name) => format!("did you mean `{name}`?"),
                     None => format!("suites in this file: {}", list_or_none(&known)),
                 };
-                return Err(ConfigError::file(&path, format!("no suite named `{wanted}`"), Some(help)));
+                return Err(ConfigError::file(
+                    &path,
+                    format!("no suite named `{wanted}`"),
+                    Some(help),
+                ));
             }
         }
         for (name, raw_suite) in raw.suite {
@@ -149,7 +152,12 @@ impl Config {
 
     /// An error pointing at `span` of this configuration file.
     #[must_use]
-    pub fn error_at(&self, span: Option<std::ops::Range<usize>>, message: impl Into<String>, help: Option<String>) -> ConfigError {
+    pub fn error_at(
+        &self,
+        span: Option<std::ops::Range<usize>>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> ConfigError {
         ConfigError::at(&self.path, &self.source, span, message, help)
     }
 }
@@ -160,7 +168,12 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn error(&self, span: std::ops::Range<usize>, message: impl Into<String>, help: impl Into<Option<String>>) -> ConfigError {
+    fn error(
+        &self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+        help: impl Into<Option<String>>,
+    ) -> ConfigError {
         ConfigError::at(self.path, self.text, Some(span), message, help.into())
     }
 
@@ -178,7 +191,10 @@ impl Ctx<'_> {
                 return Err(self.error(
                     name.span(),
                     format!("suite `{suite_name}` has no `runner`"),
-                    format!("add `runner = \"custom\"` with a `command`; runners: {}", RunnerKind::NAMES.join(", ")),
+                    format!(
+                        "add `runner = \"custom\"` with a `command`; runners: {}",
+                        RunnerKind::NAMES.join(", ")
+                    ),
                 ));
             }
             Some(runner) => RunnerKind::from_name(runner.get_ref()).ok_or_else(|| {
@@ -209,7 +225,11 @@ impl Ctx<'_> {
             ));
         };
         if files.get_ref().is_empty() {
-            return Err(self.error(files.span(), "`files` is empty", "add at least one glob pattern".to_string()));
+            return Err(self.error(
+                files.span(),
+                "`files` is empty",
+                "add at least one glob pattern".to_string(),
+            ));
         }
         let include = self.globs(files.get_ref())?;
         let exclude = self.globs(&raw.exclude)?;
@@ -262,7 +282,8 @@ impl Ctx<'_> {
     }
 
     fn duration(&self, value: &toml::Spanned<String>) -> Result<Duration, ConfigError> {
-        duration::parse(value.get_ref()).map_err(|message| self.error(value.span(), message, duration::HELP.to_string()))
+        duration::parse(value.get_ref())
+            .map_err(|message| self.error(value.span(), message, duration::HELP.to_string()))
     }
 }
 
@@ -271,11 +292,18 @@ fn is_valid_name(name: &str) -> bool {
 }
 
 fn list_or_none(names: &[&str]) -> String {
-    if names.is_empty() { "none".into() } else { names.join(", ") }
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
 }
 
 fn absolute_parent(path: &Utf8Path) -> Utf8PathBuf {
-    let parent = path.parent().filter(|p| !p.as_str().is_empty()).unwrap_or(Utf8Path::new("."));
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_str().is_empty())
+        .unwrap_or(Utf8Path::new("."));
     std::path::absolute(parent)
         .ok()
         .and_then(|p| Utf8PathBuf::from_path_buf(p).ok())
@@ -315,7 +343,11 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
-        Config::parse(Utf8Path::new("/p/flotilla.toml"), Arc::new(text.to_string()), &Overrides::default())
+        Config::parse(
+            Utf8Path::new("/p/flotilla.toml"),
+            Arc::new(text.to_string()),
+            &Overrides::default(),
+        )
     }
 
     const GOOD: &str = "[run]\nworkers = 3\n\n[suite.unit]\nrunner = \"custom\"\ncommand = [\"bash\", \"{file}\"]\nfiles = [\"tests/*.sh\"]\ntimeout = \"90s\"\n";
@@ -375,7 +407,10 @@ mod tests {
         let config = Config::parse(Utf8Path::new("/p/flotilla.toml"), Arc::new(GOOD.into()), &overrides).unwrap();
         assert_eq!(config.run.workers, 7);
         assert_eq!(config.suites[0].retries, 2);
-        let overrides = Overrides { suites: vec!["unti".into()], ..Overrides::default() };
+        let overrides = Overrides {
+            suites: vec!["unti".into()],
+            ..Overrides::default()
+        };
         let error = Config::parse(Utf8Path::new("/p/flotilla.toml"), Arc::new(GOOD.into()), &overrides).unwrap_err();
         assert!(error.help.unwrap().contains("`unit`"));
     }

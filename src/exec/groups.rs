@@ -10,7 +10,9 @@ static LIVE: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
 
 /// Marks process group `pgid` live until the returned guard drops.
 pub(super) fn register(pgid: i32) -> Registration {
-    LIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(pgid);
+    LIVE.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(pgid);
     Registration(pgid)
 }
 
@@ -19,7 +21,9 @@ pub(super) struct Registration(i32);
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        LIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&self.0);
+        LIVE.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.0);
     }
 }
 

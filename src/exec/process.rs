@@ -73,9 +73,19 @@ pub enum SpawnError {
 }
 
 /// Runs `spec` to completion, deadline or shutdown, whichever comes first.
-pub async fn run_process(spec: &ProcessSpec, shutdown: &mut watch::Receiver<Shutdown>) -> Result<ProcessResult, SpawnError> {
-    let program = spec.argv.first().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
-    let io = |source: std::io::Error| SpawnError::Io { program: program.clone(), source };
+pub async fn run_process(
+    spec: &ProcessSpec,
+    shutdown: &mut watch::Receiver<Shutdown>,
+) -> Result<ProcessResult, SpawnError> {
+    let program = spec
+        .argv
+        .first()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let io = |source: std::io::Error| SpawnError::Io {
+        program: program.clone(),
+        source,
+    };
     let stdout = std::fs::File::create(&spec.stdout).map_err(io)?;
     let stderr = std::fs::File::create(&spec.stderr).map_err(io)?;
     let mut command = tokio::process::Command::new(&spec.argv[0]);
@@ -90,26 +100,38 @@ pub async fn run_process(spec: &ProcessSpec, shutdown: &mut watch::Receiver<Shut
         .kill_on_drop(false);
     let started = Instant::now();
     let mut child = command.spawn().map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => SpawnError::NotFound { program: program.clone() },
-        std::io::ErrorKind::PermissionDenied => SpawnError::NotExecutable { program: program.clone() },
-        _ => SpawnError::Io { program: program.clone(), source },
+        std::io::ErrorKind::NotFound => SpawnError::NotFound {
+            program: program.clone(),
+        },
+        std::io::ErrorKind::PermissionDenied => SpawnError::NotExecutable {
+            program: program.clone(),
+        },
+        _ => SpawnError::Io {
+            program: program.clone(),
+            source,
+        },
     })?;
-    let pgid = child.id().and_then(|id| i32::try_from(id).ok()).expect("a just-spawned child has a pid");
+    let pgid = child
+        .id()
+        .and_then(|id| i32::try_from(id).ok())
+        .expect("a just-spawned child has a pid");
     let _live = groups::register(pgid);
     let deadline = spec.timeout.map(|t| tokio::time::Instant::from_std(started + t));
     let end = loop {
         if *shutdown.borrow() != Shutdown::Running {
-            break terminate(&mut child, pgid, spec.grace, shutdown).await.map(|()| ProcessEnd::Cancelled);
+            break terminate(&mut child, pgid, spec.grace, shutdown)
+                .await
+                .map(|()| ProcessEnd::Cancelled);
         }
         tokio::select! {
-            status = child.wait() => break status.map(|status| exit_of(status)),
+            status = child.wait() => break status.map(exit_of),
             () = sleep_until(deadline) => {
                 break terminate(&mut child, pgid, spec.grace, shutdown).await.map(|()| ProcessEnd::TimedOut);
             }
             changed = shutdown.changed() => {
                 if changed.is_err() {
                     // The run loop is gone: nobody will ever ask us to stop, so only the process decides.
-                    break child.wait().await.map(|status| exit_of(status));
+                    break child.wait().await.map(exit_of);
                 }
             }
         }
@@ -117,7 +139,10 @@ pub async fn run_process(spec: &ProcessSpec, shutdown: &mut watch::Receiver<Shut
     // Whatever the job left running in its group (background servers, `sleep &`) dies with it.
     let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
     let end = end.map_err(io)?;
-    Ok(ProcessResult { end, duration: started.elapsed() })
+    Ok(ProcessResult {
+        end,
+        duration: started.elapsed(),
+    })
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
@@ -128,7 +153,12 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
 }
 
 /// SIGTERM the group, wait up to `grace` (less if shutdown escalates), SIGKILL, reap.
-async fn terminate(child: &mut Child, pgid: i32, grace: Duration, shutdown: &mut watch::Receiver<Shutdown>) -> std::io::Result<()> {
+async fn terminate(
+    child: &mut Child,
+    pgid: i32,
+    grace: Duration,
+    shutdown: &mut watch::Receiver<Shutdown>,
+) -> std::io::Result<()> {
     let group = Pid::from_raw(pgid);
     if *shutdown.borrow() == Shutdown::Immediate {
         let _ = killpg(group, Signal::SIGKILL);
@@ -185,7 +215,11 @@ mod tests {
     #[tokio::test]
     async fn captures_both_streams_and_exit_code() {
         let dir = tempfile::tempdir().unwrap();
-        let spec = spec(&dir, &["sh", "-c", "echo out $FLOTILLA_TEST_VAR; echo err >&2; exit 3"], None);
+        let spec = spec(
+            &dir,
+            &["sh", "-c", "echo out $FLOTILLA_TEST_VAR; echo err >&2; exit 3"],
+            None,
+        );
         let (_tx, mut rx) = watch::channel(Shutdown::Running);
         let result = run_process(&spec, &mut rx).await.unwrap();
         assert_eq!(result.end, ProcessEnd::Exited(3));

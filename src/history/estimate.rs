@@ -77,14 +77,22 @@ impl SuiteEstimates {
         if self.files.is_empty() {
             return 1.0;
         }
-        let known = self.files.iter().filter(|e| matches!(e.source, EstimateSource::History { .. })).count();
+        let known = self
+            .files
+            .iter()
+            .filter(|e| matches!(e.source, EstimateSource::History { .. }))
+            .count();
         known as f64 / self.files.len() as f64
     }
 }
 
 /// Estimates `files` from `samples` (seconds, newest first, per file) and `startup_samples`.
 #[must_use]
-pub fn estimate_suite(files: &[String], samples: &HashMap<String, Vec<f64>>, startup_samples: &[f64]) -> SuiteEstimates {
+pub fn estimate_suite(
+    files: &[String],
+    samples: &HashMap<String, Vec<f64>>,
+    startup_samples: &[f64],
+) -> SuiteEstimates {
     let known: Vec<Option<(Duration, usize)>> = files
         .iter()
         .map(|file| {
@@ -100,28 +108,47 @@ pub fn estimate_suite(files: &[String], samples: &HashMap<String, Vec<f64>>, sta
         .map(|s| percentile(s, PERCENTILE))
         .collect();
     let fallback = if known_values.is_empty() {
-        Estimate { duration: DEFAULT_ESTIMATE, source: EstimateSource::Default }
+        Estimate {
+            duration: DEFAULT_ESTIMATE,
+            source: EstimateSource::Default,
+        }
     } else {
-        Estimate { duration: clamp(median(&mut known_values)), source: EstimateSource::SuiteMedian }
+        Estimate {
+            duration: clamp(median(&mut known_values)),
+            source: EstimateSource::SuiteMedian,
+        }
     };
     let files = known
         .into_iter()
         .map(|known| match known {
-            Some((duration, samples)) => Estimate { duration, source: EstimateSource::History { samples } },
+            Some((duration, samples)) => Estimate {
+                duration,
+                source: EstimateSource::History { samples },
+            },
             None => fallback,
         })
         .collect();
     let startup = if startup_samples.is_empty() {
-        Startup { duration: Duration::ZERO, jobs: 0 }
+        Startup {
+            duration: Duration::ZERO,
+            jobs: 0,
+        }
     } else {
         let mut gaps: Vec<f64> = startup_samples.iter().map(|g| g.max(0.0)).collect();
-        Startup { duration: Duration::from_secs_f64(median(&mut gaps)), jobs: startup_samples.len() }
+        Startup {
+            duration: Duration::from_secs_f64(median(&mut gaps)),
+            jobs: startup_samples.len(),
+        }
     };
     SuiteEstimates { files, startup }
 }
 
 fn clamp(secs: f64) -> Duration {
-    if secs.is_finite() && secs > 0.0 { Duration::from_secs_f64(secs).max(MIN_ESTIMATE) } else { MIN_ESTIMATE }
+    if secs.is_finite() && secs > 0.0 {
+        Duration::from_secs_f64(secs).max(MIN_ESTIMATE)
+    } else {
+        MIN_ESTIMATE
+    }
 }
 
 /// Nearest-rank percentile `p` of `values`.
@@ -135,10 +162,13 @@ fn percentile(values: &[f64], p: f64) -> f64 {
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    if values.len() % 2 == 1 { values[mid] } else { f64::midpoint(values[mid - 1], values[mid]) }
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        f64::midpoint(values[mid - 1], values[mid])
+    }
 }
 
-#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's serialize_with signature")]
 fn secs<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64(duration.as_secs_f64())
 }
@@ -174,13 +204,25 @@ mod tests {
         assert_eq!(estimates.files[2].source, EstimateSource::SuiteMedian);
         assert_eq!(estimates.files[2].duration, Duration::from_secs(2));
         let cold = estimate_suite(&files(&["x"]), &HashMap::new(), &[]);
-        assert_eq!(cold.files[0], Estimate { duration: DEFAULT_ESTIMATE, source: EstimateSource::Default });
+        assert_eq!(
+            cold.files[0],
+            Estimate {
+                duration: DEFAULT_ESTIMATE,
+                source: EstimateSource::Default
+            }
+        );
         assert!((cold.known_ratio() - 0.0).abs() < f64::EPSILON);
     }
 
     #[test]
     fn startup_is_the_median_gap_and_never_negative() {
         let estimates = estimate_suite(&[], &HashMap::new(), &[0.5, -0.2, 0.3]);
-        assert_eq!(estimates.startup, Startup { duration: Duration::from_secs_f64(0.3), jobs: 3 });
+        assert_eq!(
+            estimates.startup,
+            Startup {
+                duration: Duration::from_secs_f64(0.3),
+                jobs: 3
+            }
+        );
     }
 }

@@ -9,5 +9,5 @@
 mod estimate;
 mod store;
 
-pub use estimate::{Estimate, EstimateSource, Startup, SuiteEstimates, estimate_suite, DEFAULT_ESTIMATE};
+pub use estimate::{DEFAULT_ESTIMATE, Estimate, EstimateSource, Startup, SuiteEstimates, estimate_suite};
 pub use store::{History, SCHEMA_VERSION};

@@ -90,7 +90,12 @@ impl History {
     }
 
     fn new(conn: Connection, path: &Utf8Path, persistent: bool, warnings: Vec<String>) -> Self {
-        Self { conn, path: path.to_path_buf(), persistent, warnings }
+        Self {
+            conn,
+            path: path.to_path_buf(),
+            persistent,
+            warnings,
+        }
     }
 
     /// Warnings gathered so far (each returned once).
@@ -110,7 +115,9 @@ impl History {
                      WHERE suite = ?1 AND attempt = 1 AND outcome IN ('passed', 'failed', 'skipped', 'timed_out')
                      GROUP BY file, run ORDER BY file, run DESC";
         let rows = self.conn.prepare_cached(query).and_then(|mut statement| {
-            let rows = statement.query_map(params![suite], |row| Ok((row.get::<_, String>(0)?, row.get::<_, f64>(2)?)))?;
+            let rows = statement.query_map(params![suite], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, f64>(2)?))
+            })?;
             rows.collect::<Result<Vec<_>, _>>()
         });
         let mut samples: HashMap<String, Vec<f64>> = HashMap::new();
@@ -123,7 +130,10 @@ impl History {
                     }
                 }
             }
-            Err(error) => self.warnings.push(format!("could not read history `{}`: {error}; using default estimates", self.path)),
+            Err(error) => self.warnings.push(format!(
+                "could not read history `{}`: {error}; using default estimates",
+                self.path
+            )),
         }
         samples
     }
@@ -136,7 +146,8 @@ impl History {
             rows.collect::<Result<Vec<_>, _>>()
         });
         rows.unwrap_or_else(|error| {
-            self.warnings.push(format!("could not read history `{}`: {error}", self.path));
+            self.warnings
+                .push(format!("could not read history `{}`: {error}", self.path));
             Vec::new()
         })
     }
@@ -144,12 +155,15 @@ impl History {
     /// Saves every attempt and job of `summary` in one transaction.
     pub fn record(&mut self, summary: &RunSummary) {
         if let Err(error) = self.try_record(summary) {
-            self.warnings.push(format!("could not save this run to history `{}`: {error}", self.path));
+            self.warnings
+                .push(format!("could not save this run to history `{}`: {error}", self.path));
         }
     }
 
     fn try_record(&mut self, summary: &RunSummary) -> rusqlite::Result<()> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO runs (run_id, started_at, duration_secs, workers, interrupted) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
@@ -179,7 +193,9 @@ impl History {
                     ])?;
                 }
             }
-            let mut insert = tx.prepare_cached("INSERT INTO jobs (run, suite, files, wall_secs, reported_secs) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO jobs (run, suite, files, wall_secs, reported_secs) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
             for job in &summary.jobs {
                 if !matches!(job.exit, crate::results::JobExit::Exited { .. }) {
                     continue;
@@ -266,7 +282,11 @@ mod tests {
         assert!(warnings[0].contains("corrupt"), "{warnings:?}");
         assert!(history.is_persistent());
         assert!(history.file_samples("s").is_empty());
-        let moved: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().contains("corrupt")).collect();
+        let moved: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains("corrupt"))
+            .collect();
         assert_eq!(moved.len(), 1);
     }
 
@@ -285,7 +305,10 @@ mod tests {
     fn newer_schema_is_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
-        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
         let mut history = History::open(&path);
         assert!(!history.is_persistent());
         assert!(history.take_warnings()[0].contains("newer"));

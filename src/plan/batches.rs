@@ -55,7 +55,11 @@ pub fn plan(input: &PlanInput) -> Plan {
     let mut start = 0;
     while start < order.len() {
         let suite = input.units[order[start]].suite;
-        let end = start + order[start..].iter().take_while(|&&i| input.units[i].suite == suite).count();
+        let end = start
+            + order[start..]
+                .iter()
+                .take_while(|&&i| input.units[i].suite == suite)
+                .count();
         cut_suite(input, suite, &order[start..end], workers, &mut batches);
         start = end;
     }
@@ -67,7 +71,11 @@ fn cut_suite(input: &PlanInput, suite: usize, units: &[usize], workers: usize, o
     let settings = input.suites[suite];
     let estimate = |i: usize| input.units[i].estimate;
     if settings.mode == BatchMode::PerFile {
-        out.extend(units.iter().map(|&i| Batch { suite, units: vec![i], estimate: settings.startup + estimate(i) }));
+        out.extend(units.iter().map(|&i| Batch {
+            suite,
+            units: vec![i],
+            estimate: settings.startup + estimate(i),
+        }));
         return;
     }
     let total: Duration = units.iter().map(|&i| estimate(i)).sum();
@@ -84,7 +92,11 @@ fn cut_suite(input: &PlanInput, suite: usize, units: &[usize], workers: usize, o
             sum += estimate(units[end]);
             end += 1;
         }
-        out.push(Batch { suite, units: units[next..end].to_vec(), estimate: settings.startup + sum });
+        out.push(Batch {
+            suite,
+            units: units[next..end].to_vec(),
+            estimate: settings.startup + sum,
+        });
         remaining = remaining.saturating_sub(sum);
         next = end;
     }
@@ -98,8 +110,20 @@ mod tests {
 
     fn input(estimates: &[(usize, u64)], modes: &[BatchMode], startup_ms: u64, workers: usize) -> PlanInput {
         PlanInput {
-            suites: modes.iter().map(|&mode| PlanSuite { mode, startup: Duration::from_millis(startup_ms) }).collect(),
-            units: estimates.iter().map(|&(suite, ms)| PlanUnit { suite, estimate: Duration::from_millis(ms.max(1)) }).collect(),
+            suites: modes
+                .iter()
+                .map(|&mode| PlanSuite {
+                    mode,
+                    startup: Duration::from_millis(startup_ms),
+                })
+                .collect(),
+            units: estimates
+                .iter()
+                .map(|&(suite, ms)| PlanUnit {
+                    suite,
+                    estimate: Duration::from_millis(ms.max(1)),
+                })
+                .collect(),
             workers,
         }
     }
@@ -138,7 +162,10 @@ mod tests {
             1usize..70,
         )
             .prop_map(|(estimates, modes, startup, workers)| {
-                let modes: Vec<BatchMode> = modes.into_iter().map(|b| if b { BatchMode::Batch } else { BatchMode::PerFile }).collect();
+                let modes: Vec<BatchMode> = modes
+                    .into_iter()
+                    .map(|b| if b { BatchMode::Batch } else { BatchMode::PerFile })
+                    .collect();
                 input(&estimates, &modes, startup, workers)
             })
     }

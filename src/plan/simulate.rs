@@ -33,7 +33,8 @@ pub struct Plan {
 
 pub(super) fn simulate(batches: Vec<Batch>, workers: usize) -> Plan {
     let mut loads = vec![WorkerLoad::default(); workers];
-    let mut free_at: BinaryHeap<Reverse<(Duration, usize)>> = (0..workers).map(|w| Reverse((Duration::ZERO, w))).collect();
+    let mut free_at: BinaryHeap<Reverse<(Duration, usize)>> =
+        (0..workers).map(|w| Reverse((Duration::ZERO, w))).collect();
     for (index, batch) in batches.iter().enumerate() {
         let Reverse((at, worker)) = free_at.pop().expect("at least one worker");
         loads[worker].batches.push(index);
@@ -43,7 +44,13 @@ pub(super) fn simulate(batches: Vec<Batch>, workers: usize) -> Plan {
     let makespan = loads.iter().map(|w| w.load).max().unwrap_or_default();
     let total = batches.iter().map(|b| b.estimate).sum();
     let hash = fingerprint(&batches, workers);
-    Plan { batches, workers: loads, makespan, total, hash }
+    Plan {
+        batches,
+        workers: loads,
+        makespan,
+        total,
+        hash,
+    }
 }
 
 fn fingerprint(batches: &[Batch], workers: usize) -> u64 {

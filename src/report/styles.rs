@@ -25,7 +25,11 @@ impl ColorChoice {
             Self::Never => false,
             Self::Auto => {
                 let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-                let tty = if stdout { std::io::stdout().is_terminal() } else { std::io::stderr().is_terminal() };
+                let tty = if stdout {
+                    std::io::stdout().is_terminal()
+                } else {
+                    std::io::stderr().is_terminal()
+                };
                 !no_color && tty
             }
         }

@@ -70,7 +70,14 @@ impl Terminal {
     pub fn handle(&mut self, event: &Event) {
         let s = self.options.styles;
         match event {
-            Event::RunStarted { run_id, workers, jobs, files, predicted_secs, .. } => {
+            Event::RunStarted {
+                run_id,
+                workers,
+                jobs,
+                files,
+                predicted_secs,
+                ..
+            } => {
                 self.workers = (*workers).max(1);
                 self.remaining_estimate = Duration::from_secs_f64(predicted_secs * *workers as f64);
                 self.line(&format!(
@@ -89,8 +96,22 @@ impl Terminal {
                     self.bar = Some(bar);
                 }
             }
-            Event::JobStarted { job, estimate_secs, files, attempt, .. } => {
-                self.running.insert(*job, (Duration::from_secs_f64(*estimate_secs), std::time::Instant::now(), files.len(), *attempt));
+            Event::JobStarted {
+                job,
+                estimate_secs,
+                files,
+                attempt,
+                ..
+            } => {
+                self.running.insert(
+                    *job,
+                    (
+                        Duration::from_secs_f64(*estimate_secs),
+                        std::time::Instant::now(),
+                        files.len(),
+                        *attempt,
+                    ),
+                );
             }
             Event::JobFinished { job, .. } => {
                 if let Some((estimate, _, files, attempt)) = self.running.remove(job) {
@@ -101,7 +122,16 @@ impl Terminal {
                 }
                 self.update_bar();
             }
-            Event::TestFinished { suite, name, outcome, duration_secs, worker, attempt, message, .. } => {
+            Event::TestFinished {
+                suite,
+                name,
+                outcome,
+                duration_secs,
+                worker,
+                attempt,
+                message,
+                ..
+            } => {
                 self.counts.add(*outcome);
                 let label = match outcome {
                     Outcome::Passed => format!("{:>7}", "PASS").style(s.pass).to_string(),
@@ -112,8 +142,15 @@ impl Terminal {
                     Outcome::Flaky => format!("{:>7}", "FLAKY").style(s.flaky).to_string(),
                 };
                 if !self.options.quiet || outcome.is_failure() {
-                    let retry = if *attempt > 1 { format!(" (attempt {attempt})") } else { String::new() };
-                    let mut text = format!("{label} [{:>8}] w{worker} {suite} {name}{retry}", fmt_secs(*duration_secs));
+                    let retry = if *attempt > 1 {
+                        format!(" (attempt {attempt})")
+                    } else {
+                        String::new()
+                    };
+                    let mut text = format!(
+                        "{label} [{:>8}] w{worker} {suite} {name}{retry}",
+                        fmt_secs(*duration_secs)
+                    );
                     if let Some(message) = message.as_ref().filter(|_| outcome.is_failure()) {
                         text.push_str(&format!(" {}", first_line(message).style(s.dim)));
                     }
@@ -121,7 +158,11 @@ impl Terminal {
                 }
             }
             Event::RetryScheduled { suite, files, attempt } => {
-                self.line(&format!("  {} {suite}: {} file(s), attempt {attempt}", "RETRY".style(s.skip), files.len()));
+                self.line(&format!(
+                    "  {} {suite}: {} file(s), attempt {attempt}",
+                    "RETRY".style(s.skip),
+                    files.len()
+                ));
             }
             Event::Warning { message } => self.line(&format!("{} {message}", "warning:".style(s.skip))),
             Event::Interrupting => self.line(&format!(
@@ -139,8 +180,14 @@ impl Terminal {
     fn update_bar(&self) {
         let Some(bar) = &self.bar else { return };
         bar.set_position(self.files_done as u64);
-        let running_left: Duration = self.running.values().map(|(estimate, start, ..)| estimate.saturating_sub(start.elapsed())).sum();
-        let queued = self.remaining_estimate.saturating_sub(self.running.values().map(|(e, ..)| *e).sum());
+        let running_left: Duration = self
+            .running
+            .values()
+            .map(|(estimate, start, ..)| estimate.saturating_sub(start.elapsed()))
+            .sum();
+        let queued = self
+            .remaining_estimate
+            .saturating_sub(self.running.values().map(|(e, ..)| *e).sum());
         let eta = (queued + running_left) / u32::try_from(self.workers).unwrap_or(1);
         let failures = self.counts.failed + self.counts.error + self.counts.timed_out;
         bar.set_message(format!("{failures} failed, ETA {}", fmt_secs(eta.as_secs_f64())));
@@ -154,13 +201,24 @@ impl Terminal {
             self.line(&format!("\n{}", "Failures:".style(s.fail)));
             for test in failing.iter().take(50) {
                 let last = test.last();
-                self.line(&format!("  {} {} ({}, worker {}, attempt {})", test.suite, test.id, last.outcome.as_str().replace('_', " "), last.worker, last.attempt));
+                self.line(&format!(
+                    "  {} {} ({}, worker {}, attempt {})",
+                    test.suite,
+                    test.id,
+                    last.outcome.as_str().replace('_', " "),
+                    last.worker,
+                    last.attempt
+                ));
                 if let Some(message) = &last.message {
                     self.line(&format!("    {}", first_line(message)));
                 }
                 if let Some(job) = summary.jobs.get(last.job) {
                     let tail = crate::fsutil::tail(&job.stderr, 2048);
-                    let tail = if tail.trim().is_empty() { crate::fsutil::tail(&job.stdout, 2048) } else { tail };
+                    let tail = if tail.trim().is_empty() {
+                        crate::fsutil::tail(&job.stdout, 2048)
+                    } else {
+                        tail
+                    };
                     for line in tail.lines().rev().take(8).collect::<Vec<_>>().into_iter().rev() {
                         self.line(&format!("    {}", line.style(s.dim)));
                     }
@@ -173,7 +231,13 @@ impl Terminal {
         }
         let flaky: Vec<_> = summary.tests.iter().filter(|t| t.outcome == Outcome::Flaky).collect();
         for test in &flaky {
-            self.line(&format!("{} {} {} (passed on attempt {})", "FLAKY".style(s.flaky), test.suite, test.id, test.attempts.len()));
+            self.line(&format!(
+                "{} {} {} (passed on attempt {})",
+                "FLAKY".style(s.flaky),
+                test.suite,
+                test.id,
+                test.attempts.len()
+            ));
         }
         if !summary.not_run.is_empty() {
             self.line(&format!("{} file(s) did not run (interrupted)", summary.not_run.len()));

@@ -141,7 +141,10 @@ fn open(
                 *saw_root = true;
             }
             let time = attr(start, "time")?.map_or(Ok(0.0), |t| {
-                t.replace(',', "").trim().parse::<f64>().map_err(|_| format!("malformed JUnit XML: time=\"{t}\" is not a number"))
+                t.replace(',', "")
+                    .trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("malformed JUnit XML: time=\"{t}\" is not a number"))
             })?;
             builder.case = Some(ReportedCase {
                 name: attr(start, "name")?.unwrap_or_default(),
@@ -175,11 +178,7 @@ fn open(
                 case.flaky_runs += 1;
             }
         }
-        "system-out" | "system-err" => {
-            if builder.case.is_some() {
-                builder.text_target = Some("output");
-            }
-        }
+        "system-out" | "system-err" if builder.case.is_some() => builder.text_target = Some("output"),
         _ => {}
     }
     Ok(())
@@ -261,7 +260,11 @@ mod tests {
     #[test]
     fn broken_reports_are_errors() {
         assert!(parse_junit("").is_err());
-        assert!(parse_junit("<testsuite><testcase name=\"a\">").unwrap_err().contains("truncated"));
+        assert!(
+            parse_junit("<testsuite><testcase name=\"a\">")
+                .unwrap_err()
+                .contains("truncated")
+        );
         assert!(parse_junit("<testsuite><testcase></testsuite>").is_err());
         assert!(parse_junit("<html><body/></html>").unwrap_err().contains("not a JUnit"));
         assert!(parse_junit("this is not xml at all").is_err());

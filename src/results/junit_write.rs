@@ -19,17 +19,27 @@ fn build(summary: &RunSummary) -> Report {
     let mut report = Report::new("flotilla");
     report.set_time(summary.duration);
     report.set_timestamp(summary.started_at.fixed_offset());
-    let mut suites: BTreeMap<&str, TestSuite> = BTreeMap::new();
-    for test in &summary.tests {
-        let suite = suites.entry(test.suite.as_str()).or_insert_with(|| {
-            let mut suite = TestSuite::new(test.suite.clone());
+    // Every suite that ran or was meant to run gets an element, even if nothing finished.
+    let names = summary
+        .tests
+        .iter()
+        .map(|t| t.suite.as_str())
+        .chain(summary.jobs.iter().map(|j| j.suite.as_str()))
+        .chain(summary.not_run.iter().map(|(suite, _)| suite.as_str()));
+    let mut suites: BTreeMap<&str, TestSuite> = names
+        .map(|name| {
+            let mut suite = TestSuite::new(name.to_string());
             suite.add_property(Property::new("flotilla.run_id", summary.run_id.clone()));
             if summary.interrupted {
                 suite.add_property(Property::new("flotilla.interrupted", "true"));
             }
-            suite
-        });
-        suite.add_test_case(case(test, summary));
+            (name, suite)
+        })
+        .collect();
+    for test in &summary.tests {
+        if let Some(suite) = suites.get_mut(test.suite.as_str()) {
+            suite.add_test_case(case(test, summary));
+        }
     }
     report.add_test_suites(suites.into_values());
     report
@@ -52,7 +62,11 @@ fn case(test: &TestResult, summary: &RunSummary) -> TestCase {
             status
         }
         Outcome::Failed | Outcome::TimedOut | Outcome::Error => {
-            let kind = if test.outcome == Outcome::Failed { NonSuccessKind::Failure } else { NonSuccessKind::Error };
+            let kind = if test.outcome == Outcome::Failed {
+                NonSuccessKind::Failure
+            } else {
+                NonSuccessKind::Error
+            };
             let mut status = TestCaseStatus::non_success(kind);
             status.set_message(message(last));
             if test.outcome == Outcome::TimedOut {
@@ -81,11 +95,18 @@ fn case(test: &TestResult, summary: &RunSummary) -> TestCase {
 }
 
 fn message(attempt: &Attempt) -> String {
-    attempt.message.clone().unwrap_or_else(|| attempt.outcome.as_str().replace('_', " "))
+    attempt
+        .message
+        .clone()
+        .unwrap_or_else(|| attempt.outcome.as_str().replace('_', " "))
 }
 
 fn rerun(attempt: &Attempt) -> TestRerun {
-    let kind = if attempt.outcome == Outcome::Failed { NonSuccessKind::Failure } else { NonSuccessKind::Error };
+    let kind = if attempt.outcome == Outcome::Failed {
+        NonSuccessKind::Failure
+    } else {
+        NonSuccessKind::Error
+    };
     let mut rerun = TestRerun::new(kind);
     rerun.set_time(attempt.duration);
     rerun.set_message(message(attempt));

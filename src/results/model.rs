@@ -97,7 +97,11 @@ impl TestResult {
     pub fn settle(&mut self) {
         let last = self.last().outcome;
         let failed_before = self.attempts.iter().rev().skip(1).any(|a| a.outcome.is_failure());
-        self.outcome = if matches!(last, Outcome::Passed) && failed_before { Outcome::Flaky } else { last };
+        self.outcome = if matches!(last, Outcome::Passed) && failed_before {
+            Outcome::Flaky
+        } else {
+            last
+        };
     }
 }
 
@@ -207,8 +211,15 @@ impl Counts {
     /// The closing line: `N passed, N failed, N skipped` and non-zero extras.
     #[must_use]
     pub fn closing_line(&self) -> String {
-        let mut line = format!("{} passed, {} failed, {} skipped", self.passed, self.failed, self.skipped);
-        for (count, label) in [(self.flaky, "flaky"), (self.timed_out, "timed out"), (self.error, "errors")] {
+        let mut line = format!(
+            "{} passed, {} failed, {} skipped",
+            self.passed, self.failed, self.skipped
+        );
+        for (count, label) in [
+            (self.flaky, "flaky"),
+            (self.timed_out, "timed out"),
+            (self.error, "errors"),
+        ] {
             if count > 0 {
                 line.push_str(&format!(", {count} {label}"));
             }
@@ -250,7 +261,6 @@ impl RunSummary {
     }
 }
 
-#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's serialize_with signature")]
 fn secs<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64((duration.as_secs_f64() * 1e6).round() / 1e6)
 }
@@ -260,7 +270,15 @@ mod tests {
     use super::*;
 
     fn attempt(outcome: Outcome) -> Attempt {
-        Attempt { attempt: 1, outcome, duration: Duration::ZERO, worker: 1, job: 0, message: None, output: None }
+        Attempt {
+            attempt: 1,
+            outcome,
+            duration: Duration::ZERO,
+            worker: 1,
+            job: 0,
+            message: None,
+            output: None,
+        }
     }
 
     #[test]
@@ -288,7 +306,10 @@ mod tests {
         assert_eq!(counts.closing_line(), "1 passed, 0 failed, 0 skipped");
         counts.add(Outcome::TimedOut);
         counts.add(Outcome::Flaky);
-        assert_eq!(counts.closing_line(), "1 passed, 0 failed, 0 skipped, 1 flaky, 1 timed out");
+        assert_eq!(
+            counts.closing_line(),
+            "1 passed, 0 failed, 0 skipped, 1 flaky, 1 timed out"
+        );
         assert!(counts.any_failure());
     }
 }

@@ -46,7 +46,11 @@ pub fn write_summary(summary: &RunSummary, path: &Utf8Path) -> std::io::Result<(
         counts,
         tests: &summary.tests,
         jobs: &summary.jobs,
-        not_run: summary.not_run.iter().map(|(suite, file)| NotRun { suite, file }).collect(),
+        not_run: summary
+            .not_run
+            .iter()
+            .map(|(suite, file)| NotRun { suite, file })
+            .collect(),
     };
     let mut text = serde_json::to_vec_pretty(&file).map_err(std::io::Error::other)?;
     text.push(b'\n');

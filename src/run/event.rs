@@ -55,11 +55,19 @@ pub enum Event {
         error: Option<String>,
     },
     /// Failed files were queued again.
-    RetryScheduled { suite: String, files: Vec<String>, attempt: u32 },
+    RetryScheduled {
+        suite: String,
+        files: Vec<String>,
+        attempt: u32,
+    },
     /// Something the user should know that does not stop the run.
     Warning { message: String },
     /// Shutdown was requested (first SIGINT/SIGTERM).
     Interrupting,
     /// The run ended; reports follow.
-    RunFinished { counts: Counts, duration_secs: f64, interrupted: bool },
+    RunFinished {
+        counts: Counts,
+        duration_secs: f64,
+        interrupted: bool,
+    },
 }

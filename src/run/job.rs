@@ -102,7 +102,9 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         Ok(result) => result,
         Err(error) => {
             let message = error.to_string();
-            record.exit = JobExit::SpawnFailed { message: message.clone() };
+            record.exit = JobExit::SpawnFailed {
+                message: message.clone(),
+            };
             record.error = Some(message.clone());
             let tests = per_file(job, env, Outcome::Error, Duration::ZERO, Some(&message));
             return JobOutput { record, tests };
@@ -117,7 +119,10 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         ProcessEnd::TimedOut => {
             record.exit = JobExit::TimedOut;
             let limit = env.suite.timeout.unwrap_or_default();
-            let message = format!("timed out after {}; its process group was killed", humantime::format_duration(limit));
+            let message = format!(
+                "timed out after {}; its process group was killed",
+                humantime::format_duration(limit)
+            );
             per_file(job, env, Outcome::TimedOut, result.duration, Some(&message))
         }
         ProcessEnd::Exited(code) => {
@@ -141,7 +146,11 @@ fn finished(job: &Job, env: &JobEnv<'_>, record: &mut JobRecord, code: i32, sign
     };
     let report_text = std::fs::read_to_string(&report_path).ok();
     let Some(text) = report_text else {
-        let outcome = if code == 0 && signal.is_none() { Outcome::Passed } else { Outcome::Failed };
+        let outcome = if code == 0 && signal.is_none() {
+            Outcome::Passed
+        } else {
+            Outcome::Failed
+        };
         let message = (outcome != Outcome::Passed).then_some(exit_message);
         return per_file(job, env, outcome, record.duration, message.as_deref());
     };
@@ -162,7 +171,17 @@ fn finished(job: &Job, env: &JobEnv<'_>, record: &mut JobRecord, code: i32, sign
                 let message = format!("{exit_message} although its report has no failing test: an error outside tests");
                 record.error = Some(message.clone());
                 for file in &job.files {
-                    tests.push(attempt_for(env, job, format!("{file}::<outside tests>"), "errors outside tests".into(), None, file.clone(), Outcome::Error, Duration::ZERO, Some(&message)));
+                    tests.push(attempt_for(
+                        env,
+                        job,
+                        format!("{file}::<outside tests>"),
+                        "errors outside tests".into(),
+                        None,
+                        file.clone(),
+                        Outcome::Error,
+                        Duration::ZERO,
+                        Some(&message),
+                    ));
                 }
             }
             tests
@@ -177,8 +196,22 @@ fn per_file(job: &Job, env: &JobEnv<'_>, outcome: Outcome, wall: Duration, messa
         .iter()
         .zip(&job.estimates)
         .map(|(file, estimate)| {
-            let share = if total > 0.0 { estimate.as_secs_f64() / total } else { 1.0 / job.files.len() as f64 };
-            attempt_for(env, job, file.clone(), file.clone(), None, file.clone(), outcome, wall.mul_f64(share), message)
+            let share = if total > 0.0 {
+                estimate.as_secs_f64() / total
+            } else {
+                1.0 / job.files.len() as f64
+            };
+            attempt_for(
+                env,
+                job,
+                file.clone(),
+                file.clone(),
+                None,
+                file.clone(),
+                outcome,
+                wall.mul_f64(share),
+                message,
+            )
         })
         .collect()
 }
@@ -186,7 +219,10 @@ fn per_file(job: &Job, env: &JobEnv<'_>, outcome: Outcome, wall: Duration, messa
 fn reported(job: &Job, env: &JobEnv<'_>, case: &ReportedCase) -> TestAttempt {
     let file = file_of(case, &job.files, env.root);
     let module = module_of(&file);
-    let scope = case.classname.as_deref().map(|c| c.strip_prefix(&module).map_or(c, |rest| rest.trim_start_matches('.')));
+    let scope = case
+        .classname
+        .as_deref()
+        .map(|c| c.strip_prefix(&module).map_or(c, |rest| rest.trim_start_matches('.')));
     let id = match scope {
         Some(scope) if !scope.is_empty() => format!("{file}::{scope}::{}", case.name),
         _ => format!("{file}::{}", case.name),
@@ -197,13 +233,36 @@ fn reported(job: &Job, env: &JobEnv<'_>, case: &ReportedCase) -> TestAttempt {
         ReportedStatus::Error => Outcome::Error,
         ReportedStatus::Skipped => Outcome::Skipped,
     };
-    let mut attempt = attempt_for(env, job, id, case.name.clone(), case.classname.clone(), file, outcome, Duration::from_secs_f64(case.time), case.message.as_deref());
+    let mut attempt = attempt_for(
+        env,
+        job,
+        id,
+        case.name.clone(),
+        case.classname.clone(),
+        file,
+        outcome,
+        Duration::from_secs_f64(case.time),
+        case.message.as_deref(),
+    );
     attempt.attempt.output.clone_from(&case.output);
     attempt
 }
 
-#[expect(clippy::too_many_arguments, reason = "a flat constructor reads better than a builder here")]
-fn attempt_for(env: &JobEnv<'_>, job: &Job, id: String, name: String, classname: Option<String>, file: String, outcome: Outcome, duration: Duration, message: Option<&str>) -> TestAttempt {
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a flat constructor reads better than a builder here"
+)]
+fn attempt_for(
+    env: &JobEnv<'_>,
+    job: &Job,
+    id: String,
+    name: String,
+    classname: Option<String>,
+    file: String,
+    outcome: Outcome,
+    duration: Duration,
+    message: Option<&str>,
+) -> TestAttempt {
     TestAttempt {
         id,
         name,
@@ -235,13 +294,13 @@ fn file_of(case: &ReportedCase, files: &[String], root: &Utf8Path) -> String {
     if files.len() == 1 {
         return files[0].clone();
     }
-    if let Some(classname) = &case.classname {
-        if let Some(file) = files.iter().find(|f| {
+    if let Some(classname) = &case.classname
+        && let Some(file) = files.iter().find(|f| {
             let module = module_of(f);
             classname == &module || classname.starts_with(&format!("{module}."))
-        }) {
-            return file.clone();
-        }
+        })
+    {
+        return file.clone();
     }
     files.first().cloned().unwrap_or_default()
 }
@@ -277,10 +336,25 @@ mod tests {
     fn cases_map_to_job_files() {
         let files = vec!["tests/test_a.py".to_string(), "tests/test_b.py".to_string()];
         let root = Utf8Path::new("/repo");
-        assert_eq!(file_of(&case(Some("./tests/test_b.py"), None), &files, root), "tests/test_b.py");
-        assert_eq!(file_of(&case(Some("/repo/tests/test_b.py"), None), &files, root), "tests/test_b.py");
-        assert_eq!(file_of(&case(None, Some("tests.test_b.TestX")), &files, root), "tests/test_b.py");
-        assert_eq!(file_of(&case(None, Some("tests.test_a")), &files, root), "tests/test_a.py");
-        assert_eq!(file_of(&case(None, Some("other")), &files[1..], root), "tests/test_b.py");
+        assert_eq!(
+            file_of(&case(Some("./tests/test_b.py"), None), &files, root),
+            "tests/test_b.py"
+        );
+        assert_eq!(
+            file_of(&case(Some("/repo/tests/test_b.py"), None), &files, root),
+            "tests/test_b.py"
+        );
+        assert_eq!(
+            file_of(&case(None, Some("tests.test_b.TestX")), &files, root),
+            "tests/test_b.py"
+        );
+        assert_eq!(
+            file_of(&case(None, Some("tests.test_a")), &files, root),
+            "tests/test_a.py"
+        );
+        assert_eq!(
+            file_of(&case(None, Some("other")), &files[1..], root),
+            "tests/test_b.py"
+        );
     }
 }

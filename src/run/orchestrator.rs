@@ -31,7 +31,11 @@ pub struct RunInput<'a> {
 }
 
 /// Runs every job and returns what happened. Events go to `emit` as they happen.
-pub async fn execute(mut input: RunInput<'_>, mut shutdown: watch::Receiver<Shutdown>, emit: &mut dyn FnMut(&Event)) -> RunSummary {
+pub async fn execute(
+    mut input: RunInput<'_>,
+    mut shutdown: watch::Receiver<Shutdown>,
+    emit: &mut dyn FnMut(&Event),
+) -> RunSummary {
     let started_at = chrono::Local::now();
     let clock = Instant::now();
     let mut queue: VecDeque<Job> = std::mem::take(&mut input.jobs).into();
@@ -68,7 +72,14 @@ pub async fn execute(mut input: RunInput<'_>, mut shutdown: watch::Receiver<Shut
             let mut job_shutdown = shutdown.clone();
             let started = clock.elapsed();
             running.spawn(async move {
-                let env = JobEnv { root: &root, run_dir: &run_dir, suite: &suite, id, worker, started };
+                let env = JobEnv {
+                    root: &root,
+                    run_dir: &run_dir,
+                    suite: &suite,
+                    id,
+                    worker,
+                    started,
+                };
                 let output = run_job(&job, &env, &mut job_shutdown).await;
                 (job, output)
             });
@@ -99,7 +110,11 @@ pub async fn execute(mut input: RunInput<'_>, mut shutdown: watch::Receiver<Shut
     let interrupted = *shutdown.borrow() != Shutdown::Running;
     let duration = clock.elapsed();
     let tests: Vec<TestResult> = tests.into_values().collect();
-    emit(&Event::RunFinished { counts: Counts::of(&tests), duration_secs: duration.as_secs_f64(), interrupted });
+    emit(&Event::RunFinished {
+        counts: Counts::of(&tests),
+        duration_secs: duration.as_secs_f64(),
+        interrupted,
+    });
     RunSummary {
         run_id: input.run_dir.run_id.clone(),
         run_dir: input.run_dir.path.clone(),
@@ -114,7 +129,10 @@ pub async fn execute(mut input: RunInput<'_>, mut shutdown: watch::Receiver<Shut
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "the loop's state, passed explicitly rather than hidden in a struct")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the loop's state, passed explicitly rather than hidden in a struct"
+)]
 fn finish_job(
     input: &RunInput<'_>,
     shutdown: &watch::Receiver<Shutdown>,
@@ -146,15 +164,17 @@ fn finish_job(
         if outcome.is_failure() && !failed_files.contains(&test.file) {
             failed_files.push(test.file.clone());
         }
-        let entry = tests.entry((suite.name.clone(), test.id.clone())).or_insert_with(|| TestResult {
-            suite: suite.name.clone(),
-            id: test.id,
-            name: test.name,
-            classname: test.classname,
-            file: test.file,
-            outcome,
-            attempts: Vec::new(),
-        });
+        let entry = tests
+            .entry((suite.name.clone(), test.id.clone()))
+            .or_insert_with(|| TestResult {
+                suite: suite.name.clone(),
+                id: test.id,
+                name: test.name,
+                classname: test.classname,
+                file: test.file,
+                outcome,
+                attempts: Vec::new(),
+            });
         entry.attempts.push(test.attempt);
         entry.settle();
     }
@@ -176,14 +196,32 @@ fn finish_job(
         return;
     }
     failed_files.sort();
-    emit(&Event::RetryScheduled { suite: suite.name.clone(), files: failed_files.clone(), attempt: job.attempt + 1 });
-    let estimate_of = |file: &String| job.files.iter().position(|f| f == file).map_or(Duration::ZERO, |i| job.estimates[i]);
+    emit(&Event::RetryScheduled {
+        suite: suite.name.clone(),
+        files: failed_files.clone(),
+        attempt: job.attempt + 1,
+    });
+    let estimate_of = |file: &String| {
+        job.files
+            .iter()
+            .position(|f| f == file)
+            .map_or(Duration::ZERO, |i| job.estimates[i])
+    };
     let retries: Vec<Job> = match suite.command.mode() {
-        BatchMode::PerFile => failed_files.iter().map(|file| single(&job, file, estimate_of(file))).collect(),
+        BatchMode::PerFile => failed_files
+            .iter()
+            .map(|file| single(&job, file, estimate_of(file)))
+            .collect(),
         BatchMode::Batch => {
             let estimates: Vec<Duration> = failed_files.iter().map(estimate_of).collect();
             let total = estimates.iter().sum();
-            vec![Job { suite: job.suite, files: failed_files, estimates, attempt: job.attempt + 1, estimate: total }]
+            vec![Job {
+                suite: job.suite,
+                files: failed_files,
+                estimates,
+                attempt: job.attempt + 1,
+                estimate: total,
+            }]
         }
     };
     // Retries go first: their files are known to matter, and running them early keeps them off the tail.
@@ -193,5 +231,11 @@ fn finish_job(
 }
 
 fn single(job: &Job, file: &str, estimate: Duration) -> Job {
-    Job { suite: job.suite, files: vec![file.to_string()], estimates: vec![estimate], attempt: job.attempt + 1, estimate }
+    Job {
+        suite: job.suite,
+        files: vec![file.to_string()],
+        estimates: vec![estimate],
+        attempt: job.attempt + 1,
+        estimate,
+    }
 }

@@ -26,7 +26,11 @@ impl RunDir {
             fs_err::create_dir_all(path.join(sub))
                 .map_err(|source| Error::io("failed to create the run directory", path.join(sub), source))?;
         }
-        Ok(Self { run_id, path, out_dir: out_dir.to_path_buf() })
+        Ok(Self {
+            run_id,
+            path,
+            out_dir: out_dir.to_path_buf(),
+        })
     }
 
     /// Captured stdout of job `id`.

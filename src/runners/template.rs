@@ -60,7 +60,9 @@ impl CommandTemplate {
         let has_files = words.iter().any(|w| w == "{files}");
         let has_file = words.iter().any(|w| w.contains("{file}"));
         if has_files && has_file {
-            return Err("`command` uses both {file} and {files}; use {file} for one file per job or {files} for batches".into());
+            return Err(
+                "`command` uses both {file} and {files}; use {file} for one file per job or {files} for batches".into(),
+            );
         }
         let mode = if has_file { BatchMode::PerFile } else { BatchMode::Batch };
         Ok(Self {
@@ -92,7 +94,10 @@ impl CommandTemplate {
                 argv.extend(ctx.files.iter().map(OsString::from));
                 continue;
             }
-            let mut expanded = word.replace("{result}", ctx.result).replace("{worker}", &ctx.worker.to_string()).replace("{run_id}", ctx.run_id);
+            let mut expanded = word
+                .replace("{result}", ctx.result)
+                .replace("{worker}", &ctx.worker.to_string())
+                .replace("{run_id}", ctx.run_id);
             if expanded.contains("{file}") {
                 expanded = expanded.replace("{file}", ctx.files.first().map_or("", String::as_str));
             }
@@ -123,7 +128,12 @@ mod tests {
     }
 
     fn ctx(files: &[String]) -> JobContext<'_> {
-        JobContext { files, result: "/r/j1.xml", worker: 2, run_id: "r1" }
+        JobContext {
+            files,
+            result: "/r/j1.xml",
+            worker: 2,
+            run_id: "r1",
+        }
     }
 
     #[test]
@@ -132,7 +142,10 @@ mod tests {
         assert_eq!(template.mode(), BatchMode::Batch);
         let files = vec!["a b.py".to_string(), "$(rm -rf x)'.py".to_string()];
         let argv = template.expand(&ctx(&files));
-        assert_eq!(argv, vec!["pytest", "--junitxml=/r/j1.xml", "a b.py", "$(rm -rf x)'.py"]);
+        assert_eq!(
+            argv,
+            vec!["pytest", "--junitxml=/r/j1.xml", "a b.py", "$(rm -rf x)'.py"]
+        );
     }
 
     #[test]
@@ -155,7 +168,11 @@ mod tests {
         assert!(CommandTemplate::new(vec![]).is_err());
         assert!(CommandTemplate::new(words(&["x", "--f={files}"])).is_err());
         assert!(CommandTemplate::new(words(&["x", "{file}", "{files}"])).is_err());
-        assert!(CommandTemplate::new(words(&["x", "{fiel}"])).unwrap_err().contains("{fiel}"));
+        assert!(
+            CommandTemplate::new(words(&["x", "{fiel}"]))
+                .unwrap_err()
+                .contains("{fiel}")
+        );
         assert!(CommandTemplate::new(words(&["awk", "{print $1}"])).is_ok());
     }
 }

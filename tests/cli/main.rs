@@ -1,0 +1,8 @@
+//! Integration tests: the real `flotilla` binary against fixture projects built per test.
+
+mod config_errors;
+mod harness;
+mod history;
+mod interrupt;
+mod reports;
+mod run_basics;
