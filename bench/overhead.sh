@@ -8,7 +8,8 @@
 # `.flotilla/` folder is kept between repetitions, as it would be in real use.
 #
 # Usage (from the repository root): bash bench/overhead.sh
-# Environment: FILES (default 2000), REPS (default 5), WORKERS (default 2).
+# Environment: FILES (default 2000), REPS (default 5), WORKERS (default 2), FLOTILLA (a binary to
+# measure instead of building this checkout with `cargo build --release`).
 set -euo pipefail
 
 FILES=${FILES:-2000}
@@ -16,8 +17,11 @@ REPS=${REPS:-5}
 WORKERS=${WORKERS:-2}
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
-flotilla="$repo/target/release/flotilla"
+# FLOTILLA=/path/to/flotilla measures that binary instead of building this checkout.
+if [[ -z "${FLOTILLA:-}" ]]; then
+    cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
+fi
+flotilla=${FLOTILLA:-"$repo/target/release/flotilla"}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/flotilla-overhead.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -40,35 +44,38 @@ files = ["tests/*.sh"]
 TOML
 
 export CI=true
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.6f", b - a}'; }
 
 run_flotilla() { (cd "$work" && "$flotilla" run >/dev/null); }
 run_xargs() { (cd "$work" && printf '%s\n' "${files[@]}" | xargs -P"$WORKERS" -n1 true); }
+
+# Times one command with bash's `time`: "wall user+sys" in seconds (CPU includes all children).
+measure() {
+    local TIMEFORMAT='%3R %3U %3S' out
+    out=$({ time "$1"; } 2>&1)
+    awk '{printf "%.3f %.3f", $1, $2 + $3}' <<<"$out"
+}
 
 # One untimed run of each: warms the page cache and creates the history file.
 run_flotilla
 run_xargs
 
-flotilla_times=()
-xargs_times=()
+f_wall=() f_cpu=() x_wall=() x_cpu=()
 for ((r = 1; r <= REPS; r++)); do
-    t0=$(now); run_flotilla; t1=$(now)
-    flotilla_times+=("$(elapsed "$t0" "$t1")")
-    t0=$(now); run_xargs; t1=$(now)
-    xargs_times+=("$(elapsed "$t0" "$t1")")
-    printf 'rep %d: flotilla %.3fs  xargs %.3fs\n' "$r" "${flotilla_times[-1]}" "${xargs_times[-1]}"
+    read -r w c <<<"$(measure run_flotilla)"; f_wall+=("$w"); f_cpu+=("$c")
+    read -r w c <<<"$(measure run_xargs)"; x_wall+=("$w"); x_cpu+=("$c")
+    printf 'rep %d: flotilla %ss (cpu %ss)  xargs %ss (cpu %ss)\n' "$r" "${f_wall[-1]}" "${f_cpu[-1]}" "${x_wall[-1]}" "${x_cpu[-1]}"
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-mf=$(median "${flotilla_times[@]}")
-mx=$(median "${xargs_times[@]}")
 
 echo
-echo "overhead: $FILES jobs of \`true\` on $WORKERS workers, median of $REPS runs (nproc $(nproc))"
-awk -v f="$mf" -v x="$mx" -v n="$FILES" -v w="$WORKERS" 'BEGIN {
-    printf "%-10s %10s %16s\n", "tool", "wall (s)", "ms per job-slot"
-    printf "%-10s %10.3f %16.3f\n", "flotilla", f, f * w * 1000 / n
-    printf "%-10s %10.3f %16.3f\n", "xargs", x, x * w * 1000 / n
-    printf "ratio flotilla/xargs: %.2fx (target <= 1.20x: %s)\n", f / x, (f / x <= 1.2) ? "met" : "MISSED"
+echo "overhead: $FILES jobs of \`true\` on $WORKERS workers, median of $REPS interleaved runs (nproc $(nproc))"
+awk -v fw="$(median "${f_wall[@]}")" -v fc="$(median "${f_cpu[@]}")" \
+    -v xw="$(median "${x_wall[@]}")" -v xc="$(median "${x_cpu[@]}")" -v n="$FILES" 'BEGIN {
+    printf "%-10s %10s %14s %14s\n", "tool", "wall (s)", "cpu (s)", "cpu/job (ms)"
+    printf "%-10s %10.3f %14.3f %14.3f\n", "flotilla", fw, fc, fc * 1000 / n
+    printf "%-10s %10.3f %14.3f %14.3f\n", "xargs", xw, xc, xc * 1000 / n
+    printf "flotilla cpu overhead per job: %.3f ms\n", (fc - xc) * 1000 / n
+    r = fw / xw
+    printf "wall ratio flotilla/xargs: %.2fx (target <= 1.20x: %s)\n", r, (r <= 1.2) ? "met" : "MISSED"
 }'

@@ -37,7 +37,7 @@ pub enum Command {
     /// Show how the tests would be split across workers, without running them.
     Plan(PlanArgs),
     /// List discovered test files with their estimates and where each estimate came from.
-    List(SelectArgs),
+    List(ListArgs),
 }
 
 /// Which suites, and the worker count.
@@ -46,9 +46,23 @@ pub struct SelectArgs {
     /// Only run this suite (repeatable).
     #[arg(long = "suite", value_name = "NAME")]
     pub suites: Vec<String>,
+    /// Only run tests matching EXPR, in the runner's own filter language (pytest -m, rspec
+    /// --tag, jest -t, go -run, nextest -E, cucumber --tags); replaces each suite's `select`.
+    #[arg(long, value_name = "EXPR")]
+    pub select: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
+}
+
+/// `flotilla list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Number of workers (decides which files are big enough to split).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub workers: Option<WorkersArg>,
 }
 
 /// `flotilla run`.
@@ -59,9 +73,12 @@ pub struct RunArgs {
     /// Number of workers ("auto" = CPU count; overrides [run] workers).
     #[arg(long, short = 'j', value_name = "N")]
     pub workers: Option<WorkersArg>,
-    /// Re-run failed files up to N times (overrides each suite's `retries`).
+    /// Re-run failed tests up to N times (overrides each suite's `retries`).
     #[arg(long, value_name = "N")]
     pub retries: Option<u32>,
+    /// Whether a flaky test (failed, then passed on a retry) passes or fails the run.
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub flaky_result: Option<crate::results::FlakyResult>,
     /// Only print failures and the summary.
     #[arg(long, short)]
     pub quiet: bool,

@@ -14,6 +14,7 @@ pub mod exit_code;
 mod fsutil;
 pub mod history;
 pub mod plan;
+pub mod quarantine;
 pub mod report;
 pub mod results;
 pub mod run;

@@ -1,44 +1,68 @@
-//! `flotilla list`: every discovered file with its estimate and where it came from.
+//! `flotilla list`: every scheduled unit (a file, or a test split out of a big file) with its
+//! estimate, where the estimate came from, and how often it was flaky.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use serde_json::json;
 
 use super::prepare::prepare;
-use crate::cli::{GlobalArgs, MessageFormat, SelectArgs};
+use crate::cli::{GlobalArgs, ListArgs, MessageFormat};
 use crate::config::Overrides;
 use crate::error::Error;
 use crate::exit_code;
 
-pub(super) fn list(global: &GlobalArgs, args: &SelectArgs) -> Result<u8, Error> {
+pub(super) fn list(global: &GlobalArgs, args: &ListArgs) -> Result<u8, Error> {
     let overrides = Overrides {
-        suites: args.suites.clone(),
+        suites: args.select.suites.clone(),
+        workers: args.workers.map(|w| w.0),
+        select: args.select.select.clone(),
         ..Overrides::default()
     };
-    let prepared = prepare(global, &overrides)?;
-    let mut out = std::io::stdout().lock();
-    for ((suite, files), estimates) in prepared
+    let mut prepared = prepare(global, &overrides)?;
+    let flakes: Vec<HashMap<String, usize>> = prepared
         .config
         .suites
         .iter()
-        .zip(&prepared.files)
-        .zip(&prepared.estimates)
-    {
-        for (file, estimate) in files.iter().zip(&estimates.files) {
-            let line = match args.message_format {
-                MessageFormat::Json => json!({"suite": suite.name, "file": file, "estimate": estimate}).to_string(),
-                MessageFormat::Human => format!(
-                    "{}\t{}\t{:.3}s\t{}",
-                    suite.name,
-                    file,
-                    estimate.duration.as_secs_f64(),
-                    estimate.source
-                ),
-            };
-            if writeln!(out, "{line}").is_err() {
-                return Ok(exit_code::SUCCESS);
+        .map(|suite| prepared.history.flake_counts(&suite.name))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    for unit in &prepared.units {
+        let suite = &prepared.config.suites[unit.suite].name;
+        let id = unit.target.id();
+        let flaky = flakes[unit.suite].get(id).copied().unwrap_or(0);
+        let line = match args.select.message_format {
+            MessageFormat::Json => json!({
+                "suite": suite,
+                "file": unit.target.file,
+                "test": unit.target.test,
+                "estimate": unit.estimate,
+                "flaky_runs": flaky,
+            })
+            .to_string(),
+            MessageFormat::Human => {
+                let flaky = if flaky > 0 {
+                    format!("\tflaky in {flaky} run(s)")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{suite}\t{id}\t{:.3}s\t{}{flaky}",
+                    unit.estimate.duration.as_secs_f64(),
+                    unit.estimate.source
+                )
             }
+        };
+        if writeln!(out, "{line}").is_err() {
+            return Ok(exit_code::SUCCESS);
         }
+    }
+    for (suite, file) in &prepared.skipped_files {
+        let _ = writeln!(
+            out,
+            "{}\t{file}\tquarantined: skip",
+            prepared.config.suites[*suite].name
+        );
     }
     Ok(exit_code::SUCCESS)
 }

@@ -10,11 +10,13 @@ use crate::cli::{GlobalArgs, MessageFormat, PlanArgs};
 use crate::config::Overrides;
 use crate::error::Error;
 use crate::exit_code;
+use crate::history::EstimateSource;
 
 pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
     let overrides = Overrides {
         suites: args.select.suites.clone(),
         workers: args.workers.map(|w| w.0),
+        select: args.select.select.clone(),
         ..Overrides::default()
     };
     let prepared = prepare(global, &overrides)?;
@@ -22,7 +24,7 @@ pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
     let workers = plan.workers.len();
     let longest = plan.batches.iter().map(|b| b.estimate).max().unwrap_or_default();
     let bound = (plan.total / u32::try_from(workers).unwrap_or(1)).max(longest);
-    let files: usize = prepared.files.iter().map(Vec::len).sum();
+    let files = prepared.file_count();
     let mut out = std::io::stdout().lock();
     if args.select.message_format == MessageFormat::Json {
         let value = json!({
@@ -32,7 +34,7 @@ pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
                 "load_secs": w.load.as_secs_f64(),
                 "jobs": w.batches.iter().map(|&b| json!({
                     "suite": prepared.config.suites[plan.batches[b].suite].name,
-                    "files": prepared.batch_files(b).collect::<Vec<_>>(),
+                    "targets": plan.batches[b].units.iter().map(|&u| prepared.units[u].target.id()).collect::<Vec<_>>(),
                     "estimate_secs": plan.batches[b].estimate.as_secs_f64(),
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
@@ -53,7 +55,7 @@ pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
         let worker_files: usize = worker.batches.iter().map(|&b| plan.batches[b].units.len()).sum();
         let _ = writeln!(
             out,
-            "  worker {:>3}: {:>9}  ({} jobs, {} files)",
+            "  worker {:>3}: {:>9}  ({} jobs, {} units)",
             index + 1,
             secs(worker.load),
             worker.batches.len(),
@@ -68,22 +70,32 @@ pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
         secs(plan.total),
         secs(longest)
     );
-    for (suite, estimates) in prepared.config.suites.iter().zip(&prepared.estimates) {
-        let startup = if estimates.startup.jobs > 0 {
-            format!(
-                "start-up {} learned from {} jobs",
-                secs(estimates.startup.duration),
-                estimates.startup.jobs
-            )
+    for (index, (suite, startup)) in prepared.config.suites.iter().zip(&prepared.startups).enumerate() {
+        let startup = if startup.jobs > 0 {
+            format!("start-up {} learned from {} jobs", secs(startup.duration), startup.jobs)
         } else {
             "start-up not learned yet".to_string()
         };
+        let units: Vec<_> = prepared.units.iter().filter(|u| u.suite == index).collect();
+        let known = units
+            .iter()
+            .filter(|u| matches!(u.estimate.source, EstimateSource::History { .. }))
+            .count();
+        let split = units.iter().filter(|u| u.target.test.is_some()).count();
+        let split = if split > 0 {
+            format!("; {split} tests split out of big files")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "suite {}: {:.0}% of files estimated from history; {startup}",
+            "suite {}: {known} of {} units estimated from history{split}; {startup}",
             suite.name,
-            estimates.known_ratio() * 100.0
+            units.len()
         );
+    }
+    for warning in &prepared.warnings {
+        let _ = writeln!(out, "warning: {warning}");
     }
     Ok(exit_code::SUCCESS)
 }

@@ -1,26 +1,50 @@
-//! [`prepare`]: config → discovered files → estimates → plan, shared by `run`, `plan`, `list`.
+//! [`prepare`]: config → discovered files → quarantine → estimates → split big files into
+//! tests → plan. Shared by `run`, `plan` and `list`.
+
+use std::collections::HashMap;
+use std::time::Duration;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::cli::GlobalArgs;
-use crate::config::{Config, DEFAULT_FILE_NAME, Overrides};
+use crate::config::{Config, DEFAULT_FILE_NAME, Overrides, Suite};
 use crate::discover::discover;
 use crate::error::Error;
-use crate::history::{History, SuiteEstimates, estimate_suite};
+use crate::exec::{ProcessEnd, ProcessSpec, run_process};
+use crate::history::{Estimate, EstimateSource, History, Startup, estimate_suite};
 use crate::plan::{Plan, PlanInput, PlanSuite, PlanUnit, plan};
 use crate::run::Job;
+use crate::runners::{ListedTest, Target};
+use crate::signal::Shutdown;
+
+/// A file is split into its tests when its estimate exceeds this share of one worker's load.
+const SPLIT_SHARE: f64 = 0.5;
+/// How long listing the tests of big files may take.
+const LIST_TIMEOUT: Duration = Duration::from_secs(120);
+/// Below this share of units with history, the run warns.
+const TIMING_MATCH_WARNING: f64 = 0.95;
+
+/// One schedulable unit: a file, or a test split out of a big file.
+#[derive(Clone, Debug)]
+pub(super) struct Unit {
+    pub(super) suite: usize,
+    pub(super) target: Target,
+    pub(super) estimate: Estimate,
+}
 
 /// Everything known before the first job starts.
 pub(super) struct Prepared {
     pub(super) config: Config,
-    /// Files per suite (same order as `config.suites`).
-    pub(super) files: Vec<Vec<String>>,
-    /// Estimates per suite.
-    pub(super) estimates: Vec<SuiteEstimates>,
+    pub(super) units: Vec<Unit>,
+    pub(super) startups: Vec<Startup>,
     pub(super) plan: Plan,
-    /// (suite, file index) of each plan unit.
-    units: Vec<(usize, usize)>,
     pub(super) history: History,
+    /// Files not run because quarantine skips them.
+    pub(super) skipped_files: Vec<(usize, String)>,
+    /// Things the user should know (split failures, low timing match).
+    pub(super) warnings: Vec<String>,
+    /// Share of units whose estimate comes from their own history.
+    pub(super) timing_match: f64,
 }
 
 impl Prepared {
@@ -30,34 +54,28 @@ impl Prepared {
             .batches
             .iter()
             .map(|batch| {
-                let (files, estimates) = batch
+                let (targets, estimates) = batch
                     .units
                     .iter()
-                    .map(|&unit| {
-                        let (suite, file) = self.units[unit];
-                        (
-                            self.files[suite][file].clone(),
-                            self.estimates[suite].files[file].duration,
-                        )
-                    })
+                    .map(|&unit| (self.units[unit].target.clone(), self.units[unit].estimate.duration))
                     .unzip();
                 Job {
                     suite: batch.suite,
-                    files,
+                    targets,
                     estimates,
                     attempt: 1,
                     estimate: batch.estimate,
+                    not_before: None,
                 }
             })
             .collect()
     }
 
-    /// Files of the plan's batch `index`.
-    pub(super) fn batch_files(&self, index: usize) -> impl Iterator<Item = &str> {
-        self.plan.batches[index].units.iter().map(|&unit| {
-            let (suite, file) = self.units[unit];
-            self.files[suite][file].as_str()
-        })
+    /// How many distinct files are scheduled.
+    pub(super) fn file_count(&self) -> usize {
+        let mut files: Vec<(usize, &str)> = self.units.iter().map(|u| (u.suite, u.target.file.as_str())).collect();
+        files.dedup();
+        files.len()
     }
 }
 
@@ -73,8 +91,8 @@ pub(super) fn config_path(global: &GlobalArgs) -> Utf8PathBuf {
 
 pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prepared, Error> {
     let config = Config::load(&config_path(global), overrides)?;
-    let files = discover(&config.root, &config.suites)?;
-    for (suite, found) in config.suites.iter().zip(&files) {
+    let discovered = discover(&config.root, &config.suites)?;
+    for (suite, found) in config.suites.iter().zip(&discovered) {
         if found.is_empty() {
             return Err(config
                 .error_at(
@@ -89,39 +107,223 @@ pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prep
         }
     }
     let mut history = History::open(&config.run.history);
-    let mut estimates = Vec::new();
-    let mut units = Vec::new();
-    let mut input = PlanInput {
-        suites: Vec::new(),
-        units: Vec::new(),
-        workers: config.run.workers,
-    };
-    for (index, (suite, found)) in config.suites.iter().zip(&files).enumerate() {
+    let mut warnings = Vec::new();
+    let mut skipped_files = Vec::new();
+    let mut per_suite: Vec<(Vec<String>, Vec<Estimate>)> = Vec::new();
+    let mut startups = Vec::new();
+    for (index, (suite, found)) in config.suites.iter().zip(discovered).enumerate() {
+        let (files, skipped): (Vec<String>, Vec<String>) =
+            found.into_iter().partition(|file| !config.quarantine.skips_file(file));
+        skipped_files.extend(skipped.into_iter().map(|file| (index, file)));
         let samples = history.file_samples(&suite.name);
         let startup = history.startup_samples(&suite.name);
-        let suite_estimates = estimate_suite(found, &samples, &startup);
-        input.suites.push(PlanSuite {
-            mode: suite.command.mode(),
-            startup: suite_estimates.startup.duration,
-        });
-        for (file, estimate) in suite_estimates.files.iter().enumerate() {
-            input.units.push(PlanUnit {
-                suite: index,
-                estimate: estimate.duration,
-            });
-            units.push((index, file));
-        }
-        estimates.push(suite_estimates);
+        let estimates = estimate_suite(&files, &samples, &startup);
+        startups.push(estimates.startup);
+        per_suite.push((files, estimates.files));
     }
+    let total: Duration = per_suite.iter().flat_map(|(_, e)| e.iter().map(|e| e.duration)).sum();
+    let share = total.as_secs_f64() / config.run.workers.max(1) as f64;
+    let mut units = Vec::new();
+    for (index, (files, estimates)) in per_suite.into_iter().enumerate() {
+        let suite = &config.suites[index];
+        let big: Vec<String> = if config.run.workers > 1 && suite.split && suite.command.adapter().addresses_tests() {
+            files
+                .iter()
+                .zip(&estimates)
+                .filter(|(_, e)| e.duration.as_secs_f64() > SPLIT_SHARE * share)
+                .map(|(f, _)| f.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let listed = if big.is_empty() {
+            HashMap::new()
+        } else {
+            match list_tests(&config, suite, &big) {
+                Ok(listed) => group_by_file(listed),
+                Err(message) => {
+                    warnings.push(format!(
+                        "could not split big files of suite `{}`: {message}; they run whole",
+                        suite.name
+                    ));
+                    HashMap::new()
+                }
+            }
+        };
+        for (file, estimate) in files.into_iter().zip(estimates) {
+            match listed.get(&file).filter(|tests| tests.len() > 1) {
+                Some(tests) => units.extend(split_file(&mut history, index, suite, &file, estimate, tests)),
+                None => units.push(Unit {
+                    suite: index,
+                    target: Target::file(file),
+                    estimate,
+                }),
+            }
+        }
+    }
+    let timing_match = timing_match(&units);
+    if timing_match < TIMING_MATCH_WARNING && !units.is_empty() {
+        warnings.push(timing_warning(&units, timing_match, &history));
+    }
+    let input = PlanInput {
+        suites: config
+            .suites
+            .iter()
+            .zip(&startups)
+            .map(|(suite, startup)| PlanSuite {
+                mode: suite.command.mode(),
+                startup: startup.duration,
+            })
+            .collect(),
+        units: units
+            .iter()
+            .map(|u| PlanUnit {
+                suite: u.suite,
+                estimate: u.estimate.duration,
+            })
+            .collect(),
+        workers: config.run.workers,
+    };
     let plan = plan(&input);
     Ok(Prepared {
         config,
-        files,
-        estimates,
-        plan,
         units,
+        startups,
+        plan,
         history,
+        skipped_files,
+        warnings,
+        timing_match,
     })
+}
+
+/// Test units for a big file: each test's own history, else the file's estimate shared out.
+fn split_file(
+    history: &mut History,
+    suite_index: usize,
+    suite: &Suite,
+    file: &str,
+    estimate: Estimate,
+    tests: &[ListedTest],
+) -> Vec<Unit> {
+    let samples = history.test_samples(&suite.name, file);
+    let share = estimate.duration / u32::try_from(tests.len()).unwrap_or(u32::MAX);
+    tests
+        .iter()
+        .map(|test| {
+            let estimate = match samples.get(&test.id).filter(|s| !s.is_empty()) {
+                Some(samples) => Estimate {
+                    duration: crate::history::clamp_secs(crate::history::percentile(samples)),
+                    source: EstimateSource::History { samples: samples.len() },
+                },
+                None => Estimate {
+                    duration: share.max(Duration::from_millis(1)),
+                    source: EstimateSource::FileShare,
+                },
+            };
+            Unit {
+                suite: suite_index,
+                target: Target {
+                    file: file.to_string(),
+                    test: Some(test.id.clone()),
+                },
+                estimate,
+            }
+        })
+        .collect()
+}
+
+fn group_by_file(listed: Vec<ListedTest>) -> HashMap<String, Vec<ListedTest>> {
+    let mut by_file: HashMap<String, Vec<ListedTest>> = HashMap::new();
+    for test in listed {
+        let file = test.file.trim_start_matches("./").to_string();
+        by_file.entry(file).or_default().push(test);
+    }
+    by_file
+}
+
+/// Runs the suite's listing command for `files` and parses its output.
+fn list_tests(config: &Config, suite: &Suite, files: &[String]) -> Result<Vec<ListedTest>, String> {
+    let argv = suite.command.list_argv(files).ok_or("the runner cannot list tests")?;
+    let dir = config.run.out_dir.join(".listing");
+    fs_err::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let stem = format!("{}-{}", suite.name, std::process::id());
+    let spec = ProcessSpec {
+        argv,
+        cwd: config.root.clone(),
+        env: suite.environment.clone(),
+        stdout: dir.join(format!("{stem}.stdout")),
+        stderr: dir.join(format!("{stem}.stderr")),
+        timeout: Some(LIST_TIMEOUT),
+        grace: suite.timeout_grace,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let (_keep, mut shutdown) = tokio::sync::watch::channel(Shutdown::Running);
+    let result = runtime
+        .block_on(run_process(&spec, &mut shutdown))
+        .map_err(|e| e.to_string())?;
+    let stdout = std::fs::read_to_string(&spec.stdout).unwrap_or_default();
+    let stderr = crate::fsutil::tail(&spec.stderr, 400);
+    let _ = std::fs::remove_file(&spec.stdout);
+    let _ = std::fs::remove_file(&spec.stderr);
+    match result.end {
+        ProcessEnd::TimedOut => return Err(format!("listing tests took longer than {}s", LIST_TIMEOUT.as_secs())),
+        ProcessEnd::Exited(0 | 1 | 2) => {}
+        end => return Err(format!("listing tests failed ({end:?}): {}", stderr.trim())),
+    }
+    let listed = suite.command.adapter().parse_list(&stdout);
+    if listed.is_empty() {
+        return Err(format!("the listing printed no tests: {}", stderr.trim()));
+    }
+    Ok(listed)
+}
+
+fn timing_match(units: &[Unit]) -> f64 {
+    if units.is_empty() {
+        return 1.0;
+    }
+    let known = units
+        .iter()
+        .filter(|u| matches!(u.estimate.source, EstimateSource::History { .. }))
+        .count();
+    known as f64 / units.len() as f64
+}
+
+fn timing_warning(units: &[Unit], ratio: f64, history: &History) -> String {
+    let unknown: Vec<&str> = units
+        .iter()
+        .filter(|u| !matches!(u.estimate.source, EstimateSource::History { .. }))
+        .map(|u| u.target.id())
+        .collect();
+    let reason = if units
+        .iter()
+        .all(|u| !matches!(u.estimate.source, EstimateSource::History { .. }))
+    {
+        if history.is_persistent() {
+            "no history for these tests yet (first run, or history file not carried over between CI runs)".to_string()
+        } else {
+            "the history file could not be opened".to_string()
+        }
+    } else {
+        format!(
+            "new or renamed tests, e.g. {}; ids are paths relative to the config folder",
+            unknown
+                .iter()
+                .take(3)
+                .map(|id| format!("`{id}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    format!(
+        "only {:.0}% of tests have timing history ({} of {} estimated by fallback): {reason}; the split may be uneven",
+        ratio * 100.0,
+        unknown.len(),
+        units.len()
+    )
 }
 
 /// Fails with exit code 3 if a suite's fixed program is not installed.

@@ -16,6 +16,8 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
         workers: args.workers.map(|w| w.0),
         retries: args.retries,
         suites: args.select.suites.clone(),
+        select: args.select.select.clone(),
+        flaky_result: args.flaky_result,
     };
     let mut prepared = prepare(global, &overrides)?;
     check_programs(&prepared.config)?;
@@ -41,7 +43,7 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
         }
     };
     let jobs = prepared.jobs();
-    let files: usize = prepared.files.iter().map(Vec::len).sum();
+    let files = prepared.file_count();
     emit(&Event::RunStarted {
         run_id: run_dir.run_id.clone(),
         run_dir: run_dir.path.clone(),
@@ -50,8 +52,14 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
         files,
         predicted_secs: prepared.plan.makespan.as_secs_f64(),
         plan_hash: format!("{:016x}", prepared.plan.hash),
+        timing_match: prepared.timing_match,
     });
-    for message in prepared.history.take_warnings() {
+    for message in prepared
+        .history
+        .take_warnings()
+        .into_iter()
+        .chain(std::mem::take(&mut prepared.warnings))
+    {
         emit(&Event::Warning { message });
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -67,6 +75,8 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
             jobs,
             workers: prepared.config.run.workers,
             predicted: prepared.plan.makespan,
+            timing_match: prepared.timing_match,
+            skipped_files: std::mem::take(&mut prepared.skipped_files),
         };
         Ok::<_, Error>(execute(input, shutdown, &mut emit).await)
     })?;
@@ -80,7 +90,7 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
     runtime.shutdown_background();
     Ok(if summary.interrupted {
         exit_code::INTERRUPTED
-    } else if summary.counts().any_failure() {
+    } else if !summary.passed() {
         exit_code::TESTS_FAILED
     } else {
         exit_code::SUCCESS

@@ -15,6 +15,18 @@ pub(super) struct RawConfig {
     pub(super) run: RawRun,
     #[serde(default)]
     pub(super) suite: BTreeMap<Spanned<String>, RawSuite>,
+    #[serde(default)]
+    pub(super) quarantine: RawQuarantine,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawQuarantine {
+    #[serde(default)]
+    pub(super) mute: Vec<String>,
+    #[serde(default)]
+    pub(super) skip: Vec<String>,
+    pub(super) file: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -23,6 +35,7 @@ pub(super) struct RawRun {
     pub(super) workers: Option<Workers>,
     pub(super) out_dir: Option<String>,
     pub(super) history: Option<String>,
+    pub(super) flaky_result: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -30,10 +43,15 @@ pub(super) struct RawRun {
 pub(super) struct RawSuite {
     pub(super) runner: Option<Spanned<String>>,
     pub(super) command: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub(super) args: Vec<String>,
     pub(super) files: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     pub(super) exclude: Vec<Spanned<String>>,
     pub(super) retries: Option<u32>,
+    pub(super) retry_delay: Option<Spanned<String>>,
+    pub(super) select: Option<String>,
+    pub(super) split: Option<bool>,
     pub(super) timeout: Option<Spanned<String>>,
     pub(super) timeout_grace: Option<Spanned<String>>,
     #[serde(default)]
@@ -41,15 +59,19 @@ pub(super) struct RawSuite {
 }
 
 /// Every key, per table, for "did you mean" suggestions.
-pub(super) const RUN_KEYS: &[&str] = &["workers", "out-dir", "history"];
+pub(super) const RUN_KEYS: &[&str] = &["workers", "out-dir", "history", "flaky-result"];
 pub(super) const SUITE_KEYS: &[&str] = &[
     "runner",
     "command",
+    "args",
     "files",
     "exclude",
     "retries",
+    "retry-delay",
+    "select",
+    "split",
     "timeout",
     "timeout-grace",
     "environment",
 ];
-pub(super) const TOP_KEYS: &[&str] = &["run", "suite"];
+pub(super) const TOP_KEYS: &[&str] = &["run", "suite", "quarantine"];

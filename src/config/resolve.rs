@@ -10,7 +10,9 @@ use super::diagnostic::{ConfigError, closest};
 use super::raw::{RUN_KEYS, RawConfig, RawSuite, SUITE_KEYS, TOP_KEYS};
 use super::workers::Workers;
 use super::{DEFAULT_FILE_NAME, duration};
-use crate::runners::{CommandTemplate, RunnerKind};
+use crate::quarantine::Quarantine;
+use crate::results::FlakyResult;
+use crate::runners::{CommandTemplate, RunnerKind, SuiteCommand};
 
 /// Settings given on the command line that override the file.
 #[derive(Clone, Debug, Default)]
@@ -21,6 +23,10 @@ pub struct Overrides {
     pub retries: Option<u32>,
     /// `--suite NAME` (repeatable): run only these suites.
     pub suites: Vec<String>,
+    /// `--select EXPR`: replaces every suite's `select`.
+    pub select: Option<String>,
+    /// `--flaky-result`.
+    pub flaky_result: Option<FlakyResult>,
 }
 
 /// Run-wide settings (`[run]`).
@@ -32,6 +38,8 @@ pub struct RunSettings {
     pub out_dir: Utf8PathBuf,
     /// The SQLite history file.
     pub history: Utf8PathBuf,
+    /// Whether a flaky test passes or fails the run.
+    pub flaky_result: FlakyResult,
 }
 
 /// One `[suite.NAME]`, validated.
@@ -39,10 +47,8 @@ pub struct RunSettings {
 pub struct Suite {
     /// The NAME of `[suite.NAME]`.
     pub name: String,
-    /// Which adapter runs it.
-    pub runner: RunnerKind,
-    /// The argv template of one job.
-    pub command: CommandTemplate,
+    /// How its jobs are invoked (the runner's adapter, or a custom template).
+    pub command: SuiteCommand,
     /// `files` patterns, relative to the config folder.
     pub files: Vec<String>,
     /// Compiled `files`.
@@ -51,8 +57,14 @@ pub struct Suite {
     pub exclude: GlobSet,
     /// Byte span of `files` in the config, for "no files matched".
     pub files_span: Option<std::ops::Range<usize>>,
-    /// How many times a failed file is re-run.
+    /// How many times failed tests are re-run.
     pub retries: u32,
+    /// Delay before the first retry; doubles for each further attempt.
+    pub retry_delay: Duration,
+    /// Selection expression mapped to the runner's filter (`pytest -m`, …).
+    pub select: Option<String>,
+    /// Whether big files may be split into single tests across workers.
+    pub split: bool,
     /// Per-job time limit.
     pub timeout: Option<Duration>,
     /// How long a job gets between SIGTERM and SIGKILL.
@@ -74,6 +86,8 @@ pub struct Config {
     pub run: RunSettings,
     /// The suites to run, in name order.
     pub suites: Vec<Suite>,
+    /// Known-flaky tests.
+    pub quarantine: Quarantine,
 }
 
 const DEFAULT_GRACE: Duration = Duration::from_secs(5);
@@ -104,14 +118,27 @@ impl Config {
         let raw: RawConfig = toml::from_str(&text).map_err(|error| toml_error(&path, &text, &error))?;
         let root = absolute_parent(&path);
         let workers = overrides.workers.or(raw.run.workers).unwrap_or(Workers::Auto).resolve();
+        let ctx = Ctx {
+            path: &path,
+            text: &text,
+        };
+        let flaky_result = match (&overrides.flaky_result, &raw.run.flaky_result) {
+            (Some(policy), _) => *policy,
+            (None, Some(value)) => FlakyResult::from_name(value.get_ref()).ok_or_else(|| {
+                ctx.error(
+                    value.span(),
+                    format!("invalid flaky-result `{}`", value.get_ref()),
+                    "use \"pass\" (the default) or \"fail\"".to_string(),
+                )
+            })?,
+            (None, None) => FlakyResult::Pass,
+        };
+        let quarantine = ctx.quarantine(&raw.quarantine, &root)?;
         let run = RunSettings {
             workers,
             out_dir: root.join(raw.run.out_dir.as_deref().unwrap_or(".flotilla/runs")),
             history: root.join(raw.run.history.as_deref().unwrap_or(".flotilla/history.db")),
-        };
-        let ctx = Ctx {
-            path: &path,
-            text: &text,
+            flaky_result,
         };
         let mut suites = Vec::new();
         let known: Vec<&str> = raw.suite.keys().map(|name| name.get_ref().as_str()).collect();
@@ -147,6 +174,7 @@ impl Config {
             source: text,
             run,
             suites,
+            quarantine,
         })
     }
 
@@ -205,33 +233,35 @@ impl Ctx<'_> {
                 self.error(runner.span(), format!("unknown runner `{}`", runner.get_ref()), help)
             })?,
         };
-        let command = match &raw.command {
-            Some(command) => CommandTemplate::new(command.get_ref().clone())
-                .map_err(|message| self.error(command.span(), message, CommandTemplate::HELP.to_string()))?,
+        let command = self.command(&suite_name, name, runner, &raw)?;
+        let default_files: Vec<toml::Spanned<String>>;
+        let (files, files_span) = match &raw.files {
+            Some(files) => (files.get_ref().as_slice(), files.span()),
+            None if !runner.adapter().default_files().is_empty() => {
+                default_files = runner
+                    .adapter()
+                    .default_files()
+                    .iter()
+                    .map(|f| toml::Spanned::new(name.span(), (*f).to_string()))
+                    .collect();
+                (default_files.as_slice(), name.span())
+            }
             None => {
                 return Err(self.error(
                     name.span(),
-                    format!("suite `{suite_name}` has no `command`"),
-                    "add for example `command = [\"bash\", \"{file}\"]`; placeholders: {files} {file} {result} {worker} {run_id}"
-                        .to_string(),
+                    format!("suite `{suite_name}` has no `files`"),
+                    "add glob patterns relative to this file, for example `files = [\"tests/**/*.sh\"]`".to_string(),
                 ));
             }
         };
-        let Some(files) = &raw.files else {
+        if files.is_empty() {
             return Err(self.error(
-                name.span(),
-                format!("suite `{suite_name}` has no `files`"),
-                "add glob patterns relative to this file, for example `files = [\"tests/**/*.sh\"]`".to_string(),
-            ));
-        };
-        if files.get_ref().is_empty() {
-            return Err(self.error(
-                files.span(),
+                files_span,
                 "`files` is empty",
                 "add at least one glob pattern".to_string(),
             ));
         }
-        let include = self.globs(files.get_ref())?;
+        let include = self.globs(files)?;
         let exclude = self.globs(&raw.exclude)?;
         let timeout = raw.timeout.as_ref().map(|t| self.duration(t)).transpose()?;
         if timeout == Some(Duration::ZERO) {
@@ -244,19 +274,107 @@ impl Ctx<'_> {
             .map(|t| self.duration(t))
             .transpose()?
             .unwrap_or(DEFAULT_GRACE);
+        let retry_delay = raw
+            .retry_delay
+            .as_ref()
+            .map(|t| self.duration(t))
+            .transpose()?
+            .unwrap_or_default();
         Ok(Suite {
             name: suite_name,
-            runner,
             command,
-            files: files.get_ref().iter().map(|f| f.get_ref().clone()).collect(),
+            files: files.iter().map(|f| f.get_ref().clone()).collect(),
             include,
             exclude,
-            files_span: Some(files.span()),
+            files_span: Some(files_span),
             retries: overrides.retries.or(raw.retries).unwrap_or(0),
+            retry_delay,
+            select: overrides.select.clone().or(raw.select).filter(|s| !s.trim().is_empty()),
+            split: raw.split.unwrap_or(true),
             timeout,
             timeout_grace,
             environment: raw.environment.into_iter().collect(),
         })
+    }
+
+    fn command(
+        &self,
+        suite_name: &str,
+        name: &toml::Spanned<String>,
+        runner: RunnerKind,
+        raw: &RawSuite,
+    ) -> Result<SuiteCommand, ConfigError> {
+        if runner == RunnerKind::Custom {
+            if !raw.args.is_empty() {
+                return Err(self.error(
+                    name.span(),
+                    "`args` is for built-in runners",
+                    "put the arguments in `command` for a custom runner".to_string(),
+                ));
+            }
+            return match &raw.command {
+                Some(command) => CommandTemplate::new(command.get_ref().clone())
+                    .map(SuiteCommand::Template)
+                    .map_err(|message| self.error(command.span(), message, CommandTemplate::HELP.to_string())),
+                None => Err(self.error(
+                    name.span(),
+                    format!("suite `{suite_name}` has no `command`"),
+                    "add for example `command = [\"bash\", \"{file}\"]`; placeholders: {files} {file} {result} {worker} {run_id}"
+                        .to_string(),
+                )),
+            };
+        }
+        let program = match &raw.command {
+            Some(command) if command.get_ref().is_empty() => {
+                return Err(self.error(
+                    command.span(),
+                    "`command` is empty",
+                    format!("omit it to use `{}`", runner.adapter().default_program().join(" ")),
+                ));
+            }
+            Some(command) if command.get_ref().iter().any(|w| w.contains('{')) => {
+                return Err(self.error(
+                    command.span(),
+                    format!("placeholders are not used with runner `{}`", runner.name()),
+                    format!(
+                        "`command` is only the program that starts {} (e.g. [\"poetry\", \"run\", \"{}\"]); flotilla adds the files and result options",
+                        runner.name(),
+                        runner.name()
+                    ),
+                ));
+            }
+            Some(command) => command.get_ref().clone(),
+            None => runner
+                .adapter()
+                .default_program()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        };
+        Ok(SuiteCommand::Adapter {
+            kind: runner,
+            program,
+            args: raw.args.clone(),
+        })
+    }
+
+    fn quarantine(&self, raw: &super::raw::RawQuarantine, root: &Utf8Path) -> Result<Quarantine, ConfigError> {
+        let (mut mute, mut skip) = (raw.mute.clone(), raw.skip.clone());
+        if let Some(file) = &raw.file {
+            let path = root.join(file.get_ref());
+            let text = fs_err::read_to_string(&path).map_err(|error| {
+                self.error(
+                    file.span(),
+                    format!("cannot read quarantine file `{path}`: {}", error.kind()),
+                    "create it (one test id or glob per line) or fix the path, relative to this file".to_string(),
+                )
+            })?;
+            let (more_mute, more_skip) = Quarantine::parse_file(&text)
+                .map_err(|message| self.error(file.span(), format!("quarantine file `{path}`: {message}"), None))?;
+            mute.extend(more_mute);
+            skip.extend(more_skip);
+        }
+        Quarantine::new(&mute, &skip).map_err(|message| self.error(0..0, message, None))
     }
 
     fn globs(&self, patterns: &[toml::Spanned<String>]) -> Result<GlobSet, ConfigError> {
@@ -403,10 +521,13 @@ mod tests {
             workers: Some(Workers::Fixed(7)),
             retries: Some(2),
             suites: vec!["unit".into()],
+            select: Some("slow".into()),
+            flaky_result: None,
         };
         let config = Config::parse(Utf8Path::new("/p/flotilla.toml"), Arc::new(GOOD.into()), &overrides).unwrap();
         assert_eq!(config.run.workers, 7);
         assert_eq!(config.suites[0].retries, 2);
+        assert_eq!(config.suites[0].select.as_deref(), Some("slow"));
         let overrides = Overrides {
             suites: vec!["unti".into()],
             ..Overrides::default()

@@ -27,6 +27,8 @@ pub enum EstimateSource {
     History { samples: usize },
     /// No history for the file: the median of the suite's known files.
     SuiteMedian,
+    /// A test split out of a file with no history of its own: the file's estimate shared out.
+    FileShare,
     /// Nothing known in the suite: the built-in default.
     Default,
 }
@@ -36,6 +38,7 @@ impl std::fmt::Display for EstimateSource {
         match self {
             Self::History { samples } => write!(f, "history ({samples} run{})", if *samples == 1 { "" } else { "s" }),
             Self::SuiteMedian => f.write_str("fallback: suite median"),
+            Self::FileShare => f.write_str("fallback: share of its file"),
             Self::Default => f.write_str("fallback: default"),
         }
     }
@@ -99,13 +102,13 @@ pub fn estimate_suite(
             samples
                 .get(file)
                 .filter(|s| !s.is_empty())
-                .map(|s| (clamp(percentile(s, PERCENTILE)), s.len()))
+                .map(|s| (clamp(percentile_of(s, PERCENTILE)), s.len()))
         })
         .collect();
     let mut known_values: Vec<f64> = samples
         .values()
         .filter(|s| !s.is_empty())
-        .map(|s| percentile(s, PERCENTILE))
+        .map(|s| percentile_of(s, PERCENTILE))
         .collect();
     let fallback = if known_values.is_empty() {
         Estimate {
@@ -143,6 +146,18 @@ pub fn estimate_suite(
     SuiteEstimates { files, startup }
 }
 
+/// The estimate for recent `samples` (seconds): their 80th percentile.
+#[must_use]
+pub fn percentile(samples: &[f64]) -> f64 {
+    percentile_of(samples, PERCENTILE)
+}
+
+/// A duration in seconds as an estimate (never below the minimum).
+#[must_use]
+pub fn clamp_secs(secs: f64) -> Duration {
+    clamp(secs)
+}
+
 fn clamp(secs: f64) -> Duration {
     if secs.is_finite() && secs > 0.0 {
         Duration::from_secs_f64(secs).max(MIN_ESTIMATE)
@@ -152,7 +167,7 @@ fn clamp(secs: f64) -> Duration {
 }
 
 /// Nearest-rank percentile `p` of `values`.
-fn percentile(values: &[f64], p: f64) -> f64 {
+fn percentile_of(values: &[f64], p: f64) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());

@@ -9,5 +9,7 @@
 mod estimate;
 mod store;
 
-pub use estimate::{DEFAULT_ESTIMATE, Estimate, EstimateSource, Startup, SuiteEstimates, estimate_suite};
+pub use estimate::{
+    DEFAULT_ESTIMATE, Estimate, EstimateSource, Startup, SuiteEstimates, clamp_secs, estimate_suite, percentile,
+};
 pub use store::{History, SCHEMA_VERSION};

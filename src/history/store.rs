@@ -138,6 +138,57 @@ impl History {
         samples
     }
 
+    /// Recent first-attempt durations of each test in `file` of `suite`, newest first, in seconds.
+    pub fn test_samples(&mut self, suite: &str, file: &str) -> HashMap<String, Vec<f64>> {
+        let query = "SELECT test_id, duration_secs FROM results
+                     WHERE suite = ?1 AND file = ?2 AND attempt = 1 AND test_id != file
+                       AND outcome IN ('passed', 'failed', 'skipped', 'timed_out')
+                     ORDER BY test_id, run DESC";
+        let rows = self.conn.prepare_cached(query).and_then(|mut statement| {
+            let rows = statement.query_map(params![suite, file], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?))
+            })?;
+            rows.collect::<Result<Vec<_>, _>>()
+        });
+        let mut samples: HashMap<String, Vec<f64>> = HashMap::new();
+        match rows {
+            Ok(rows) => {
+                for (test, secs) in rows {
+                    let list = samples.entry(test).or_default();
+                    if list.len() < RECENT_RUNS {
+                        list.push(secs);
+                    }
+                }
+            }
+            Err(error) => self
+                .warnings
+                .push(format!("could not read history `{}`: {error}", self.path)),
+        }
+        samples
+    }
+
+    /// How many runs each test of `suite` was flaky in (failed, then passed on a retry).
+    pub fn flake_counts(&mut self, suite: &str) -> HashMap<String, usize> {
+        let query = "SELECT test_id, COUNT(DISTINCT run) FROM results AS passed
+                     WHERE suite = ?1 AND attempt > 1 AND outcome = 'passed'
+                       AND EXISTS (SELECT 1 FROM results AS failed WHERE failed.run = passed.run
+                                   AND failed.suite = passed.suite AND failed.test_id = passed.test_id
+                                   AND failed.outcome IN ('failed', 'error', 'timed_out'))
+                     GROUP BY test_id";
+        let rows = self.conn.prepare_cached(query).and_then(|mut statement| {
+            let rows = statement.query_map(params![suite], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })?;
+            rows.collect::<Result<Vec<_>, _>>()
+        });
+        rows.map(|rows| {
+            rows.into_iter()
+                .map(|(id, n)| (id, usize::try_from(n).unwrap_or(0)))
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
     /// Recent `wall − reported` gaps of jobs of `suite` that reported test times, in seconds.
     pub fn startup_samples(&mut self, suite: &str) -> Vec<f64> {
         let query = "SELECT wall_secs - reported_secs FROM jobs WHERE suite = ?1 AND reported_secs IS NOT NULL ORDER BY rowid DESC LIMIT ?2";

@@ -76,14 +76,16 @@ impl Terminal {
                 jobs,
                 files,
                 predicted_secs,
+                timing_match,
                 ..
             } => {
                 self.workers = (*workers).max(1);
                 self.remaining_estimate = Duration::from_secs_f64(predicted_secs * *workers as f64);
                 self.line(&format!(
-                    "{} {run_id}: {files} files in {jobs} jobs on {workers} workers, predicted {}",
+                    "{} {run_id}: {files} files in {jobs} jobs on {workers} workers, predicted {} (timing history for {:.0}% of tests)",
                     "flotilla".style(s.bold),
-                    fmt_secs(*predicted_secs)
+                    fmt_secs(*predicted_secs),
+                    timing_match * 100.0
                 ));
                 if self.options.progress {
                     let bar = ProgressBar::with_draw_target(Some(*files as u64), ProgressDrawTarget::stderr());
@@ -157,11 +159,20 @@ impl Terminal {
                     self.line(&text);
                 }
             }
-            Event::RetryScheduled { suite, files, attempt } => {
+            Event::RetryScheduled {
+                suite,
+                files,
+                tests,
+                attempt,
+            } => {
+                let what = if tests.is_empty() {
+                    format!("{} file(s)", files.len())
+                } else {
+                    format!("{} test(s) in {} file(s)", tests.len(), files.len())
+                };
                 self.line(&format!(
-                    "  {} {suite}: {} file(s), attempt {attempt}",
-                    "RETRY".style(s.skip),
-                    files.len()
+                    "  {} {suite}: {what}, attempt {attempt}",
+                    "RETRY".style(s.skip)
                 ));
             }
             Event::Warning { message } => self.line(&format!("{} {message}", "warning:".style(s.skip))),

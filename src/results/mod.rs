@@ -11,5 +11,5 @@ mod summary_json;
 
 pub use junit_read::{ReportedCase, ReportedStatus, parse_junit};
 pub use junit_write::write_junit;
-pub use model::{Attempt, Counts, JobExit, JobRecord, Outcome, RunSummary, TestResult};
+pub use model::{Attempt, Counts, FlakyResult, JobExit, JobRecord, Outcome, RunSummary, TestResult};
 pub use summary_json::{SCHEMA_VERSION, write_summary};

@@ -44,6 +44,28 @@ impl Outcome {
     }
 }
 
+/// Whether a flaky test (failed, then passed on a retry) passes the run (`--flaky-result`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum FlakyResult {
+    /// Flaky tests count as passed (reported as flaky).
+    #[default]
+    Pass,
+    /// Any flaky test fails the run.
+    Fail,
+}
+
+impl FlakyResult {
+    /// The policy called `name` in the config.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "pass" => Some(Self::Pass),
+            "fail" => Some(Self::Fail),
+            _ => None,
+        }
+    }
+}
+
 /// One attempt at one test.
 #[derive(Clone, Debug, Serialize)]
 pub struct Attempt {
@@ -82,6 +104,12 @@ pub struct TestResult {
     pub file: String,
     /// Final outcome: the last attempt's, or `flaky` when an earlier attempt failed.
     pub outcome: Outcome,
+    /// A failure outside any test (collection, import, compile): never retried.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub outside_tests: bool,
+    /// Set when the test is on the quarantine list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quarantine: Option<crate::quarantine::QuarantineMode>,
     /// Every attempt, in order.
     pub attempts: Vec<Attempt>,
 }
@@ -134,6 +162,9 @@ pub struct JobRecord {
     pub attempt: u32,
     /// The files it ran.
     pub files: Vec<String>,
+    /// The single tests it ran, when it ran tests rather than whole files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<String>,
     /// Seconds after the run started.
     #[serde(rename = "started_secs", serialize_with = "secs")]
     pub started: Duration,
@@ -175,16 +206,23 @@ pub struct Counts {
     pub timed_out: usize,
     /// Errors (outside tests, malformed reports, could not start).
     pub error: usize,
+    /// Quarantined (muted) tests that failed: reported, but they do not fail the run.
+    pub muted: usize,
     /// Everything above.
     pub total: usize,
 }
 
 impl Counts {
-    /// Counts the final outcomes of `tests`.
+    /// Counts the final outcomes of `tests` (muted failures apart).
     pub fn of<'a>(tests: impl IntoIterator<Item = &'a TestResult>) -> Self {
         let mut counts = Self::default();
         for test in tests {
-            counts.add(test.outcome);
+            if test.outcome.is_failure() && test.quarantine == Some(crate::quarantine::QuarantineMode::Mute) {
+                counts.muted += 1;
+                counts.total += 1;
+            } else {
+                counts.add(test.outcome);
+            }
         }
         counts
     }
@@ -219,6 +257,7 @@ impl Counts {
             (self.flaky, "flaky"),
             (self.timed_out, "timed out"),
             (self.error, "errors"),
+            (self.muted, "muted"),
         ] {
             if count > 0 {
                 line.push_str(&format!(", {count} {label}"));
@@ -251,6 +290,10 @@ pub struct RunSummary {
     pub not_run: Vec<(String, String)>,
     /// Predicted makespan from the plan.
     pub predicted: Duration,
+    /// Whether flaky tests fail the run.
+    pub flaky_result: FlakyResult,
+    /// Share of scheduled units whose estimate came from their own history.
+    pub timing_match: f64,
 }
 
 impl RunSummary {
@@ -258,6 +301,14 @@ impl RunSummary {
     #[must_use]
     pub fn counts(&self) -> Counts {
         Counts::of(&self.tests)
+    }
+
+    /// Whether the run is green: no failure, error or timeout (muted ones aside), no flaky test
+    /// under `--flaky-result=fail`, and not interrupted.
+    #[must_use]
+    pub fn passed(&self) -> bool {
+        let counts = self.counts();
+        !self.interrupted && !counts.any_failure() && !(self.flaky_result == FlakyResult::Fail && counts.flaky > 0)
     }
 }
 
@@ -290,6 +341,8 @@ mod tests {
             classname: None,
             file: "a".into(),
             outcome: Outcome::Failed,
+            outside_tests: false,
+            quarantine: None,
             attempts: vec![attempt(Outcome::Failed), attempt(Outcome::Passed)],
         };
         test.settle();

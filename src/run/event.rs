@@ -19,6 +19,8 @@ pub enum Event {
         files: usize,
         predicted_secs: f64,
         plan_hash: String,
+        /// Share of tests whose estimate comes from their own history.
+        timing_match: f64,
     },
     /// A job started on a worker.
     JobStarted {
@@ -58,6 +60,8 @@ pub enum Event {
     RetryScheduled {
         suite: String,
         files: Vec<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        tests: Vec<String>,
         attempt: u32,
     },
     /// Something the user should know that does not stop the run.

@@ -1,8 +1,10 @@
 //! [`Job`] and [`run_job`]: one runner invocation and the per-test attempts it produced.
 //!
-//! With a JUnit report at `{result}`, its test cases are the results (a malformed report makes
-//! every file of the job an error; a non-zero exit with no failing case is an error "outside
-//! tests", never a pass). Without one, each file is one test whose outcome is the exit code.
+//! With machine-readable results (JUnit at `{result}`), its cases are the results: a malformed
+//! report makes every target of the job an error; a non-zero exit with no failing case is an
+//! error "outside tests", never a pass; cases the adapter recognises as collection or import
+//! errors are errors outside tests too. Without results, each target is one test whose outcome
+//! is the exit code.
 
 use std::time::Duration;
 
@@ -13,7 +15,7 @@ use super::RunDir;
 use crate::config::Suite;
 use crate::exec::{ProcessEnd, ProcessSpec, run_process};
 use crate::results::{Attempt, JobExit, JobRecord, Outcome, ReportedCase, ReportedStatus, parse_junit};
-use crate::runners::JobContext;
+use crate::runners::{Invocation, ReportFormat, ReportSource, Target};
 use crate::signal::Shutdown;
 
 /// A job waiting in the queue.
@@ -21,14 +23,28 @@ use crate::signal::Shutdown;
 pub struct Job {
     /// Index of the suite in the config.
     pub suite: usize,
-    /// Files, relative to the config folder.
-    pub files: Vec<String>,
-    /// Estimate of each file (same order).
+    /// What it runs: whole files, or single tests.
+    pub targets: Vec<Target>,
+    /// Estimate of each target (same order).
     pub estimates: Vec<Duration>,
     /// 1 for first runs.
     pub attempt: u32,
     /// Predicted wall time, start-up included.
     pub estimate: Duration,
+    /// Not to be started before this instant (retry back-off).
+    pub not_before: Option<tokio::time::Instant>,
+}
+
+impl Job {
+    /// The distinct files of its targets.
+    #[must_use]
+    pub fn files(&self) -> Vec<String> {
+        let mut files: Vec<String> = self.targets.iter().map(|t| t.file.clone()).collect();
+        files.dedup();
+        let mut seen = std::collections::HashSet::new();
+        files.retain(|f| seen.insert(f.clone()));
+        files
+    }
 }
 
 /// One test's attempt, with the identity it belongs to.
@@ -38,6 +54,8 @@ pub(super) struct TestAttempt {
     pub(super) name: String,
     pub(super) classname: Option<String>,
     pub(super) file: String,
+    /// A failure outside any test: never retried.
+    pub(super) outside_tests: bool,
     pub(super) attempt: Attempt,
 }
 
@@ -55,15 +73,18 @@ pub(super) struct JobEnv<'a> {
     pub(super) id: usize,
     pub(super) worker: usize,
     pub(super) started: Duration,
+    pub(super) deselect: &'a [String],
 }
 
 pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::Receiver<Shutdown>) -> JobOutput {
     let result_path = env.run_dir.result(env.id);
-    let argv = env.suite.command.expand(&JobContext {
-        files: &job.files,
+    let argv = env.suite.command.argv(&Invocation {
+        targets: &job.targets,
         result: result_path.as_str(),
         worker: env.worker,
         run_id: &env.run_dir.run_id,
+        select: env.suite.select.as_deref(),
+        deselect: env.deselect,
     });
     let mut variables = env.suite.environment.clone();
     variables.extend([
@@ -73,6 +94,9 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         ("FLOTILLA_ATTEMPT".to_string(), job.attempt.to_string()),
         ("FLOTILLA_RESULT".to_string(), result_path.to_string()),
     ]);
+    if let Some(select) = &env.suite.select {
+        variables.push(("FLOTILLA_SELECT".to_string(), select.clone()));
+    }
     let spec = ProcessSpec {
         argv,
         cwd: env.root.to_path_buf(),
@@ -87,7 +111,8 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         suite: env.suite.name.clone(),
         worker: env.worker,
         attempt: job.attempt,
-        files: job.files.clone(),
+        files: job.files(),
+        tests: job.targets.iter().filter_map(|t| t.test.clone()).collect(),
         started: env.started,
         duration: Duration::ZERO,
         estimate: job.estimate,
@@ -106,7 +131,7 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
                 message: message.clone(),
             };
             record.error = Some(message.clone());
-            let tests = per_file(job, env, Outcome::Error, Duration::ZERO, Some(&message));
+            let tests = per_target(job, env, Outcome::Error, Duration::ZERO, Some(&message));
             return JobOutput { record, tests };
         }
     };
@@ -123,7 +148,7 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
                 "timed out after {}; its process group was killed",
                 humantime::format_duration(limit)
             );
-            per_file(job, env, Outcome::TimedOut, result.duration, Some(&message))
+            per_target(job, env, Outcome::TimedOut, result.duration, Some(&message))
         }
         ProcessEnd::Exited(code) => {
             record.exit = JobExit::Exited { code };
@@ -139,75 +164,90 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
 
 /// Results of a job whose process ended by itself.
 fn finished(job: &Job, env: &JobEnv<'_>, record: &mut JobRecord, code: i32, signal: Option<i32>) -> Vec<TestAttempt> {
-    let report_path = env.run_dir.result(env.id);
     let exit_message = match signal {
         Some(signal) => format!("killed by signal {}", signal_name(signal)),
         None => format!("exited with code {code}"),
     };
-    let report_text = std::fs::read_to_string(&report_path).ok();
-    let Some(text) = report_text else {
+    let ReportSource::File(format) = env.suite.command.adapter().report();
+    let report_path = env.run_dir.result(env.id);
+    let Ok(text) = std::fs::read_to_string(&report_path) else {
         let outcome = if code == 0 && signal.is_none() {
             Outcome::Passed
         } else {
             Outcome::Failed
         };
         let message = (outcome != Outcome::Passed).then_some(exit_message);
-        return per_file(job, env, outcome, record.duration, message.as_deref());
+        return per_target(job, env, outcome, record.duration, message.as_deref());
     };
-    match parse_junit(&text) {
+    let parsed = match format {
+        ReportFormat::Junit => parse_junit(&text),
+    };
+    let cases = match parsed {
+        Ok(cases) => cases,
         Err(problem) => {
-            let message = format!("malformed JUnit report `{report_path}`: {problem}");
+            let message = format!("malformed {} report `{report_path}`: {problem}", format.name());
             record.error = Some(message.clone());
-            per_file(job, env, Outcome::Error, record.duration, Some(&message))
+            return per_target(job, env, Outcome::Error, record.duration, Some(&message));
         }
-        Ok(cases) => {
-            record.report = Some(report_path);
-            record.reported = Some(cases.iter().map(|c| Duration::from_secs_f64(c.time)).sum());
-            let mut tests: Vec<TestAttempt> = cases.iter().map(|case| reported(job, env, case)).collect();
-            let failing = tests.iter().any(|t| t.attempt.outcome.is_failure());
-            if (code != 0 || signal.is_some()) && !failing {
-                // The runner failed outside any test (collection, import, crash after the
-                // report): report it, never let the passing cases hide it.
-                let message = format!("{exit_message} although its report has no failing test: an error outside tests");
-                record.error = Some(message.clone());
-                for file in &job.files {
-                    tests.push(attempt_for(
-                        env,
-                        job,
-                        format!("{file}::<outside tests>"),
-                        "errors outside tests".into(),
-                        None,
-                        file.clone(),
-                        Outcome::Error,
-                        Duration::ZERO,
-                        Some(&message),
-                    ));
-                }
-            }
-            tests
+    };
+    record.report = Some(report_path);
+    record.reported = Some(cases.iter().map(|c| Duration::from_secs_f64(c.time)).sum());
+    let files = job.files();
+    let adapter = env.suite.command.adapter();
+    let mut tests: Vec<TestAttempt> = cases
+        .iter()
+        .map(|case| reported(job, env, case, &files, adapter.is_outside_tests(case)))
+        .collect();
+    let failing = tests.iter().any(|t| t.attempt.outcome.is_failure());
+    if (code != 0 || signal.is_some()) && !failing {
+        // The runner failed outside any test (collection, import, a crash after the report):
+        // report it; never let the passing cases hide it.
+        let message = format!("{exit_message} although its report has no failing test: an error outside tests");
+        record.error = Some(message.clone());
+        for file in &files {
+            let mut attempt = attempt_for(
+                env,
+                job,
+                format!("{file}::<outside tests>"),
+                "errors outside tests".into(),
+                None,
+                file.clone(),
+                Outcome::Error,
+                Duration::ZERO,
+                Some(&message),
+            );
+            attempt.outside_tests = true;
+            tests.push(attempt);
         }
     }
+    tests
 }
 
-/// One result per file, sharing `wall` between them by their estimates.
-fn per_file(job: &Job, env: &JobEnv<'_>, outcome: Outcome, wall: Duration, message: Option<&str>) -> Vec<TestAttempt> {
+/// One result per target, sharing `wall` between them by their estimates.
+fn per_target(
+    job: &Job,
+    env: &JobEnv<'_>,
+    outcome: Outcome,
+    wall: Duration,
+    message: Option<&str>,
+) -> Vec<TestAttempt> {
     let total: f64 = job.estimates.iter().map(Duration::as_secs_f64).sum();
-    job.files
+    job.targets
         .iter()
         .zip(&job.estimates)
-        .map(|(file, estimate)| {
+        .map(|(target, estimate)| {
             let share = if total > 0.0 {
                 estimate.as_secs_f64() / total
             } else {
-                1.0 / job.files.len() as f64
+                1.0 / job.targets.len() as f64
             };
             attempt_for(
                 env,
                 job,
-                file.clone(),
-                file.clone(),
+                target.id().to_string(),
+                target.id().to_string(),
                 None,
-                file.clone(),
+                target.file.clone(),
                 outcome,
                 wall.mul_f64(share),
                 message,
@@ -216,16 +256,20 @@ fn per_file(job: &Job, env: &JobEnv<'_>, outcome: Outcome, wall: Duration, messa
         .collect()
 }
 
-fn reported(job: &Job, env: &JobEnv<'_>, case: &ReportedCase) -> TestAttempt {
-    let file = file_of(case, &job.files, env.root);
+fn reported(job: &Job, env: &JobEnv<'_>, case: &ReportedCase, files: &[String], outside_tests: bool) -> TestAttempt {
+    let file = file_of(case, files, env.root);
     let module = module_of(&file);
     let scope = case
         .classname
         .as_deref()
         .map(|c| c.strip_prefix(&module).map_or(c, |rest| rest.trim_start_matches('.')));
-    let id = match scope {
-        Some(scope) if !scope.is_empty() => format!("{file}::{scope}::{}", case.name),
-        _ => format!("{file}::{}", case.name),
+    let id = if outside_tests {
+        format!("{file}::<outside tests>")
+    } else {
+        match scope {
+            Some(scope) if !scope.is_empty() => format!("{file}::{scope}::{}", case.name),
+            _ => format!("{file}::{}", case.name),
+        }
     };
     let outcome = match case.status {
         ReportedStatus::Passed => Outcome::Passed,
@@ -233,17 +277,23 @@ fn reported(job: &Job, env: &JobEnv<'_>, case: &ReportedCase) -> TestAttempt {
         ReportedStatus::Error => Outcome::Error,
         ReportedStatus::Skipped => Outcome::Skipped,
     };
+    let name = if outside_tests {
+        "errors outside tests".to_string()
+    } else {
+        case.name.clone()
+    };
     let mut attempt = attempt_for(
         env,
         job,
         id,
-        case.name.clone(),
+        name,
         case.classname.clone(),
         file,
         outcome,
         Duration::from_secs_f64(case.time),
         case.message.as_deref(),
     );
+    attempt.outside_tests = outside_tests;
     attempt.attempt.output.clone_from(&case.output);
     attempt
 }
@@ -268,6 +318,7 @@ fn attempt_for(
         name,
         classname,
         file,
+        outside_tests: false,
         attempt: Attempt {
             attempt: job.attempt,
             outcome,

@@ -1,7 +1,8 @@
-//! [`execute`]: the worker pool. Free workers take the next job from one queue (planned
-//! longest first); failed files are queued again at the front while retries remain; the first
-//! interrupt stops scheduling and lets running jobs be killed; everything ends in a
-//! [`RunSummary`].
+//! [`execute`]: the worker pool. Free workers take the next ready job from one queue (planned
+//! longest first); failed tests are queued again at the front while retries remain (single
+//! tests where the runner can address them, else their files), after an exponential back-off;
+//! quarantine is applied to every result; the first interrupt stops scheduling; everything
+//! ends in a [`RunSummary`].
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
@@ -9,11 +10,12 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use super::job::{JobEnv, JobOutput, run_job};
+use super::job::{JobEnv, JobOutput, TestAttempt, run_job};
 use super::{Event, Job, RunDir};
-use crate::config::Config;
-use crate::results::{Counts, JobRecord, RunSummary, TestResult};
-use crate::runners::BatchMode;
+use crate::config::{Config, Suite};
+use crate::quarantine::QuarantineMode;
+use crate::results::{Counts, JobExit, JobRecord, Outcome, RunSummary, TestResult};
+use crate::runners::{BatchMode, Target};
 use crate::signal::Shutdown;
 
 /// What [`execute`] needs.
@@ -28,6 +30,17 @@ pub struct RunInput<'a> {
     pub workers: usize,
     /// Predicted makespan (for the summary).
     pub predicted: Duration,
+    /// Share of units estimated from their own history (for the summary).
+    pub timing_match: f64,
+    /// Files not run because quarantine skips them, per suite (reported as skipped).
+    pub skipped_files: Vec<(usize, String)>,
+}
+
+struct State {
+    queue: VecDeque<Job>,
+    records: Vec<Option<JobRecord>>,
+    tests: BTreeMap<(String, String), TestResult>,
+    not_run: Vec<(String, String)>,
 }
 
 /// Runs every job and returns what happened. Events go to `emit` as they happen.
@@ -38,12 +51,17 @@ pub async fn execute(
 ) -> RunSummary {
     let started_at = chrono::Local::now();
     let clock = Instant::now();
-    let mut queue: VecDeque<Job> = std::mem::take(&mut input.jobs).into();
+    let mut state = State {
+        queue: std::mem::take(&mut input.jobs).into(),
+        records: Vec::new(),
+        tests: BTreeMap::new(),
+        not_run: Vec::new(),
+    };
+    for (suite, file) in &input.skipped_files {
+        record_skipped_file(&input, &mut state, *suite, file, emit);
+    }
     let mut free: BTreeSet<usize> = (1..=input.workers.max(1)).collect();
     let mut running: JoinSet<(Job, JobOutput)> = JoinSet::new();
-    let mut records: Vec<Option<JobRecord>> = Vec::new();
-    let mut tests: BTreeMap<(String, String), TestResult> = BTreeMap::new();
-    let mut not_run: Vec<(String, String)> = Vec::new();
     let mut watching = true;
     let mut announced = false;
     loop {
@@ -52,23 +70,32 @@ pub async fn execute(
             announced = true;
             emit(&Event::Interrupting);
         }
-        while !stopping && !queue.is_empty() && !free.is_empty() {
+        while !stopping && !free.is_empty() {
+            let now = tokio::time::Instant::now();
+            let Some(index) = state
+                .queue
+                .iter()
+                .position(|job| job.not_before.is_none_or(|t| t <= now))
+            else {
+                break;
+            };
+            let job = state.queue.remove(index).expect("index from position");
             let worker = free.pop_first().expect("checked non-empty");
-            let job = queue.pop_front().expect("checked non-empty");
-            let id = records.len();
-            records.push(None);
+            let id = state.records.len();
+            state.records.push(None);
             let suite = &input.config.suites[job.suite];
             emit(&Event::JobStarted {
                 job: id,
                 suite: suite.name.clone(),
                 worker,
                 attempt: job.attempt,
-                files: job.files.clone(),
+                files: job.files(),
                 estimate_secs: job.estimate.as_secs_f64(),
             });
             let root = input.config.root.clone();
             let run_dir = input.run_dir.clone();
             let suite = suite.clone();
+            let deselect = input.config.quarantine.skip_ids.clone();
             let mut job_shutdown = shutdown.clone();
             let started = clock.elapsed();
             running.spawn(async move {
@@ -79,21 +106,24 @@ pub async fn execute(
                     id,
                     worker,
                     started,
+                    deselect: &deselect,
                 };
                 let output = run_job(&job, &env, &mut job_shutdown).await;
                 (job, output)
             });
         }
-        if running.is_empty() {
+        if running.is_empty() && (stopping || state.queue.is_empty()) {
             break;
         }
+        let next_retry = state.queue.iter().filter_map(|job| job.not_before).min();
         tokio::select! {
-            joined = running.join_next() => {
+            joined = running.join_next(), if !running.is_empty() => {
                 let Some(joined) = joined else { continue };
                 let (job, output) = joined.expect("job tasks do not panic");
                 free.insert(output.record.worker);
-                finish_job(&input, &shutdown, job, output, &mut queue, &mut tests, &mut not_run, &mut records, emit);
+                finish_job(&input, &shutdown, job, output, &mut state, emit);
             }
+            () = sleep_until(next_retry), if !free.is_empty() && next_retry.is_some() => {}
             changed = shutdown.changed(), if watching => {
                 if changed.is_err() {
                     watching = false;
@@ -101,15 +131,17 @@ pub async fn execute(
             }
         }
     }
-    for job in queue {
+    for job in std::mem::take(&mut state.queue) {
         let suite = &input.config.suites[job.suite].name;
-        not_run.extend(job.files.into_iter().map(|file| (suite.clone(), file)));
+        state
+            .not_run
+            .extend(job.files().into_iter().map(|file| (suite.clone(), file)));
     }
-    not_run.sort();
-    not_run.dedup();
+    state.not_run.sort();
+    state.not_run.dedup();
     let interrupted = *shutdown.borrow() != Shutdown::Running;
     let duration = clock.elapsed();
-    let tests: Vec<TestResult> = tests.into_values().collect();
+    let tests: Vec<TestResult> = state.tests.into_values().collect();
     emit(&Event::RunFinished {
         counts: Counts::of(&tests),
         duration_secs: duration.as_secs_f64(),
@@ -123,31 +155,38 @@ pub async fn execute(
         workers: input.workers,
         interrupted,
         tests,
-        jobs: records.into_iter().flatten().collect(),
-        not_run,
+        jobs: state.records.into_iter().flatten().collect(),
+        not_run: state.not_run,
         predicted: input.predicted,
+        flaky_result: input.config.run.flaky_result,
+        timing_match: input.timing_match,
     }
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the loop's state, passed explicitly rather than hidden in a struct"
-)]
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
 fn finish_job(
     input: &RunInput<'_>,
     shutdown: &watch::Receiver<Shutdown>,
     job: Job,
     output: JobOutput,
-    queue: &mut VecDeque<Job>,
-    tests: &mut BTreeMap<(String, String), TestResult>,
-    not_run: &mut Vec<(String, String)>,
-    records: &mut [Option<JobRecord>],
+    state: &mut State,
     emit: &mut dyn FnMut(&Event),
 ) {
     let suite = &input.config.suites[job.suite];
     let record = output.record;
-    let mut failed_files: Vec<String> = Vec::new();
-    for test in output.tests {
+    let mut retry: Vec<(Target, Duration)> = Vec::new();
+    for mut test in output.tests {
+        let quarantine = input.config.quarantine.mode(&test.id, &test.file);
+        if quarantine == Some(QuarantineMode::Skip) && test.attempt.outcome != Outcome::Skipped {
+            test.attempt.outcome = Outcome::Skipped;
+            test.attempt.message = Some("quarantined (skip): ran, result ignored".into());
+        }
         let outcome = test.attempt.outcome;
         emit(&Event::TestFinished {
             suite: suite.name.clone(),
@@ -161,25 +200,15 @@ fn finish_job(
             job: record.id,
             message: test.attempt.message.clone(),
         });
-        if outcome.is_failure() && !failed_files.contains(&test.file) {
-            failed_files.push(test.file.clone());
+        if outcome.is_failure() && !test.outside_tests && quarantine.is_none() {
+            retry.push((retry_target(suite, &test), test.attempt.duration));
         }
-        let entry = tests
-            .entry((suite.name.clone(), test.id.clone()))
-            .or_insert_with(|| TestResult {
-                suite: suite.name.clone(),
-                id: test.id,
-                name: test.name,
-                classname: test.classname,
-                file: test.file,
-                outcome,
-                attempts: Vec::new(),
-            });
-        entry.attempts.push(test.attempt);
-        entry.settle();
+        add_attempt(state, suite, test, quarantine);
     }
-    if matches!(record.exit, crate::results::JobExit::Interrupted) {
-        not_run.extend(job.files.iter().map(|file| (suite.name.clone(), file.clone())));
+    if matches!(record.exit, JobExit::Interrupted) {
+        state
+            .not_run
+            .extend(job.files().into_iter().map(|file| (suite.name.clone(), file)));
     }
     emit(&Event::JobFinished {
         job: record.id,
@@ -191,51 +220,139 @@ fn finish_job(
         error: record.error.clone(),
     });
     let id = record.id;
-    records[id] = Some(record);
-    if failed_files.is_empty() || job.attempt > suite.retries || *shutdown.borrow() != Shutdown::Running {
+    state.records[id] = Some(record);
+    if retry.is_empty() || job.attempt > suite.retries || *shutdown.borrow() != Shutdown::Running {
         return;
     }
-    failed_files.sort();
+    let targets = retry_targets(retry, &job);
+    let files: Vec<String> = {
+        let mut files: Vec<String> = targets.iter().map(|(t, _)| t.file.clone()).collect();
+        files.dedup();
+        files
+    };
     emit(&Event::RetryScheduled {
         suite: suite.name.clone(),
-        files: failed_files.clone(),
+        files,
+        tests: targets.iter().filter_map(|(t, _)| t.test.clone()).collect(),
         attempt: job.attempt + 1,
     });
-    let estimate_of = |file: &String| {
-        job.files
-            .iter()
-            .position(|f| f == file)
-            .map_or(Duration::ZERO, |i| job.estimates[i])
-    };
+    let delay = suite.retry_delay.saturating_mul(1 << (job.attempt - 1).min(16));
+    let not_before = (!delay.is_zero()).then(|| tokio::time::Instant::now() + delay);
     let retries: Vec<Job> = match suite.command.mode() {
-        BatchMode::PerFile => failed_files
-            .iter()
-            .map(|file| single(&job, file, estimate_of(file)))
+        BatchMode::PerFile => targets
+            .into_iter()
+            .map(|t| retry_job(&job, vec![t], not_before))
             .collect(),
-        BatchMode::Batch => {
-            let estimates: Vec<Duration> = failed_files.iter().map(estimate_of).collect();
-            let total = estimates.iter().sum();
-            vec![Job {
-                suite: job.suite,
-                files: failed_files,
-                estimates,
-                attempt: job.attempt + 1,
-                estimate: total,
-            }]
-        }
+        BatchMode::Batch => vec![retry_job(&job, targets, not_before)],
     };
-    // Retries go first: their files are known to matter, and running them early keeps them off the tail.
+    // Retries go first: their tests are known to matter, and running them early keeps them off the tail.
     for retry in retries.into_iter().rev() {
-        queue.push_front(retry);
+        state.queue.push_front(retry);
     }
 }
 
-fn single(job: &Job, file: &str, estimate: Duration) -> Job {
+/// What re-runs a failed test: the test itself where the runner can address it, else its file.
+fn retry_target(suite: &Suite, test: &TestAttempt) -> Target {
+    if suite.command.adapter().addresses_tests() && test.id != test.file {
+        Target {
+            file: test.file.clone(),
+            test: Some(test.id.clone()),
+        }
+    } else {
+        Target::file(test.file.clone())
+    }
+}
+
+/// De-duplicated retry targets; a whole-file target absorbs single tests of the same file.
+fn retry_targets(failed: Vec<(Target, Duration)>, job: &Job) -> Vec<(Target, Duration)> {
+    let whole: BTreeSet<String> = failed
+        .iter()
+        .filter(|(t, _)| t.test.is_none())
+        .map(|(t, _)| t.file.clone())
+        .collect();
+    let mut seen = BTreeSet::new();
+    failed
+        .into_iter()
+        .filter(|(t, _)| t.test.is_none() || !whole.contains(&t.file))
+        .filter(|(t, _)| seen.insert(t.clone()))
+        .map(|(target, reported)| {
+            let planned = job.targets.iter().position(|t| *t == target).map(|i| job.estimates[i]);
+            let estimate = planned.unwrap_or(reported).max(Duration::from_millis(1));
+            (target, estimate)
+        })
+        .collect()
+}
+
+fn retry_job(job: &Job, targets: Vec<(Target, Duration)>, not_before: Option<tokio::time::Instant>) -> Job {
+    let (targets, estimates): (Vec<Target>, Vec<Duration>) = targets.into_iter().unzip();
+    let estimate = estimates.iter().sum();
     Job {
         suite: job.suite,
-        files: vec![file.to_string()],
-        estimates: vec![estimate],
+        targets,
+        estimates,
         attempt: job.attempt + 1,
         estimate,
+        not_before,
     }
+}
+
+fn add_attempt(state: &mut State, suite: &Suite, test: TestAttempt, quarantine: Option<QuarantineMode>) {
+    let entry = state
+        .tests
+        .entry((suite.name.clone(), test.id.clone()))
+        .or_insert_with(|| TestResult {
+            suite: suite.name.clone(),
+            id: test.id,
+            name: test.name,
+            classname: test.classname,
+            file: test.file,
+            outcome: test.attempt.outcome,
+            outside_tests: test.outside_tests,
+            quarantine,
+            attempts: Vec::new(),
+        });
+    entry.outside_tests |= test.outside_tests;
+    entry.attempts.push(test.attempt);
+    entry.settle();
+}
+
+fn record_skipped_file(
+    input: &RunInput<'_>,
+    state: &mut State,
+    suite: usize,
+    file: &str,
+    emit: &mut dyn FnMut(&Event),
+) {
+    let suite = &input.config.suites[suite];
+    let message = "quarantined (skip): not run".to_string();
+    emit(&Event::TestFinished {
+        suite: suite.name.clone(),
+        id: file.to_string(),
+        name: file.to_string(),
+        file: file.to_string(),
+        outcome: Outcome::Skipped,
+        duration_secs: 0.0,
+        worker: 0,
+        attempt: 1,
+        job: 0,
+        message: Some(message.clone()),
+    });
+    let attempt = crate::results::Attempt {
+        attempt: 1,
+        outcome: Outcome::Skipped,
+        duration: Duration::ZERO,
+        worker: 0,
+        job: usize::MAX,
+        message: Some(message),
+        output: None,
+    };
+    let test = TestAttempt {
+        id: file.to_string(),
+        name: file.to_string(),
+        classname: None,
+        file: file.to_string(),
+        outside_tests: false,
+        attempt,
+    };
+    add_attempt(state, suite, test, Some(QuarantineMode::Skip));
 }
