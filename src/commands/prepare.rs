@@ -244,7 +244,10 @@ fn group_by_file(listed: Vec<ListedTest>) -> HashMap<String, Vec<ListedTest>> {
 
 /// Runs the suite's listing command for `files` and parses its output.
 fn list_tests(config: &Config, suite: &Suite, files: &[String]) -> Result<Vec<ListedTest>, String> {
-    let argv = suite.command.list_argv(files).ok_or("the runner cannot list tests")?;
+    let argv = suite
+        .command
+        .list_argv(files, suite.select.as_deref())
+        .ok_or("the runner cannot list tests")?;
     let dir = config.run.out_dir.join(".listing");
     fs_err::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let stem = format!("{}-{}", suite.name, std::process::id());
@@ -274,11 +277,8 @@ fn list_tests(config: &Config, suite: &Suite, files: &[String]) -> Result<Vec<Li
         ProcessEnd::Exited(0 | 1 | 2) => {}
         end => return Err(format!("listing tests failed ({end:?}): {}", stderr.trim())),
     }
-    let listed = suite.command.adapter().parse_list(&stdout);
-    if listed.is_empty() {
-        return Err(format!("the listing printed no tests: {}", stderr.trim()));
-    }
-    Ok(listed)
+    // An empty listing (nothing selected) is not an error: those files simply run whole.
+    Ok(suite.command.adapter().parse_list(&stdout))
 }
 
 fn timing_match(units: &[Unit]) -> f64 {

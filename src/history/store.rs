@@ -112,7 +112,7 @@ impl History {
     /// Recent first-attempt durations of each file of `suite`, newest first, in seconds.
     pub fn file_samples(&mut self, suite: &str) -> HashMap<String, Vec<f64>> {
         let query = "SELECT file, run, SUM(duration_secs) FROM results
-                     WHERE suite = ?1 AND attempt = 1 AND outcome IN ('passed', 'failed', 'skipped', 'timed_out')
+                     WHERE suite = ?1 AND attempt = 1 AND outcome IN ('passed', 'failed', 'error', 'skipped', 'timed_out')
                      GROUP BY file, run ORDER BY file, run DESC";
         let rows = self.conn.prepare_cached(query).and_then(|mut statement| {
             let rows = statement.query_map(params![suite], |row| {

@@ -171,11 +171,8 @@ fn finished(job: &Job, env: &JobEnv<'_>, record: &mut JobRecord, code: i32, sign
     let ReportSource::File(format) = env.suite.command.adapter().report();
     let report_path = env.run_dir.result(env.id);
     let Ok(text) = std::fs::read_to_string(&report_path) else {
-        let outcome = if code == 0 && signal.is_none() {
-            Outcome::Passed
-        } else {
-            Outcome::Failed
-        };
+        let success = signal.is_none() && env.suite.command.adapter().success_code(code);
+        let outcome = if success { Outcome::Passed } else { Outcome::Failed };
         let message = (outcome != Outcome::Passed).then_some(exit_message);
         return per_target(job, env, outcome, record.duration, message.as_deref());
     };
@@ -199,7 +196,7 @@ fn finished(job: &Job, env: &JobEnv<'_>, record: &mut JobRecord, code: i32, sign
         .map(|case| reported(job, env, case, &files, adapter.is_outside_tests(case)))
         .collect();
     let failing = tests.iter().any(|t| t.attempt.outcome.is_failure());
-    if (code != 0 || signal.is_some()) && !failing {
+    if (signal.is_some() || !adapter.success_code(code)) && !failing {
         // The runner failed outside any test (collection, import, a crash after the report):
         // report it; never let the passing cases hide it.
         let message = format!("{exit_message} although its report has no failing test: an error outside tests");

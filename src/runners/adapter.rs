@@ -108,10 +108,16 @@ pub trait Adapter: Send + Sync + std::fmt::Debug {
     fn report(&self) -> ReportSource;
     /// Whether single tests can be run (so retries and splitting work per test).
     fn addresses_tests(&self) -> bool;
-    /// Arguments after the program that list the tests of `files` on stdout, if supported.
-    fn list_args(&self, files: &[String]) -> Option<Vec<OsString>>;
+    /// Arguments after the program that list the tests of `files` (restricted to `select`)
+    /// on stdout, if supported.
+    fn list_args(&self, files: &[String], select: Option<&str>) -> Option<Vec<OsString>>;
     /// The tests in a listing's stdout.
     fn parse_list(&self, stdout: &str) -> Vec<ListedTest>;
+    /// Whether exit `code` means success for this runner even without passing tests (pytest's
+    /// 5 = nothing selected).
+    fn success_code(&self, code: i32) -> bool {
+        code == 0
+    }
     /// Whether a reported case is a failure outside any test (collection, import, compile
     /// errors): reported as an error, never retried.
     fn is_outside_tests(&self, case: &crate::results::ReportedCase) -> bool {

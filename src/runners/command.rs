@@ -77,12 +77,12 @@ impl SuiteCommand {
 
     /// The argv that lists the tests of `files`, if the runner can.
     #[must_use]
-    pub fn list_argv(&self, files: &[String]) -> Option<Vec<OsString>> {
+    pub fn list_argv(&self, files: &[String], select: Option<&str>) -> Option<Vec<OsString>> {
         let Self::Adapter { kind, program, args } = self else {
             return None;
         };
         let mut argv: Vec<OsString> = program.iter().chain(args).map(OsString::from).collect();
-        argv.extend(kind.adapter().list_args(files)?);
+        argv.extend(kind.adapter().list_args(files, select)?);
         Some(argv)
     }
 }

@@ -25,7 +25,7 @@ impl Adapter for Custom {
     fn addresses_tests(&self) -> bool {
         false
     }
-    fn list_args(&self, _: &[String]) -> Option<Vec<OsString>> {
+    fn list_args(&self, _: &[String], _: Option<&str>) -> Option<Vec<OsString>> {
         None
     }
     fn parse_list(&self, _: &str) -> Vec<ListedTest> {

@@ -55,7 +55,12 @@ impl Adapter for Pytest {
         true
     }
 
-    fn list_args(&self, files: &[String]) -> Option<Vec<OsString>> {
+    fn success_code(&self, code: i32) -> bool {
+        // 5: no tests were collected (everything deselected by `-m`).
+        code == 0 || code == 5
+    }
+
+    fn list_args(&self, files: &[String], select: Option<&str>) -> Option<Vec<OsString>> {
         let mut args: Vec<OsString> = [
             "-p",
             "no:cacheprovider",
@@ -67,6 +72,12 @@ impl Adapter for Pytest {
         .into_iter()
         .map(OsString::from)
         .collect();
+        if let Some(select) = select {
+            args.splice(
+                args.len() - 1..args.len() - 1,
+                [OsString::from("-m"), OsString::from(select)],
+            );
+        }
         args.extend(files.iter().map(OsString::from));
         Some(args)
     }
