@@ -308,7 +308,8 @@ impl RunSummary {
     #[must_use]
     pub fn passed(&self) -> bool {
         let counts = self.counts();
-        !self.interrupted && !counts.any_failure() && !(self.flaky_result == FlakyResult::Fail && counts.flaky > 0)
+        let flaky_fails = self.flaky_result == FlakyResult::Fail && counts.flaky > 0;
+        !(self.interrupted || counts.any_failure() || flaky_fails)
     }
 }
 
