@@ -130,6 +130,8 @@ pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prep
             files
                 .iter()
                 .zip(&estimates)
+                // Only measured files: splitting on fallback estimates would split blindly.
+                .filter(|(_, e)| matches!(e.source, EstimateSource::History { .. }))
                 .filter(|(_, e)| e.duration.as_secs_f64() > SPLIT_SHARE * share)
                 .map(|(f, _)| f.clone())
                 .collect()

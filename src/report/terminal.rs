@@ -207,7 +207,12 @@ impl Terminal {
     /// Prints failures, where the reports are, and the closing line (always last).
     pub fn finish(&mut self, summary: &RunSummary, written: &[String]) {
         let s = self.options.styles;
-        let failing: Vec<_> = summary.tests.iter().filter(|t| t.outcome.is_failure()).collect();
+        let muted = |t: &&crate::results::TestResult| t.quarantine == Some(crate::quarantine::QuarantineMode::Mute);
+        let failing: Vec<_> = summary
+            .tests
+            .iter()
+            .filter(|t| t.outcome.is_failure() && !muted(t))
+            .collect();
         if !failing.is_empty() {
             self.line(&format!("\n{}", "Failures:".style(s.fail)));
             for test in failing.iter().take(50) {
@@ -239,6 +244,15 @@ impl Terminal {
             if failing.len() > 50 {
                 self.line(&format!("  … and {} more (see summary.json)", failing.len() - 50));
             }
+        }
+        for test in summary.tests.iter().filter(|t| t.outcome.is_failure() && muted(t)) {
+            self.line(&format!(
+                "{} {} {} ({}; quarantined, does not fail the run)",
+                "MUTED".style(s.skip),
+                test.suite,
+                test.id,
+                test.outcome.as_str().replace('_', " ")
+            ));
         }
         let flaky: Vec<_> = summary.tests.iter().filter(|t| t.outcome == Outcome::Flaky).collect();
         for test in &flaky {

@@ -4,5 +4,7 @@ mod config_errors;
 mod harness;
 mod history;
 mod interrupt;
+mod policies;
+mod pytest_runner;
 mod reports;
 mod run_basics;

@@ -1,0 +1,139 @@
+//! The pytest adapter against real pytest: per-test retries, flaky tests, collection errors,
+//! selection with `-m`, and big files split into tests across workers.
+
+use crate::harness::Project;
+
+fn pytest_project() -> Project {
+    let project = Project::new();
+    project
+        .config("[run]\nworkers = 3\n\n[suite.py]\nrunner = \"pytest\"\nfiles = [\"tests/test_*.py\"]\nretries = 1\n")
+        .file(
+            "pytest.ini",
+            "[pytest]\nmarkers =\n    priority_p0: runs on every pull request\n",
+        )
+        .file(
+            "tests/test_basic.py",
+            r#"import os, pytest
+def test_ok(): pass
+def test_fails(): assert 1 == 2
+def test_flaky():
+    marker = os.path.join(os.environ["PROJECT_ROOT"], "flaky.marker")
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        assert False, "first attempt fails"
+@pytest.mark.priority_p0
+def test_p0(): pass
+"#,
+        )
+        .file("tests/test_broken.py", "import no_such_module_for_flotilla\n");
+    let mut slow = String::from("import time\n");
+    for i in 0..9 {
+        slow.push_str(&format!("def test_slow_{i}():\n    time.sleep(0.2)\n"));
+    }
+    project.file("tests/test_slow.py", &slow);
+    project
+}
+
+#[test]
+fn retries_only_failed_tests_and_keeps_collection_errors() {
+    let project = pytest_project();
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 1, "{}", run.describe());
+    assert_eq!(
+        run.last_line(),
+        "11 passed, 1 failed, 0 skipped, 1 flaky, 1 errors",
+        "{}",
+        run.describe()
+    );
+    let summary = project.summary();
+    let retries: Vec<&serde_json::Value> = summary["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| j["attempt"] == 2)
+        .collect();
+    assert_eq!(retries.len(), 1, "one retry job");
+    let mut retried: Vec<&str> = retries[0]["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    retried.sort_unstable();
+    assert_eq!(
+        retried,
+        ["tests/test_basic.py::test_fails", "tests/test_basic.py::test_flaky"],
+        "only the failed tests are retried"
+    );
+    let tests = summary["tests"].as_array().unwrap();
+    let find = |id: &str| {
+        tests
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap_or_else(|| panic!("no {id}"))
+    };
+    assert_eq!(find("tests/test_basic.py::test_flaky")["outcome"], "flaky");
+    assert_eq!(
+        find("tests/test_basic.py::test_fails")["attempts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let broken = find("tests/test_broken.py::<outside tests>");
+    assert_eq!(broken["outcome"], "error");
+    assert_eq!(broken["outside_tests"], true);
+    assert_eq!(
+        broken["attempts"].as_array().unwrap().len(),
+        1,
+        "collection errors are never retried"
+    );
+    assert!(
+        broken["attempts"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("collection")
+    );
+}
+
+#[test]
+fn big_files_are_split_into_tests_across_workers() {
+    let project = pytest_project();
+    project.run(&["run"]);
+    std::fs::remove_file(project.path("flaky.marker")).unwrap();
+    let plan = project.run(&["plan"]);
+    assert!(
+        plan.stdout.contains("9 tests split out of big files"),
+        "{}",
+        plan.stdout
+    );
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 1, "{}", run.describe());
+    let summary = project.summary();
+    let slow_workers: std::collections::BTreeSet<i64> = summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["file"] == "tests/test_slow.py")
+        .map(|t| t["attempts"][0]["worker"].as_i64().unwrap())
+        .collect();
+    assert!(
+        slow_workers.len() > 1,
+        "the slow file ran on one worker only: {slow_workers:?}"
+    );
+    let list = project.run(&["list"]);
+    assert!(
+        list.stdout.contains("tests/test_slow.py::test_slow_3\t"),
+        "{}",
+        list.stdout
+    );
+}
+
+#[test]
+fn select_maps_to_pytest_markers() {
+    let project = pytest_project();
+    project.file("tests/test_broken.py", "def test_fine(): pass\n");
+    let run = project.run(&["run", "--select", "priority_p0"]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert_eq!(run.last_line(), "1 passed, 0 failed, 0 skipped", "{}", run.describe());
+}
