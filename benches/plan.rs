@@ -59,6 +59,7 @@ fn input(count: usize, mode: BatchMode) -> PlanInput {
         suites: vec![PlanSuite {
             mode,
             startup: Duration::from_millis(200),
+            first_wave: 0.85,
         }],
         units: estimates(count)
             .into_iter()

@@ -21,6 +21,8 @@ use crate::signal::Shutdown;
 const SPLIT_SHARE: f64 = 0.5;
 /// How long listing the tests of big files may take.
 const LIST_TIMEOUT: Duration = Duration::from_secs(120);
+/// With measured estimates, each worker's first batch is this share of its load.
+const FIRST_WAVE: f64 = 0.85;
 /// Below this share of units with history, the run warns.
 const TIMING_MATCH_WARNING: f64 = 0.95;
 
@@ -172,9 +174,11 @@ pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prep
             .suites
             .iter()
             .zip(&startups)
-            .map(|(suite, startup)| PlanSuite {
+            .enumerate()
+            .map(|(index, (suite, startup))| PlanSuite {
                 mode: suite.command.mode(),
                 startup: startup.duration,
+                first_wave: first_wave(&units, index),
             })
             .collect(),
         units: units
@@ -281,6 +285,20 @@ fn list_tests(config: &Config, suite: &Suite, files: &[String]) -> Result<Vec<Li
     }
     // An empty listing (nothing selected) is not an error: those files simply run whole.
     Ok(suite.command.adapter().parse_list(&stdout))
+}
+
+/// The first-wave share for a suite: only when nearly all its estimates are measured.
+fn first_wave(units: &[Unit], suite: usize) -> f64 {
+    let suite_units: Vec<&Unit> = units.iter().filter(|u| u.suite == suite).collect();
+    let known = suite_units
+        .iter()
+        .filter(|u| matches!(u.estimate.source, EstimateSource::History { .. }))
+        .count();
+    if !suite_units.is_empty() && known as f64 >= 0.9 * suite_units.len() as f64 {
+        FIRST_WAVE
+    } else {
+        0.0
+    }
 }
 
 fn timing_match(units: &[Unit]) -> f64 {

@@ -3,8 +3,10 @@
 //! For a suite whose command takes many files, each batch gets a budget of
 //! `clamp(remaining / (2·workers), 10·startup, total / workers)`: big batches first (start-up is
 //! paid rarely), single files at the tail (no straggler), and never more than one worker's share
-//! (with a huge start-up cost this degrades gracefully to a static split). Suites whose command
-//! takes one file get one batch per file.
+//! (with a huge start-up cost this degrades gracefully to a static split). When estimates are
+//! measured, each worker first gets one batch of [`PlanSuite::first_wave`] of its share (the
+//! "hybrid" of static LPT and a queue: start-up is paid once for most of the work, the tail
+//! still evens out). Suites whose command takes one file get one batch per file.
 
 use std::time::Duration;
 
@@ -22,16 +24,19 @@ pub struct PlanUnit {
 }
 
 /// What the planner needs to know about a suite.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PlanSuite {
     /// One file per job, or batches.
     pub mode: BatchMode,
     /// Fixed cost of starting one job.
     pub startup: Duration,
+    /// Size of each worker's first batch as a share of its load (0 = no first wave). Worth it
+    /// only when estimates are measured: start-up is then paid once per worker for most work.
+    pub first_wave: f64,
 }
 
 /// Everything a plan depends on.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlanInput {
     /// The suites.
     pub suites: Vec<PlanSuite>,
@@ -80,26 +85,76 @@ fn cut_suite(input: &PlanInput, suite: usize, units: &[usize], workers: usize, o
     }
     let total: Duration = units.iter().map(|&i| estimate(i)).sum();
     let share = total / u32::try_from(workers).unwrap_or(u32::MAX);
+    let tail = if settings.first_wave > 0.0 {
+        first_wave(
+            units,
+            &estimate,
+            workers,
+            share.mul_f64(settings.first_wave.min(1.0)),
+            suite,
+            settings,
+            out,
+        )
+    } else {
+        units.to_vec()
+    };
     let floor = settings.startup * STARTUP_MULTIPLE;
-    let mut remaining = total;
+    let mut remaining: Duration = tail.iter().map(|&i| estimate(i)).sum();
     let mut next = 0;
-    while next < units.len() {
+    while next < tail.len() {
         let target = remaining / u32::try_from(2 * workers).unwrap_or(u32::MAX);
         let budget = target.max(floor).min(share.max(Duration::from_nanos(1)));
-        let mut sum = estimate(units[next]);
+        let mut sum = estimate(tail[next]);
         let mut end = next + 1;
-        while end < units.len() && sum + estimate(units[end]) <= budget {
-            sum += estimate(units[end]);
+        while end < tail.len() && sum + estimate(tail[end]) <= budget {
+            sum += estimate(tail[end]);
             end += 1;
         }
         out.push(Batch {
             suite,
-            units: units[next..end].to_vec(),
+            units: tail[next..end].to_vec(),
             estimate: settings.startup + sum,
         });
         remaining = remaining.saturating_sub(sum);
         next = end;
     }
+}
+
+/// Static LPT into one batch per worker, each at most `cap`: every unit (longest first) goes to
+/// the least-loaded batch it fits in. Returns the units left for the tail, longest first.
+fn first_wave(
+    units: &[usize],
+    estimate: &impl Fn(usize) -> Duration,
+    workers: usize,
+    cap: Duration,
+    suite: usize,
+    settings: PlanSuite,
+    out: &mut Vec<Batch>,
+) -> Vec<usize> {
+    let mut bins: Vec<(Duration, Vec<usize>)> = vec![(Duration::ZERO, Vec::new()); workers];
+    let mut tail = Vec::new();
+    for &unit in units {
+        let (load, members) = bins
+            .iter_mut()
+            .min_by_key(|(load, _)| *load)
+            .expect("at least one worker");
+        if *load + estimate(unit) <= cap {
+            *load += estimate(unit);
+            members.push(unit);
+        } else {
+            tail.push(unit);
+        }
+    }
+    out.extend(
+        bins.into_iter()
+            .filter(|(_, members)| !members.is_empty())
+            .map(|(load, members)| Batch {
+                suite,
+                units: members,
+                estimate: settings.startup + load,
+            }),
+    );
+    tail
 }
 
 #[cfg(test)]
@@ -115,6 +170,7 @@ mod tests {
                 .map(|&mode| PlanSuite {
                     mode,
                     startup: Duration::from_millis(startup_ms),
+                    first_wave: 0.0,
                 })
                 .collect(),
             units: estimates
@@ -139,6 +195,22 @@ mod tests {
     }
 
     #[test]
+    fn a_first_wave_pays_start_up_once_per_worker() {
+        let estimates: Vec<(usize, u64)> = (0..100).map(|i| (0, 100 + i)).collect();
+        let mut input = input(&estimates, &[BatchMode::Batch], 0, 4);
+        let without = plan(&input).batches.len();
+        input.suites[0].first_wave = 0.85;
+        let with = plan(&input);
+        assert!(with.batches.len() < without, "{} vs {without}", with.batches.len());
+        let share = with.total / 4;
+        assert!(
+            with.batches[..4]
+                .iter()
+                .all(|b| b.estimate <= share && b.estimate >= share.mul_f64(0.8))
+        );
+    }
+
+    #[test]
     fn huge_startup_degrades_to_one_share_per_worker() {
         let estimates: Vec<(usize, u64)> = (0..40).map(|_| (0, 100)).collect();
         let plan = plan(&input(&estimates, &[BatchMode::Batch], 60_000, 4));
@@ -160,13 +232,18 @@ mod tests {
             prop::collection::vec(prop::bool::ANY, 3),
             0u64..2_000,
             1usize..70,
+            prop::bool::ANY,
         )
-            .prop_map(|(estimates, modes, startup, workers)| {
+            .prop_map(|(estimates, modes, startup, workers, wave)| {
                 let modes: Vec<BatchMode> = modes
                     .into_iter()
                     .map(|b| if b { BatchMode::Batch } else { BatchMode::PerFile })
                     .collect();
-                input(&estimates, &modes, startup, workers)
+                let mut input = input(&estimates, &modes, startup, workers);
+                for suite in &mut input.suites {
+                    suite.first_wave = if wave { 0.85 } else { 0.0 };
+                }
+                input
             })
     }
 
