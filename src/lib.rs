@@ -15,6 +15,7 @@ pub mod exit_code;
 mod fsutil;
 pub mod history;
 pub mod plan;
+pub mod profile;
 pub mod report;
 pub mod results;
 pub mod run;
