@@ -13,6 +13,7 @@ pub mod error;
 pub mod exec;
 pub mod exit_code;
 mod fsutil;
+pub mod gate;
 pub mod history;
 pub mod plan;
 pub mod profile;
