@@ -28,5 +28,5 @@ pub use derived::{Derived, Evidence, Reason};
 pub use detect::detect;
 pub use env::process_env;
 pub use error::{CiError, CiWarning};
-pub use trigger::Trigger;
+pub use trigger::{Trigger, UnknownTrigger};
 pub use vendor::Vendor;

@@ -112,7 +112,7 @@ fn evidence(condition: &Condition, ci: &CiContext) -> String {
 fn describe_build(ci: &CiContext) -> String {
     let mut text = ci.explain_trigger();
     if let Some(branch) = &ci.branch {
-        text.push_str(&format!(" of branch `{}`", branch.value));
+        text.push_str(&format!(" (branch `{}`)", branch.value));
     }
     text
 }

@@ -124,7 +124,7 @@ fn other_branches_get_no_profile_and_are_told_why() {
     );
     assert!(
         text.ends_with(
-            "of branch `feature/x`, and no profile's `when` matches it \
+            "means a build of a branch other than the default (branch `feature/x`), and no profile's `when` matches it \
              (`pr`: pull-request; `main`: default-branch; `nightly`: schedule; `real-llm`: only with --profile)"
         ),
         "{text}"
