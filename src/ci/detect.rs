@@ -91,15 +91,18 @@ fn node(
 /// branch builds.
 fn classify(facts: &Facts) -> Derived<Trigger> {
     let vendor = facts.vendor.value;
-    let event = facts.event.as_ref();
-    let direct = |trigger: Trigger, event: &Derived<Event>| Derived::new(trigger, event.reason.clone());
-    match event.map(|e| e.value) {
-        Some(Event::PullRequest) => return direct(Trigger::PullRequest, event.unwrap()),
-        Some(Event::Schedule) => return direct(Trigger::Schedule, event.unwrap()),
-        Some(Event::Tag) => return direct(Trigger::Tag, event.unwrap()),
-        Some(Event::Branch) | None => {}
+    if let Some(event) = &facts.event {
+        let direct = match event.value {
+            Event::PullRequest => Some(Trigger::PullRequest),
+            Event::Schedule => Some(Trigger::Schedule),
+            Event::Tag => Some(Trigger::Tag),
+            Event::Branch => None,
+        };
+        if let Some(trigger) = direct {
+            return Derived::new(trigger, event.reason.clone());
+        }
     }
-    let mut reason = event.map(|e| e.reason.clone()).unwrap_or_default();
+    let mut reason = facts.event.as_ref().map(|e| e.reason.clone()).unwrap_or_default();
     let Some(branch) = &facts.branch else {
         return Derived::new(
             Trigger::Unknown,

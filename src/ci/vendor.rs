@@ -57,6 +57,13 @@ impl Vendor {
         })
     }
 
+    /// Whether the marker is a boolean (`true`/`false`) rather than a value whose mere presence
+    /// counts (`JENKINS_URL`, `JOB_COMPLETION_INDEX`, which is legitimately `0`).
+    #[must_use]
+    pub fn marker_is_boolean(self) -> bool {
+        !matches!(self, Self::Jenkins | Self::KubernetesIndexedJob)
+    }
+
     /// The product's name, for people.
     #[must_use]
     pub fn name(self) -> &'static str {

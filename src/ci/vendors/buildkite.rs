@@ -1,8 +1,9 @@
 //! Buildkite: `BUILDKITE=true`.
 //!
 //! Gotchas: `BUILDKITE_PULL_REQUEST` is the PR number *or the string `false`*; scheduled builds
-//! say `BUILDKITE_SOURCE=schedule`; `BUILDKITE_PARALLEL_JOB` is 0-based and unset without
-//! `parallelism`; `BUILDKITE_RETRY_COUNT` is 0 on the first run.
+//! say `BUILDKITE_SOURCE=schedule`; in tag builds `BUILDKITE_BRANCH` is the tag's name, so it is
+//! not read as a branch; `BUILDKITE_PARALLEL_JOB` is 0-based and unset without `parallelism`;
+//! `BUILDKITE_RETRY_COUNT` is 0 on the first run.
 
 use crate::ci::derived::{Derived, Reason};
 use crate::ci::env::Env;
@@ -30,7 +31,10 @@ pub(super) fn read(mut facts: Facts, env: Env<'_>, warnings: &mut Vec<CiWarning>
             }
         }
     });
-    facts.branch = env.text("BUILDKITE_BRANCH");
+    let is_tag = facts.event.as_ref().is_some_and(|e| e.value == Event::Tag);
+    if !is_tag {
+        facts.branch = env.text("BUILDKITE_BRANCH");
+    }
     facts.default_branch = env.text("BUILDKITE_PIPELINE_DEFAULT_BRANCH");
     facts.commit = env.text("BUILDKITE_COMMIT");
     facts.node_index = env.node_index("BUILDKITE_PARALLEL_JOB", 0)?;

@@ -24,7 +24,9 @@ pub(super) fn read(mut facts: Facts, env: Env<'_>, warnings: &mut Vec<CiWarning>
         env.get("CIRCLE_BRANCH")
             .map(|_| Derived::new(Event::Branch, Reason::default()))
     };
-    facts.branch = env.text("CIRCLE_BRANCH");
+    if facts.event.as_ref().is_none_or(|e| e.value != Event::Tag) {
+        facts.branch = env.text("CIRCLE_BRANCH");
+    }
     facts.commit = env.text("CIRCLE_SHA1");
     facts.node_index = env.node_index("CIRCLE_NODE_INDEX", 0)?;
     facts.node_total = env.node_total("CIRCLE_NODE_TOTAL")?;

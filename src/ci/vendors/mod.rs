@@ -20,10 +20,10 @@ use super::vendor::Vendor;
 pub(crate) fn which(env: Env<'_>) -> Derived<Vendor> {
     for vendor in Vendor::DETECTION_ORDER {
         let Some(marker) = vendor.marker() else { continue };
-        let value = if vendor == Vendor::Jenkins || vendor == Vendor::KubernetesIndexedJob {
-            env.get(marker)
-        } else {
+        let value = if vendor.marker_is_boolean() {
             env.flag(marker)
+        } else {
+            env.get(marker)
         };
         if let Some(value) = value {
             return Derived::var(vendor, marker, value);
