@@ -49,10 +49,11 @@ impl CiContext {
     #[must_use]
     pub fn explain_trigger(&self) -> String {
         let reason = &self.trigger.reason;
-        let said_by = if reason.mentions(overrides::TRIGGER) || reason.evidence.is_empty() {
-            String::new()
-        } else {
+        let vendor_said_it = reason.evidence.iter().any(|e| !overrides::is_override(e.variable));
+        let said_by = if vendor_said_it && !reason.mentions(overrides::TRIGGER) {
             format!("{} ", self.vendor.value)
+        } else {
+            String::new()
         };
         format!("{said_by}{reason} means {}", self.trigger.value.describe())
     }

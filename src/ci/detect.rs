@@ -128,8 +128,12 @@ fn classify(facts: &Facts) -> Derived<Trigger> {
             same
         }
         None => {
+            let who = match vendor {
+                Vendor::None | Vendor::Generic => "nothing says".to_string(),
+                vendor => format!("{vendor} does not say"),
+            };
             reason = reason.because(format!(
-                "{vendor} does not say which branch is the default, so `main` and `master` are taken to be it; set FLOTILLA_DEFAULT_BRANCH to say otherwise"
+                "{who} which branch is the default, so `main` and `master` are taken to be it; set FLOTILLA_DEFAULT_BRANCH to say otherwise"
             ));
             USUAL_DEFAULT_BRANCHES.contains(&branch.value.as_str())
         }

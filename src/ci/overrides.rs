@@ -38,6 +38,11 @@ pub(crate) const ALL: [&str; 8] = [
     RETRY_COUNT,
 ];
 
+/// Whether `variable` is one of flotilla's own.
+pub(crate) fn is_override(variable: &str) -> bool {
+    variable.starts_with("FLOTILLA_")
+}
+
 /// Replaces `facts` values with the overrides that are set; returns the forced trigger, if any.
 pub(crate) fn apply(facts: &mut Facts, env: Env<'_>) -> Result<Option<Derived<Trigger>>, CiError> {
     if let Some(index) = env.node_index(NODE_INDEX, 0)? {

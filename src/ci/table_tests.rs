@@ -538,6 +538,24 @@ fn explanations_name_the_ci_and_the_variables() {
         "FLOTILLA_TRIGGER=schedule means a scheduled build"
     );
     assert_eq!(
+        explain(&[&[("FLOTILLA_BRANCH", "main")]]),
+        "FLOTILLA_BRANCH=main (nothing says which branch is the default, so `main` and `master` are taken to be it; \
+         set FLOTILLA_DEFAULT_BRANCH to say otherwise) means a default-branch build"
+    );
+    assert_eq!(
+        explain(&[&[("CI", "true")]]),
+        "an unrecognised CI sets no variable that tells the trigger or the branch; set FLOTILLA_TRIGGER \
+         means a build whose trigger is unknown"
+    );
+    assert_eq!(
+        explain(&[
+            KUBERNETES,
+            &[("FLOTILLA_BRANCH", "feature/x"), ("FLOTILLA_DEFAULT_BRANCH", "main")]
+        ]),
+        "FLOTILLA_BRANCH=feature/x, FLOTILLA_DEFAULT_BRANCH=main (the branch is not the default branch) \
+         means a build of a branch other than the default"
+    );
+    assert_eq!(
         explain(&[]),
         "no CI variable is set and neither is FLOTILLA_TRIGGER means a build whose trigger is unknown"
     );

@@ -75,7 +75,7 @@ impl Vendor {
             Self::AzurePipelines => "Azure Pipelines",
             Self::Jenkins => "Jenkins",
             Self::KubernetesIndexedJob => "Kubernetes Indexed Job",
-            Self::Generic => "a CI (CI is set)",
+            Self::Generic => "an unrecognised CI",
             Self::None => "no CI",
         }
     }

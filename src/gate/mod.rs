@@ -19,6 +19,6 @@ pub use config::{GateConfig, Origin, RawGate, Requirement, requirements};
 pub use discover::{GateError, find_summaries};
 pub use evaluate::evaluate;
 pub use pattern::SuitePattern;
-pub use summary::{Found, SummaryDoc, SummaryError, TestOutcome};
+pub use summary::{Found, SuiteRef, SummaryDoc, SummaryError, SummaryTest, TestOutcome};
 pub use table::render;
 pub use verdict::{Row, Status, Subject, SuiteCounts, Verdict};

@@ -129,7 +129,7 @@ impl Found {
 /// # Errors
 ///
 /// [`SummaryError::Malformed`] or [`SummaryError::UnsupportedVersion`].
-pub fn parse(bytes: &[u8]) -> Result<SummaryDoc, SummaryError> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<SummaryDoc, SummaryError> {
     let doc: SummaryDoc = serde_json::from_slice(bytes).map_err(|source| SummaryError::Malformed { source })?;
     if doc.schema_version != SCHEMA_VERSION {
         return Err(SummaryError::UnsupportedVersion {
