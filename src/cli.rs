@@ -38,6 +38,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// List discovered test files with their estimates and where each estimate came from.
     List(ListArgs),
+    /// Pass only if every expected summary.json under DIR... is present and green.
+    Gate(GateArgs),
 }
 
 /// Which suites, and the worker count.
@@ -119,4 +121,15 @@ impl std::str::FromStr for WorkersArg {
             _ => Err(format!("`{text}` is not a positive number or \"auto\"")),
         }
     }
+}
+
+/// `flotilla gate`.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Folders searched recursively for summary.json files (or summary.json files themselves).
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<Utf8PathBuf>,
+    /// A suite (name or glob) that must be present and green (repeatable).
+    #[arg(long = "require", value_name = "GLOB")]
+    pub require: Vec<crate::gate::SuitePattern>,
 }

@@ -4,6 +4,7 @@
 //! `cli` → `config` → `discover` → `history` (estimates) → `plan` → `run` (with `exec`)
 //! → events → `report`, with `results` holding the outcome model and file formats.
 
+pub mod ci;
 pub mod cli;
 mod commands;
 pub mod config;
@@ -12,8 +13,10 @@ pub mod error;
 pub mod exec;
 pub mod exit_code;
 mod fsutil;
+pub mod gate;
 pub mod history;
 pub mod plan;
+pub mod profile;
 pub mod quarantine;
 pub mod report;
 pub mod results;

@@ -1,6 +1,7 @@
 //! The subcommands: glue from parsed arguments through config, discovery, history and
 //! planning ([`prepare`]) to the run loop and reporters.
 
+mod gate;
 mod list;
 mod plan;
 mod prepare;
@@ -15,5 +16,6 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Run(args) => run::run(&cli.global, &args),
         Command::Plan(args) => plan::plan(&cli.global, &args),
         Command::List(args) => list::list(&cli.global, &args),
+        Command::Gate(args) => gate::gate(&cli.global, &args),
     }
 }
