@@ -52,6 +52,9 @@ pub struct SelectArgs {
     /// --tag, jest -t, go -run, nextest -E, cucumber --tags); replaces each suite's `select`.
     #[arg(long, value_name = "EXPR")]
     pub select: Option<String>,
+    /// Use this `[profile.NAME]` instead of the one chosen from the CI context.
+    #[arg(long, value_name = "NAME", env = "FLOTILLA_PROFILE")]
+    pub profile: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
@@ -84,6 +87,9 @@ pub struct RunArgs {
     /// Only print failures and the summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print the CI context, the profile chosen and why, and the settings in effect; run nothing.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// `flotilla plan`.

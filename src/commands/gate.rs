@@ -6,7 +6,7 @@ use camino::Utf8PathBuf;
 use crate::cli::{GateArgs, GlobalArgs};
 use crate::error::Error;
 use crate::exit_code;
-use crate::gate::{GateConfig, evaluate, find_summaries, render, requirements};
+use crate::gate::{evaluate, find_summaries, render, requirements};
 use crate::report::Styles;
 
 pub(super) fn gate(global: &GlobalArgs, args: &GateArgs) -> Result<u8, Error> {
@@ -21,7 +21,8 @@ pub(super) fn gate(global: &GlobalArgs, args: &GateArgs) -> Result<u8, Error> {
     let found = find_summaries(&roots).map_err(|error| Error::Usage {
         message: error.to_string(),
     })?;
-    let required = requirements(args.require.clone(), configured().as_ref());
+    let configured = crate::config::Config::load_gate(&super::prepare::config_path(global))?;
+    let required = requirements(args.require.clone(), configured.as_ref());
     let verdict = evaluate(&found, &required);
     let styles = if global.color.enabled(true) {
         Styles::colored()
@@ -34,10 +35,4 @@ pub(super) fn gate(global: &GlobalArgs, args: &GateArgs) -> Result<u8, Error> {
     } else {
         exit_code::TESTS_FAILED
     })
-}
-
-/// `[gate]` from flotilla.toml. The main configuration does not embed [`crate::gate::RawGate`]
-/// yet, so only `--require` applies until it does.
-fn configured() -> Option<GateConfig> {
-    None
 }

@@ -17,6 +17,7 @@ pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
         suites: args.select.suites.clone(),
         workers: args.workers.map(|w| w.0),
         select: args.select.select.clone(),
+        profile: args.select.profile.clone(),
         ..Overrides::default()
     };
     let prepared = prepare(global, &overrides)?;

@@ -37,6 +37,8 @@ pub(super) struct Unit {
 /// Everything known before the first job starts.
 pub(super) struct Prepared {
     pub(super) config: Config,
+    /// The CI context the profile was chosen from.
+    pub(super) ci: crate::ci::CiContext,
     pub(super) units: Vec<Unit>,
     pub(super) startups: Vec<Startup>,
     pub(super) plan: Plan,
@@ -92,7 +94,14 @@ pub(super) fn config_path(global: &GlobalArgs) -> Utf8PathBuf {
 }
 
 pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prepared, Error> {
-    let config = Config::load(&config_path(global), overrides)?;
+    let ci = crate::ci::detect(&crate::ci::process_env).map_err(|error| Error::Usage {
+        message: error.to_string(),
+    })?;
+    let overrides = Overrides {
+        ci: Some(ci.clone()),
+        ..overrides.clone()
+    };
+    let config = Config::load(&config_path(global), &overrides)?;
     let discovered = discover(&config.root, &config.suites)?;
     for (suite, found) in config.suites.iter().zip(&discovered) {
         if found.is_empty() {
@@ -109,7 +118,7 @@ pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prep
         }
     }
     let mut history = History::open(&config.run.history);
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = ci.warnings.iter().map(ToString::to_string).collect();
     let mut skipped_files = Vec::new();
     let mut per_suite: Vec<(Vec<String>, Vec<Estimate>)> = Vec::new();
     let mut startups = Vec::new();
@@ -193,6 +202,7 @@ pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prep
     let plan = plan(&input);
     Ok(Prepared {
         config,
+        ci,
         units,
         startups,
         plan,

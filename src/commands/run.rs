@@ -18,8 +18,14 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
         suites: args.select.suites.clone(),
         select: args.select.select.clone(),
         flaky_result: args.flaky_result,
+        profile: args.select.profile.clone(),
+        ci: None,
     };
     let mut prepared = prepare(global, &overrides)?;
+    if args.explain {
+        print!("{}", explain(&prepared));
+        return Ok(exit_code::SUCCESS);
+    }
     check_programs(&prepared.config)?;
     let run_dir = RunDir::create(&prepared.config.run.out_dir)?;
     let json = args.select.message_format == MessageFormat::Json;
@@ -95,6 +101,36 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
     } else {
         exit_code::SUCCESS
     })
+}
+
+/// `run --explain`: the CI context, the profile chosen and why, and the settings in effect.
+fn explain(prepared: &super::prepare::Prepared) -> String {
+    use std::fmt::Write;
+    let config = &prepared.config;
+    let mut text = String::new();
+    let _ = writeln!(text, "CI context:");
+    for line in prepared.ci.to_string().lines() {
+        let _ = writeln!(text, "  {line}");
+    }
+    let _ = writeln!(text, "profile: {}", config.profile.as_deref().unwrap_or("none"));
+    let _ = writeln!(text, "  {}", config.profile_reason);
+    let _ = writeln!(text, "workers: {}", config.run.workers);
+    for suite in &config.suites {
+        let variables: Vec<String> = suite.environment.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let _ = writeln!(
+            text,
+            "suite {}: runner {}, select {}, retries {}, environment [{}]",
+            suite.name,
+            suite.command.kind().name(),
+            suite.select.as_deref().unwrap_or("(all)"),
+            suite.retries,
+            variables.join(", ")
+        );
+    }
+    for warning in &prepared.warnings {
+        let _ = writeln!(text, "warning: {warning}");
+    }
+    text
 }
 
 /// Writes junit.xml and summary.json and points `latest` at the run; returns what was written.

@@ -17,6 +17,9 @@ pub(super) struct RawConfig {
     pub(super) suite: BTreeMap<Spanned<String>, RawSuite>,
     #[serde(default)]
     pub(super) quarantine: RawQuarantine,
+    #[serde(default)]
+    pub(super) profile: BTreeMap<Spanned<String>, crate::profile::RawProfile>,
+    pub(super) gate: Option<crate::gate::RawGate>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -74,4 +77,4 @@ pub(super) const SUITE_KEYS: &[&str] = &[
     "timeout-grace",
     "environment",
 ];
-pub(super) const TOP_KEYS: &[&str] = &["run", "suite", "quarantine"];
+pub(super) const TOP_KEYS: &[&str] = &["run", "suite", "quarantine", "profile", "gate"];

@@ -10,6 +10,7 @@ use super::diagnostic::{ConfigError, closest};
 use super::raw::{RUN_KEYS, RawConfig, RawSuite, SUITE_KEYS, TOP_KEYS};
 use super::workers::Workers;
 use super::{DEFAULT_FILE_NAME, duration};
+use crate::gate::GateConfig;
 use crate::quarantine::Quarantine;
 use crate::results::FlakyResult;
 use crate::runners::{CommandTemplate, RunnerKind, SuiteCommand};
@@ -27,6 +28,10 @@ pub struct Overrides {
     pub select: Option<String>,
     /// `--flaky-result`.
     pub flaky_result: Option<FlakyResult>,
+    /// `--profile NAME`: use this profile instead of choosing one from the CI context.
+    pub profile: Option<String>,
+    /// The CI context profiles are chosen from (none detected: only `--profile` applies).
+    pub ci: Option<crate::ci::CiContext>,
 }
 
 /// Run-wide settings (`[run]`).
@@ -88,6 +93,12 @@ pub struct Config {
     pub suites: Vec<Suite>,
     /// Known-flaky tests.
     pub quarantine: Quarantine,
+    /// The chosen profile, if any.
+    pub profile: Option<String>,
+    /// Why that profile (or none) was chosen, for `--explain`.
+    pub profile_reason: String,
+    /// `[gate]`.
+    pub gate: GateConfig,
 }
 
 const DEFAULT_GRACE: Duration = Duration::from_secs(5);
@@ -115,8 +126,40 @@ impl Config {
     /// Resolves configuration `text` as if read from `path`.
     pub fn parse(path: &Utf8Path, text: Arc<String>, overrides: &Overrides) -> Result<Self, ConfigError> {
         let path = path.to_path_buf();
-        let raw: RawConfig = toml::from_str(&text).map_err(|error| toml_error(&path, &text, &error))?;
+        let mut raw: RawConfig = toml::from_str(&text).map_err(|error| toml_error(&path, &text, &error))?;
         let root = absolute_parent(&path);
+        let profiles = crate::profile::resolve(std::mem::take(&mut raw.profile));
+        let no_ci;
+        let ci = match &overrides.ci {
+            Some(ci) => ci,
+            None => {
+                no_ci = crate::ci::detect(&|_| None).expect("an empty environment is a valid CI context");
+                &no_ci
+            }
+        };
+        let choice = crate::profile::choose(&profiles, overrides.profile.as_deref(), ci).map_err(|error| {
+            ConfigError::file(
+                &path,
+                error.to_string(),
+                Some("profiles are the [profile.NAME] tables of this file".into()),
+            )
+        })?;
+        let profile_reason = choice.to_string();
+        let profile = choice.profile.map(|p| p.name.clone());
+        let from_profile = choice.profile.map(|p| p.overrides.clone()).unwrap_or_default();
+        let overrides = &Overrides {
+            workers: overrides.workers.or(from_profile.workers),
+            retries: overrides.retries.or(from_profile.retries),
+            suites: if overrides.suites.is_empty() {
+                from_profile.suites.clone().unwrap_or_default()
+            } else {
+                overrides.suites.clone()
+            },
+            select: overrides.select.clone().or(from_profile.select.clone()),
+            flaky_result: overrides.flaky_result,
+            profile: overrides.profile.clone(),
+            ci: None,
+        };
         let workers = overrides.workers.or(raw.run.workers).unwrap_or(Workers::Auto).resolve();
         let ctx = Ctx {
             path: &path,
@@ -159,7 +202,13 @@ impl Config {
             if !overrides.suites.is_empty() && !overrides.suites.contains(name.get_ref()) {
                 continue;
             }
-            suites.push(ctx.suite(&name, raw_suite, overrides)?);
+            let mut suite = ctx.suite(&name, raw_suite, overrides)?;
+            // Profile variables win over the suite's own.
+            suite.environment.retain(|(key, _)| !from_profile.env.contains_key(key));
+            suite
+                .environment
+                .extend(from_profile.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+            suites.push(suite);
         }
         if suites.is_empty() {
             return Err(ConfigError::file(
@@ -175,7 +224,23 @@ impl Config {
             run,
             suites,
             quarantine,
+            profile,
+            profile_reason,
+            gate: GateConfig::from_raw(raw.gate.unwrap_or_default()),
         })
+    }
+
+    /// `[gate]` of the file at `path`, or `None` when there is no such file. Only the syntax
+    /// of the rest of the file is checked (a gate job needs no suites).
+    pub fn load_gate(path: &Utf8Path) -> Result<Option<GateConfig>, ConfigError> {
+        let path = path.to_path_buf();
+        let text = match fs_err::read_to_string(&path) {
+            Ok(text) => Arc::new(text),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(ConfigError::file(&path, error.to_string(), None)),
+        };
+        let raw: RawConfig = toml::from_str(&text).map_err(|error| toml_error(&path, &text, &error))?;
+        Ok(Some(GateConfig::from_raw(raw.gate.unwrap_or_default())))
     }
 
     /// An error pointing at `span` of this configuration file.
@@ -523,6 +588,7 @@ mod tests {
             suites: vec!["unit".into()],
             select: Some("slow".into()),
             flaky_result: None,
+            ..Overrides::default()
         };
         let config = Config::parse(Utf8Path::new("/p/flotilla.toml"), Arc::new(GOOD.into()), &overrides).unwrap();
         assert_eq!(config.run.workers, 7);

@@ -6,6 +6,7 @@ mod harness;
 mod history;
 mod interrupt;
 mod policies;
+mod profiles;
 mod pytest_runner;
 mod reports;
 mod run_basics;
