@@ -23,6 +23,7 @@ pub mod results;
 pub mod run;
 pub mod runners;
 pub mod signal;
+mod suggest;
 #[cfg(test)]
 mod testing;
 

@@ -85,12 +85,7 @@ impl FromStr for Trigger {
             .into_iter()
             .find(|trigger| trigger.as_str() == text)
             .ok_or_else(|| UnknownTrigger {
-                suggestion: Self::ALL
-                    .into_iter()
-                    .map(|trigger| (strsim::jaro_winkler(text, trigger.as_str()), trigger.as_str()))
-                    .filter(|(score, _)| *score > 0.7)
-                    .max_by(|a, b| a.0.total_cmp(&b.0))
-                    .map(|(_, name)| name),
+                suggestion: crate::suggest::closest(text, Self::ALL.into_iter().map(Self::as_str)),
             })
     }
 }

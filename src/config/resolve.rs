@@ -6,7 +6,7 @@ use std::time::Duration;
 use camino::{Utf8Path, Utf8PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use super::diagnostic::{ConfigError, closest};
+use super::diagnostic::ConfigError;
 use super::raw::{RUN_KEYS, RawConfig, RawSuite, SUITE_KEYS, TOP_KEYS};
 use super::workers::Workers;
 use super::{DEFAULT_FILE_NAME, duration};
@@ -14,6 +14,7 @@ use crate::gate::GateConfig;
 use crate::quarantine::Quarantine;
 use crate::results::FlakyResult;
 use crate::runners::{CommandTemplate, RunnerKind, SuiteCommand};
+use crate::suggest::closest;
 
 /// Settings given on the command line that override the file.
 #[derive(Clone, Debug, Default)]

@@ -29,12 +29,4 @@ fn listing(name: &str, available: &[String]) -> String {
     }
 }
 
-/// The name in `candidates` closest to `name`, if close enough to be a typo.
-pub(super) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, candidate)| candidate)
-}
+pub(super) use crate::suggest::closest;
