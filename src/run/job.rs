@@ -329,6 +329,7 @@ mod tests {
             message: None,
             output: None,
             flaky_runs: 0,
+            ..ReportedCase::default()
         }
     }
 
