@@ -14,10 +14,12 @@
 //!
 //! Errors outside tests: a package that failed with no failing test: a build failure
 //! (`FAIL pkg [build failed]`), a setup failure (`[setup failed]`: a missing import), a
-//! `TestMain` that exits non-zero, a package that never reported a result. Before Go 1.24 a
-//! build failure is not in the JSON at all: the compiler output and `FAIL\tpkg [build failed]`
-//! go to stderr as text. Feed stdout and stderr together and those text lines are recognised;
-//! other text lines are ignored, but a line that starts with `{` must be a whole event.
+//! `TestMain` that exits non-zero, a package that never reported a result. In Go 1.19 a build
+//! failure is not in the JSON at all: the compiler output and `FAIL\tpkg [build failed]` go to
+//! stderr as text (later versions add a package `fail` event but keep the compiler output on
+//! stderr until Go 1.24's `build-output` events). Feed stdout and stderr together: `FAIL ...
+//! [build failed]` / `[setup failed]` lines and `# pkg` compiler blocks are recognised, other
+//! text lines are ignored, and a line that starts with `{` must be a whole event.
 
 use std::collections::BTreeMap;
 
