@@ -10,9 +10,10 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 /// The status a runner reported for one test case.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum ReportedStatus {
     /// No failure, error or skipped element.
+    #[default]
     Passed,
     /// `<failure>`.
     Failed,
@@ -22,8 +23,10 @@ pub enum ReportedStatus {
     Skipped,
 }
 
-/// One `<testcase>`.
-#[derive(Clone, Debug, PartialEq)]
+/// One `<testcase>` (or one test of a runner's own report format, see `results::formats`).
+///
+/// `Default` is an empty passing case, so producers can fill in only what they know.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportedCase {
     /// `name`.
     pub name: String,
@@ -41,6 +44,14 @@ pub struct ReportedCase {
     pub output: Option<String>,
     /// Flaky runs the producer itself recorded (`flakyFailure`/`flakyError`).
     pub flaky_runs: usize,
+    /// Line of the test in its file, 1-based where the producer says so. JUnit's `line`
+    /// attribute is copied as written (pytest's xunit1 `line` is 0-based: `parse_pytest_junit`
+    /// corrects it).
+    pub line: Option<u32>,
+    /// The runner's own address for this test, as its commands accept it (an RSpec example id
+    /// `spec/a_spec.rb[1:2]`, a pytest node id, a Jest full name, a Cucumber `file:line`...).
+    /// `None` when the format has none; JUnit itself has none.
+    pub id: Option<String>,
 }
 
 #[derive(Default)]
@@ -155,6 +166,8 @@ fn open(
                 message: None,
                 output: None,
                 flaky_runs: 0,
+                line: attr(start, "line")?.and_then(|l| l.trim().parse::<u32>().ok()),
+                id: None,
             });
             builder.output.clear();
         }
@@ -255,6 +268,15 @@ mod tests {
         let cases = parse_junit(nextest).unwrap();
         assert_eq!(cases[0].status, ReportedStatus::Passed);
         assert_eq!(cases[0].flaky_runs, 1);
+    }
+
+    #[test]
+    fn line_attribute_is_read_as_written() {
+        let xml = r#"<testsuite><testcase name="a" file="t.py" line="5"/><testcase name="b" line="x"/></testsuite>"#;
+        let cases = parse_junit(xml).unwrap();
+        assert_eq!(cases[0].line, Some(5));
+        assert_eq!(cases[1].line, None);
+        assert_eq!(cases[0].id, None);
     }
 
     #[test]

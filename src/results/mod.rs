@@ -4,6 +4,7 @@
 //! The main types are [`Outcome`], [`TestResult`] (one test, all its attempts) and
 //! [`RunSummary`] (what a run produced).
 
+pub mod formats;
 mod junit_read;
 mod junit_write;
 mod model;

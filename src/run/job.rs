@@ -377,6 +377,7 @@ mod tests {
             message: None,
             output: None,
             flaky_runs: 0,
+            ..ReportedCase::default()
         }
     }
 
