@@ -122,6 +122,9 @@ fn a_second_signal_kills_everything_at_once() {
     for pid in pids_in(&project.root) {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
         let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        assert!(!alive(pid), "process {pid} survived the second signal: {cmdline:?}\n{status}");
+        assert!(
+            !alive(pid),
+            "process {pid} survived the second signal: {cmdline:?}\n{status}"
+        );
     }
 }

@@ -1,0 +1,104 @@
+//! [`DockerHost`]: which Docker daemon a worker's environment lives on, and the round-robin
+//! placement of workers across the hosts an environment lists.
+
+use std::fmt;
+
+/// A Docker daemon: the one flotilla's own environment points at, or an explicit `DOCKER_HOST`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DockerHost {
+    /// Whatever `docker` uses by default here (flotilla's `DOCKER_HOST`, or the local socket).
+    Default,
+    /// An explicit `DOCKER_HOST` value (`unix:///…`, `tcp://host:port`, `ssh://user@host`).
+    Url(String),
+}
+
+impl DockerHost {
+    /// Parses a `docker-hosts` entry; `"default"` means [`DockerHost::Default`].
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text == "default" {
+            return Ok(Self::Default);
+        }
+        let valid_scheme = ["unix://", "tcp://", "ssh://", "npipe://"]
+            .iter()
+            .any(|scheme| text.starts_with(scheme) && text.len() > scheme.len());
+        if valid_scheme {
+            Ok(Self::Url(text.to_string()))
+        } else {
+            Err(format!(
+                "`{text}` is not a Docker host; write `unix:///path/docker.sock`, `tcp://host:port`, `ssh://user@host` or \"default\""
+            ))
+        }
+    }
+
+    /// The environment variables every docker/compose call for this host carries.
+    #[must_use]
+    pub fn env(&self) -> Vec<(String, String)> {
+        match self {
+            Self::Default => Vec::new(),
+            Self::Url(url) => vec![("DOCKER_HOST".to_string(), url.clone())],
+        }
+    }
+
+    /// The `DOCKER_HOST` value, if explicit.
+    #[must_use]
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            Self::Default => None,
+            Self::Url(url) => Some(url),
+        }
+    }
+}
+
+impl fmt::Display for DockerHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Default => f.write_str("the default Docker host"),
+            Self::Url(url) => f.write_str(url),
+        }
+    }
+}
+
+/// The host of 1-based `worker`: workers go round-robin over `hosts` (the default host if empty).
+#[must_use]
+pub fn place(hosts: &[DockerHost], worker: usize) -> DockerHost {
+    if hosts.is_empty() {
+        return DockerHost::Default;
+    }
+    hosts[(worker.max(1) - 1) % hosts.len()].clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_urls_and_default() {
+        assert_eq!(DockerHost::parse("default").unwrap(), DockerHost::Default);
+        assert_eq!(
+            DockerHost::parse("tcp://127.0.0.2:2375").unwrap(),
+            DockerHost::Url("tcp://127.0.0.2:2375".into())
+        );
+        assert!(
+            DockerHost::parse("127.0.0.2:2375")
+                .unwrap_err()
+                .contains("tcp://host:port")
+        );
+        assert!(DockerHost::parse("tcp://").is_err());
+    }
+
+    #[test]
+    fn placement_is_round_robin_and_one_based() {
+        let hosts = [DockerHost::Default, DockerHost::Url("tcp://b:1".into())];
+        let placed: Vec<DockerHost> = (1..=4).map(|w| place(&hosts, w)).collect();
+        assert_eq!(
+            placed,
+            [hosts[0].clone(), hosts[1].clone(), hosts[0].clone(), hosts[1].clone()]
+        );
+        assert_eq!(place(&[], 3), DockerHost::Default);
+        assert_eq!(
+            DockerHost::Url("tcp://b:1".into()).env(),
+            [("DOCKER_HOST".to_string(), "tcp://b:1".to_string())]
+        );
+    }
+}
