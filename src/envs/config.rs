@@ -13,7 +13,7 @@
 //! ]
 //! ready-timeout = "2m"
 //! exec = "web"
-//! docker-hosts = ["default", "tcp://10.0.0.7:2375"]
+//! docker-hosts = ["default", { host = "tcp://10.0.0.7:2375", address = "10.0.0.7" }]
 //! stop-timeout = "1s"
 //! build = { context = ".", tag = "app-test", variable = "APP_IMAGE", retries = 3 }
 //! ```
@@ -26,7 +26,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
-use super::hosts::DockerHost;
+use super::hosts::{DockerHost, HostSpec};
 use super::naming;
 
 /// One `[env.NAME]` table as written.
@@ -53,7 +53,7 @@ pub struct RawEnv {
     pub exec: Option<String>,
     /// Docker hosts the workers are spread over (round-robin).
     #[serde(default)]
-    pub docker_hosts: Vec<String>,
+    pub docker_hosts: Vec<RawHost>,
     /// An image built once per host before the environments start.
     pub build: Option<RawBuild>,
     /// `down -t`: how long containers get to stop before they are killed.
@@ -106,6 +106,50 @@ pub struct RawBuild {
     pub args: BTreeMap<String, String>,
     /// `auto` (classic builder when buildx is missing), `classic` or `buildkit`.
     pub builder: Option<String>,
+}
+
+/// A `docker-hosts` entry: `"tcp://host:2375"`, or `{ host = "tcp://host:2375", address = "10.0.0.7" }`
+/// where `address` is the host address ports are published on and jobs connect to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawHost {
+    /// The `DOCKER_HOST` value (or "default").
+    pub host: String,
+    /// Publish address (default 127.0.0.1).
+    pub address: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawHost {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct HostVisitor;
+        impl<'de> Visitor<'de> for HostVisitor {
+            type Value = RawHost;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a Docker host: \"tcp://host:2375\", or { host = \"tcp://host:2375\", address = \"10.0.0.7\" }",
+                )
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<RawHost, E> {
+                Ok(RawHost {
+                    host: text.to_string(),
+                    address: None,
+                })
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<RawHost, A::Error> {
+                let mut host = None;
+                let mut address = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "host" => host = Some(map.next_value::<String>()?),
+                        "address" => address = Some(map.next_value::<String>()?),
+                        other => return Err(de::Error::unknown_field(other, &["host", "address"])),
+                    }
+                }
+                let host = host.ok_or_else(|| de::Error::missing_field("host"))?;
+                Ok(RawHost { host, address })
+            }
+        }
+        deserializer.deserialize_any(HostVisitor)
+    }
 }
 
 /// A list of argv words, or a single string run through `sh -c`.
@@ -286,8 +330,8 @@ pub struct EnvConfig {
     pub health: HealthPolicy,
     /// The service jobs run in, if any.
     pub exec: Option<String>,
-    /// Hosts the workers are spread over (empty: the default host).
-    pub docker_hosts: Vec<DockerHost>,
+    /// Hosts the workers are spread over (empty: the default host, publishing on 127.0.0.1).
+    pub docker_hosts: Vec<HostSpec>,
     /// The image built before the environments start.
     pub build: Option<ImageBuild>,
     /// `down -t`.
@@ -366,7 +410,7 @@ pub fn resolve(name: &str, raw: &RawEnv, config_dir: &Utf8Path) -> Result<EnvCon
     let docker_hosts = raw
         .docker_hosts
         .iter()
-        .map(|h| DockerHost::parse(h).map_err(|m| ctx("docker-hosts", m)))
+        .map(|h| host_spec(h).map_err(|m| ctx("docker-hosts", m)))
         .collect::<Result<Vec<_>, _>>()?;
     let build = raw
         .build
@@ -543,6 +587,17 @@ fn build(env: &str, raw: &RawBuild, config_dir: &Utf8Path) -> Result<ImageBuild,
     })
 }
 
+fn host_spec(raw: &RawHost) -> Result<HostSpec, String> {
+    let host = DockerHost::parse(&raw.host)?;
+    let publish_ip = match &raw.address {
+        None => HostSpec::local().publish_ip,
+        Some(text) => text
+            .parse()
+            .map_err(|_| format!("`address = \"{text}\"` is not an IP address; write e.g. \"10.0.0.7\""))?,
+    };
+    Ok(HostSpec { host, publish_ip })
+}
+
 fn service_port(text: &str) -> Option<(String, u16)> {
     let (service, port) = text.rsplit_once(':')?;
     let port: u16 = port.parse().ok().filter(|p| *p > 0)?;
@@ -598,7 +653,7 @@ ready = [
 ]
 ready-timeout = "90s"
 exec = "web"
-docker-hosts = ["default", "tcp://127.0.0.2:2375"]
+docker-hosts = ["default", { host = "tcp://127.0.0.2:2375", address = "127.0.0.2" }]
 build = { tag = "app", retries = 1, args = { A = "b" } }
 "#,
         )
@@ -626,6 +681,8 @@ build = { tag = "app", retries = 1, args = { A = "b" } }
             }
         );
         assert_eq!(config.docker_hosts.len(), 2);
+        assert_eq!(config.docker_hosts[1].publish_ip.to_string(), "127.0.0.2");
+        assert_eq!(config.docker_hosts[0], HostSpec::local());
         let build = config.build.unwrap();
         assert_eq!(
             (build.repository.as_str(), build.variable.as_str()),
@@ -665,6 +722,12 @@ build = { tag = "app", retries = 1, args = { A = "b" } }
         assert!(e.contains("ready-timeout") && e.contains("90s"), "{e}");
         let e = parse("[env.a]\ncompose = [\"c.yml\"]\ndocker-hosts = [\"10.0.0.1\"]\n").unwrap_err();
         assert!(e.contains("tcp://host:port"), "{e}");
+        let e = parse("[env.a]\ncompose = [\"c.yml\"]\ndocker-hosts = [{ host = \"default\", adress = \"x\" }]\n")
+            .unwrap_err();
+        assert!(e.contains("unknown field `adress`"), "{e}");
+        let e = parse("[env.a]\ncompose = [\"c.yml\"]\ndocker-hosts = [{ host = \"default\", address = \"x\" }]\n")
+            .unwrap_err();
+        assert!(e.contains("not an IP address"), "{e}");
         let e = parse("[env.a]\ncompose = [\"c.yml\"]\nbuild = { tag = \"app:1\" }\n").unwrap_err();
         assert!(e.contains("build.tag"), "{e}");
         let e = parse("[env.a]\ncompose = [\"c.yml\"]\nhealth = \"maybe\"\n").unwrap_err();

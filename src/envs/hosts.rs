@@ -1,7 +1,9 @@
-//! [`DockerHost`]: which Docker daemon a worker's environment lives on, and the round-robin
-//! placement of workers across the hosts an environment lists.
+//! [`DockerHost`]: which Docker daemon a worker's environment lives on; [`HostSpec`] adds the
+//! address its ports are published on; [`place`] spreads workers round-robin over the hosts an
+//! environment lists.
 
 use std::fmt;
+use std::net::IpAddr;
 
 /// A Docker daemon: the one flotilla's own environment points at, or an explicit `DOCKER_HOST`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -59,11 +61,33 @@ impl fmt::Display for DockerHost {
     }
 }
 
+/// A Docker host plus the address its containers' ports are published on (and jobs connect to).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HostSpec {
+    /// The daemon.
+    pub host: DockerHost,
+    /// Host address for published ports: `127.0.0.1` by default; a remote host's reachable
+    /// address when its daemon is on another machine (or another loopback address, so that two
+    /// daemons on one machine do not hand out the same ephemeral port on the same address).
+    pub publish_ip: IpAddr,
+}
+
+impl HostSpec {
+    /// The default host, publishing on 127.0.0.1.
+    #[must_use]
+    pub fn local() -> Self {
+        Self {
+            host: DockerHost::Default,
+            publish_ip: IpAddr::from([127, 0, 0, 1]),
+        }
+    }
+}
+
 /// The host of 1-based `worker`: workers go round-robin over `hosts` (the default host if empty).
 #[must_use]
-pub fn place(hosts: &[DockerHost], worker: usize) -> DockerHost {
+pub fn place(hosts: &[HostSpec], worker: usize) -> HostSpec {
     if hosts.is_empty() {
-        return DockerHost::Default;
+        return HostSpec::local();
     }
     hosts[(worker.max(1) - 1) % hosts.len()].clone()
 }

@@ -58,13 +58,15 @@ mod sweep;
 mod worker;
 
 pub use compose::{AnsiFlag, Capabilities, Compose, ComposeVersion, Flavor, PsFormat};
-pub use config::{Argv, Builder, EnvConfig, HealthPolicy, ImageBuild, Probe, RawBuild, RawEnv, RawProbe, resolve};
+pub use config::{
+    Argv, Builder, EnvConfig, HealthPolicy, ImageBuild, Probe, RawBuild, RawEnv, RawHost, RawProbe, resolve,
+};
 pub use container::{Container, Health, PortBinding, parse_inspect};
 pub use diagnostics::Diagnostics;
 pub use docker::Docker;
 pub use error::EnvError;
 pub use gc::{GcReport, gc};
-pub use hosts::{DockerHost, place};
+pub use hosts::{DockerHost, HostSpec, place};
 pub use image::{BuildFailure, Built, build_image, classify};
 pub use naming::{
     LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_OWNER_START, LABEL_PROJECT, LABEL_RUN_ID, LABEL_WORKER, port_variable,

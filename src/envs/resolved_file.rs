@@ -129,9 +129,14 @@ pub(crate) fn rewrite(config_output: &str, rewrite: &Rewrite<'_>) -> Result<Reso
         if ports.is_empty() || shares_network {
             body.remove("ports");
         } else {
+            let ip = if rewrite.publish_ip.contains(':') {
+                format!("[{}]", rewrite.publish_ip)
+            } else {
+                rewrite.publish_ip.to_string()
+            };
             let entries = ports
                 .iter()
-                .map(|(port, proto)| Value::String(format!("{}::{port}/{proto}", rewrite.publish_ip)))
+                .map(|(port, proto)| Value::String(format!("{ip}::{port}/{proto}")))
                 .collect();
             body.insert("ports".into(), Value::Sequence(entries));
             published.extend(ports.iter().map(|(port, proto)| PublishedPort {

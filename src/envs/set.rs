@@ -89,9 +89,11 @@ impl EnvSet {
             .map(|build| format!("{}:{}", build.repository, run.run_id));
         let workers = (1..=workers)
             .map(|worker| {
-                let docker = Docker::new(docker_program.clone(), place(&config.docker_hosts, worker));
+                let spec = place(&config.docker_hosts, worker);
+                let docker = Docker::new(docker_program.clone(), spec.host);
                 WorkerEnv::new(
                     worker,
+                    spec.publish_ip,
                     Arc::clone(&config),
                     Arc::clone(&run),
                     compose.clone(),

@@ -105,6 +105,7 @@ pub struct WorkerEnv {
     docker: Docker,
     dir: Utf8PathBuf,
     image: Option<String>,
+    publish_ip: std::net::IpAddr,
     cancel_source: CancelSource,
     cancel: Cancel,
     op: tokio::sync::Mutex<()>,
@@ -118,6 +119,7 @@ const DOWN_TIMEOUT: Duration = Duration::from_secs(180);
 impl WorkerEnv {
     pub(crate) fn new(
         worker: usize,
+        publish_ip: std::net::IpAddr,
         config: Arc<EnvConfig>,
         run: Arc<RunInfo>,
         compose: Compose,
@@ -136,6 +138,7 @@ impl WorkerEnv {
             docker,
             dir,
             image,
+            publish_ip,
             cancel_source,
             cancel,
             op: tokio::sync::Mutex::new(()),
@@ -303,6 +306,7 @@ impl WorkerEnv {
             .filter_map(|p| p.port().map(|port| (p.service().to_string(), port)))
             .collect();
         let labels = self.labels();
+        let publish_ip = self.publish_ip.to_string();
         let bind = self
             .config
             .exec
@@ -313,7 +317,7 @@ impl WorkerEnv {
             &out.stdout,
             &Rewrite {
                 labels: &labels,
-                publish_ip: "127.0.0.1",
+                publish_ip: &publish_ip,
                 required_ports: &required,
                 bind_mount: bind,
                 built_image: self.image.as_deref(),
