@@ -113,13 +113,17 @@ mod tests {
 
     #[test]
     fn placement_is_round_robin_and_one_based() {
-        let hosts = [DockerHost::Default, DockerHost::Url("tcp://b:1".into())];
-        let placed: Vec<DockerHost> = (1..=4).map(|w| place(&hosts, w)).collect();
+        let b = HostSpec {
+            host: DockerHost::Url("tcp://b:1".into()),
+            publish_ip: "127.0.0.2".parse().unwrap(),
+        };
+        let hosts = [HostSpec::local(), b];
+        let placed: Vec<HostSpec> = (1..=4).map(|w| place(&hosts, w)).collect();
         assert_eq!(
             placed,
             [hosts[0].clone(), hosts[1].clone(), hosts[0].clone(), hosts[1].clone()]
         );
-        assert_eq!(place(&[], 3), DockerHost::Default);
+        assert_eq!(place(&[], 3), HostSpec::local());
         assert_eq!(
             DockerHost::Url("tcp://b:1".into()).env(),
             [("DOCKER_HOST".to_string(), "tcp://b:1".to_string())]
