@@ -7,3 +7,5 @@
 
 mod harness;
 mod lifecycle;
+mod failures;
+mod interrupt;
