@@ -4,12 +4,19 @@
 # root, pid file and containerd, listens on a unix socket and on tcp://127.0.0.2:2375 (loopback
 # only), and leaves iptables alone (published ports go through docker-proxy). Needs root.
 #
+# Its default bridge is a bridge of its own (flotilla-d2, 10.214.0.1/24), created here. Never
+# start a second daemon with `--bridge none`: dockerd then *deletes* the interface docker0, which
+# belongs to the first daemon, and every `docker run`/`docker build` there fails afterwards
+# ("could not find bridge docker0").
+#
 # Usage: scripts/second-dockerd.sh start|stop|status   Prints the DOCKER_HOST on start.
 set -euo pipefail
 
 BASE=${FLOTILLA_DOCKERD2_DIR:-/var/lib/flotilla-dockerd2}
 SOCK=unix://$BASE/run/docker.sock
 TCP=${FLOTILLA_DOCKERD2_TCP:-tcp://127.0.0.2:2375}
+BRIDGE=flotilla-d2
+BRIDGE_CIDR=10.214.0.1/24
 
 running() { DOCKER_HOST=$SOCK docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
@@ -22,6 +29,11 @@ start)
     mkdir -p "$BASE/data" "$BASE/exec" "$BASE/run"
     # Leftovers of an earlier daemon that died hard would block the new one.
     rm -f "$BASE/run/docker.pid" "$BASE/run/docker.sock"
+    if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+        ip link add "$BRIDGE" type bridge
+        ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
+        ip link set "$BRIDGE" up
+    fi
     # Its own (empty) config file: the machine's /etc/docker/daemon.json belongs to the first daemon.
     echo '{}' >"$BASE/daemon.json"
     nohup setsid dockerd \
@@ -30,7 +42,7 @@ start)
         --exec-root "$BASE/exec" \
         --pidfile "$BASE/run/docker.pid" \
         --host "$SOCK" --host "$TCP" \
-        --bridge none --iptables=false --ip-masq=false \
+        --bridge "$BRIDGE" --iptables=false --ip-masq=false \
         --default-address-pool base=10.213.0.0/16,size=24 \
         >"$BASE/dockerd.log" 2>&1 </dev/null &
     pid=$!

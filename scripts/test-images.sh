@@ -45,7 +45,7 @@ LABEL org.flotilla.test-image="1"
 DOCKERFILE
     echo "test-images: building $TAG on ${DOCKER_HOST:-the local daemon}" >&2
     # The classic builder: BuildKit is not needed for this and may be missing.
-    DOCKER_BUILDKIT=0 docker build -q -t "$TAG" "$context" >&2
+    DOCKER_BUILDKIT=0 docker build -q --force-rm -t "$TAG" "$context" >&2
 }
 
 if [[ $# -eq 0 ]]; then

@@ -96,36 +96,12 @@ pub enum EnvError {
     },
 
     /// A service that should be running is not (exited, missing).
-    #[error("service `{service}` of `{project}` {state}{}; see {}", logs_suffix(last_logs), diagnostics.as_ref().map_or("the container logs".to_string(), |d| d.to_string()))]
-    ServiceDown {
-        /// The compose project.
-        project: String,
-        /// The service.
-        service: String,
-        /// What happened to it ("exited with code 3", "has no container").
-        state: String,
-        /// Its last log lines.
-        last_logs: String,
-        /// Where diagnostics were written, once collected.
-        diagnostics: Option<Utf8PathBuf>,
-    },
+    #[error("{0}")]
+    ServiceDown(Box<ServiceDown>),
 
     /// A service did not become ready before the deadline.
-    #[error("service `{service}` of `{project}` was not ready after {}: probe {probe} last said: {last_output}{}", humantime::format_duration(*waited), diagnostics.as_ref().map_or(String::new(), |d| format!("; diagnostics in {d}")))]
-    NotReady {
-        /// The compose project.
-        project: String,
-        /// The service that never became ready.
-        service: String,
-        /// The probe, as written in the configuration.
-        probe: String,
-        /// What the probe saw the last time it ran.
-        last_output: String,
-        /// How long flotilla waited.
-        waited: Duration,
-        /// Where diagnostics were written, once collected.
-        diagnostics: Option<Utf8PathBuf>,
-    },
+    #[error("{0}")]
+    NotReady(Box<NotReady>),
 
     /// Building the environment's image failed.
     #[error("building image `{tag}` failed after {attempts} attempt(s){}: {stderr}", if *permanent { " (not retried: the Dockerfile or its context is wrong)" } else { "" })]
@@ -157,12 +133,47 @@ pub enum EnvError {
     Usage(String),
 }
 
+/// Details of [`EnvError::ServiceDown`].
+#[derive(Debug, thiserror::Error)]
+#[error("service `{service}` of `{project}` {state}{}; see {}", logs_suffix(last_logs), diagnostics.as_ref().map_or("the container logs".to_string(), |d| d.to_string()))]
+pub struct ServiceDown {
+    /// The compose project.
+    pub project: String,
+    /// The service.
+    pub service: String,
+    /// What happened to it ("exited with code 3", "has no running container").
+    pub state: String,
+    /// Its last log lines.
+    pub last_logs: String,
+    /// Where diagnostics were written, once collected.
+    pub diagnostics: Option<Utf8PathBuf>,
+}
+
+/// Details of [`EnvError::NotReady`].
+#[derive(Debug, thiserror::Error)]
+#[error("service `{service}` of `{project}` was not ready after {}: probe {probe} last said: {last_output}{}", humantime::format_duration(*waited), diagnostics.as_ref().map_or(String::new(), |d| format!("; diagnostics in {d}")))]
+pub struct NotReady {
+    /// The compose project.
+    pub project: String,
+    /// The service that never became ready.
+    pub service: String,
+    /// The probe, as written in the configuration (or "container healthcheck").
+    pub probe: String,
+    /// What the probe saw the last time it ran.
+    pub last_output: String,
+    /// How long flotilla waited.
+    pub waited: Duration,
+    /// Where diagnostics were written, once collected.
+    pub diagnostics: Option<Utf8PathBuf>,
+}
+
 impl EnvError {
     /// Attaches the diagnostics folder to readiness and service errors.
     #[must_use]
     pub fn with_diagnostics(mut self, dir: Utf8PathBuf) -> Self {
         match &mut self {
-            Self::NotReady { diagnostics, .. } | Self::ServiceDown { diagnostics, .. } => *diagnostics = Some(dir),
+            Self::NotReady(e) => e.diagnostics = Some(dir),
+            Self::ServiceDown(e) => e.diagnostics = Some(dir),
             _ => {}
         }
         self
@@ -172,7 +183,8 @@ impl EnvError {
     #[must_use]
     pub fn diagnostics(&self) -> Option<&Utf8PathBuf> {
         match self {
-            Self::NotReady { diagnostics, .. } | Self::ServiceDown { diagnostics, .. } => diagnostics.as_ref(),
+            Self::NotReady(e) => e.diagnostics.as_ref(),
+            Self::ServiceDown(e) => e.diagnostics.as_ref(),
             _ => None,
         }
     }

@@ -76,7 +76,8 @@ pub(crate) async fn build_image_cancellable(
             .await
             .is_ok_and(|out| out.success()),
     };
-    let mut args: Vec<String> = vec!["build".into(), "-t".into(), tag.into()];
+    // `--force-rm`: a failed RUN step of the classic builder would otherwise leave its container.
+    let mut args: Vec<String> = vec!["build".into(), "--force-rm".into(), "-t".into(), tag.into()];
     if let Some(dockerfile) = &build.dockerfile {
         args.extend(["-f".into(), dockerfile.to_string()]);
     }

@@ -64,7 +64,7 @@ pub use config::{
 pub use container::{Container, Health, PortBinding, parse_inspect};
 pub use diagnostics::Diagnostics;
 pub use docker::Docker;
-pub use error::EnvError;
+pub use error::{EnvError, NotReady, ServiceDown};
 pub use gc::{GcReport, gc};
 pub use hosts::{DockerHost, HostSpec, place};
 pub use image::{BuildFailure, Built, build_image, classify};

@@ -20,7 +20,7 @@ use super::command::{Cancel, last_lines};
 use super::config::{HealthPolicy, Probe};
 use super::container::Container;
 use super::docker::Docker;
-use super::error::EnvError;
+use super::error::{EnvError, NotReady, ServiceDown};
 use super::naming::LABEL_COMPOSE_PROJECT;
 
 /// Published addresses by `(service, container port, protocol)`.
@@ -78,14 +78,14 @@ pub(crate) async fn wait_ready(check: &ReadyCheck<'_>) -> Result<(Vec<Container>
         };
         let now = Instant::now();
         if now >= deadline {
-            return Err(EnvError::NotReady {
+            return Err(EnvError::NotReady(Box::new(NotReady {
                 project: check.project.to_string(),
                 service: waiting.service,
                 probe: waiting.probe,
                 last_output: waiting.last_output,
                 waited: now - started,
                 diagnostics: None,
-            });
+            })));
         }
         tokio::select! {
             () = tokio::time::sleep(interval.min(deadline - now)) => {}
@@ -119,17 +119,17 @@ async fn round(
         }
         if let Some(dead) = mine.iter().find(|c| c.has_stopped() && c.exit_code != 0) {
             let logs = check.docker.logs(&dead.id, 10, cancel).await.unwrap_or_default();
-            return Err(EnvError::ServiceDown {
+            return Err(EnvError::ServiceDown(Box::new(ServiceDown {
                 project: check.project.to_string(),
                 service: service.clone(),
                 state: dead.describe(),
                 last_logs: last_lines(&logs, 5),
                 diagnostics: None,
-            });
+            })));
         }
         if let Some(pending) = mine
             .iter()
-            .find(|c| !c.is_running() && !(c.has_stopped() && c.exit_code == 0))
+            .find(|c| !(c.is_running() || c.has_stopped() && c.exit_code == 0))
         {
             return Ok(Err(Waiting {
                 service: service.clone(),

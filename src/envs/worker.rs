@@ -21,7 +21,7 @@ use super::compose::{Compose, ProjectArgs};
 use super::config::EnvConfig;
 use super::diagnostics::{Collector, Diagnostics, next_dir};
 use super::docker::Docker;
-use super::error::EnvError;
+use super::error::{EnvError, ServiceDown};
 use super::hosts::DockerHost;
 use super::naming::{self, LABEL_COMPOSE_PROJECT, LABEL_COMPOSE_SERVICE, LABEL_PROJECT, LABEL_RUN_ID, LABEL_WORKER};
 use super::owner::Owner;
@@ -520,18 +520,15 @@ impl WorkerEnv {
     /// Copies `path` out of the first container of `service` into `dest` (`docker cp`): the way
     /// to get result files back when the daemon is remote and the run folder is not mounted.
     pub async fn copy_from(&self, service: &str, path: &str, dest: &camino::Utf8Path) -> Result<(), EnvError> {
-        let id = self
-            .container_ids(service)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| EnvError::ServiceDown {
+        let id = self.container_ids(service).await?.into_iter().next().ok_or_else(|| {
+            EnvError::ServiceDown(Box::new(ServiceDown {
                 project: self.project.clone(),
                 service: service.to_string(),
                 state: "has no running container".into(),
                 last_logs: String::new(),
                 diagnostics: None,
-            })?;
+            }))
+        })?;
         self.docker
             .invocation(
                 ["cp".to_string(), format!("{id}:{path}"), dest.to_string()],

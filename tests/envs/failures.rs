@@ -1,7 +1,7 @@
 //! When a copy never becomes ready, or a service crashes, `up` fails with an error that names the
 //! service, the probe and what it saw last, after writing diagnostics; teardown still cleans up.
 
-use flotilla::envs::{EnvError, EnvSet};
+use flotilla::envs::{EnvError, EnvSet, NotReady, ServiceDown};
 
 use crate::harness::{Run, compose_v1, env_config, fixture, test_image};
 
@@ -22,13 +22,14 @@ ready-timeout = "4s"
     let error = set.up().await.expect_err("the probe cannot pass");
     let message = error.to_string();
     match &error {
-        EnvError::NotReady {
-            service,
-            probe,
-            last_output,
-            diagnostics,
-            ..
-        } => {
+        EnvError::NotReady(details) => {
+            let NotReady {
+                service,
+                probe,
+                last_output,
+                diagnostics,
+                ..
+            } = details.as_ref();
             assert_eq!(service, "web");
             assert_eq!(probe, "{ http = \"web:8080/missing\" }");
             assert!(last_output.contains("404"), "{last_output}");
@@ -44,7 +45,10 @@ ready-timeout = "4s"
         }
         other => panic!("expected NotReady, got {other:?}"),
     }
-    assert!(message.contains("service `web`") && message.contains("404"), "{message}");
+    assert!(
+        message.contains("service `web`") && message.contains("404"),
+        "{message}"
+    );
     let report = set.teardown().await;
     assert!(report.is_clean(), "{report:?}");
     assert_eq!(run.leftovers(), Vec::<String>::new());
@@ -54,19 +58,27 @@ ready-timeout = "4s"
 async fn a_crashed_service_fails_fast_with_its_logs_and_inspect() {
     test_image();
     let run = Run::new("cr");
-    let config = env_config("crash", &fixture("crash"), "compose = [\"docker-compose.yml\"]\nready-timeout = \"60s\"\n");
+    let config = env_config(
+        "crash",
+        &fixture("crash"),
+        "compose = [\"docker-compose.yml\"]\nready-timeout = \"60s\"\n",
+    );
     let set = EnvSet::new(config, &compose_v1(), run.info.clone(), 1).unwrap();
     let started = std::time::Instant::now();
     let error = set.up().await.expect_err("db exits 3");
-    assert!(started.elapsed() < std::time::Duration::from_secs(45), "did not wait for the deadline");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(45),
+        "did not wait for the deadline"
+    );
     match &error {
-        EnvError::ServiceDown {
-            service,
-            state,
-            last_logs,
-            diagnostics,
-            ..
-        } => {
+        EnvError::ServiceDown(details) => {
+            let ServiceDown {
+                service,
+                state,
+                last_logs,
+                diagnostics,
+                ..
+            } = details.as_ref();
             assert_eq!(service, "db");
             assert_eq!(state, "exited with code 3");
             assert!(last_logs.contains("fatal: config missing"), "{last_logs}");

@@ -3,7 +3,7 @@
 //! resources that carry a run's labels.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -31,7 +31,12 @@ fn script(name: &str, args: &[&str]) -> String {
         "scripts/{name} failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8_lossy(&output.stdout).trim().lines().last().unwrap_or_default().to_string()
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Builds `flotilla-test/busybox:1` on the default daemon once per test process.
@@ -56,7 +61,10 @@ pub fn compose_v1() -> Compose {
 pub fn compose_v2() -> Compose {
     static PATH: OnceLock<String> = OnceLock::new();
     let path = PATH.get_or_init(|| script("compose-v2.sh", &[]));
-    let out = Command::new(path).args(["version", "--short"]).output().expect("compose v2 runs");
+    let out = Command::new(path)
+        .args(["version", "--short"])
+        .output()
+        .expect("compose v2 runs");
     let version = ComposeVersion::parse(&String::from_utf8_lossy(&out.stdout)).expect("a version");
     Compose::new(vec![path.into()], version).expect("supported compose")
 }
@@ -65,7 +73,6 @@ pub fn compose_v2() -> Compose {
 pub struct Run {
     pub info: RunInfo,
     _dir: tempfile::TempDir,
-    sweep_on_drop: bool,
 }
 
 impl Run {
@@ -86,7 +93,6 @@ impl Run {
                 owner: Owner::current(),
             },
             _dir: dir,
-            sweep_on_drop: true,
         }
     }
 
@@ -106,21 +112,14 @@ impl Run {
     pub fn leftovers(&self) -> Vec<String> {
         self.leftovers_on(None)
     }
-
-    /// Keeps the resources on drop (for the child of the gc test).
-    pub fn keep(&mut self) {
-        self.sweep_on_drop = false;
-    }
 }
 
 impl Drop for Run {
     /// A failed test must not leak: remove whatever still carries the run's label.
     fn drop(&mut self) {
-        if self.sweep_on_drop {
-            let label = format!("label=flotilla.run-id={}", self.id());
-            for host in [None, Some(SECOND_HOST)] {
-                force_remove(&label, host);
-            }
+        let label = format!("label=flotilla.run-id={}", self.id());
+        for host in [None, Some(SECOND_HOST)] {
+            force_remove(&label, host);
         }
     }
 }
@@ -138,7 +137,13 @@ fn docker(host: Option<&str>) -> Command {
 fn lines(mut command: Command) -> Vec<String> {
     command
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).lines().map(str::to_string).filter(|l| !l.is_empty()).collect())
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .map(str::to_string)
+                .filter(|l| !l.is_empty())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -200,7 +205,10 @@ pub fn wait_for(what: &str, limit: Duration, mut condition: impl FnMut() -> bool
     let deadline = Instant::now() + limit;
     let mut pause = Duration::from_millis(20);
     while !condition() {
-        assert!(Instant::now() < deadline, "timed out after {limit:?} waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {limit:?} waiting for {what}"
+        );
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(500));
     }
@@ -214,7 +222,10 @@ pub fn http_get(addr: &str, path: &str) -> String {
     write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
     let mut response = String::new();
     let _ = stream.read_to_string(&mut response);
-    response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or(response)
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or(response)
 }
 
 /// Reads what a TCP server sends on connect.
@@ -225,10 +236,6 @@ pub fn tcp_read(addr: &str) -> String {
     let mut text = String::new();
     let _ = stream.read_to_string(&mut text);
     text
-}
-
-pub fn exists(path: &Path) -> bool {
-    path.exists()
 }
 
 /// Starts the second daemon (scripts/second-dockerd.sh); None when it cannot run here.

