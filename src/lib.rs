@@ -9,6 +9,7 @@ pub mod cli;
 mod commands;
 pub mod config;
 pub mod discover;
+pub mod envs;
 pub mod error;
 pub mod exec;
 pub mod exit_code;

@@ -1,0 +1,211 @@
+//! [`EnvError`]: everything that can go wrong while preparing, using or removing a compose
+//! environment. Messages are lowercase fragments that name the project, service or command
+//! involved and say what to do about it; causes travel in `#[source]`.
+
+use std::time::Duration;
+
+use camino::Utf8PathBuf;
+
+/// Why an environment could not be prepared, used or removed.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvError {
+    /// Neither compose flavour answered `version --short`.
+    #[error(
+        "docker compose is not available: `docker compose version` and `docker-compose version` both failed ({detail}); install the compose v2 plugin or docker-compose v1.29"
+    )]
+    ComposeMissing {
+        /// What each attempt said.
+        detail: String,
+    },
+
+    /// A compose version this module does not support.
+    #[error("docker-compose {version} is too old; flotilla needs compose v1.27+ or v2, upgrade it")]
+    ComposeTooOld {
+        /// The version that was found.
+        version: String,
+    },
+
+    /// A program could not be started at all.
+    #[error("failed to start `{program}`; is it installed and on PATH?")]
+    Spawn {
+        /// The program.
+        program: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A docker or compose command exited with an error.
+    #[error("`{command}` failed ({status}){}: {stderr}", host_suffix(host.as_deref()))]
+    Command {
+        /// The command line, for the user to re-run by hand.
+        command: String,
+        /// The DOCKER_HOST it ran against, if not the default.
+        host: Option<String>,
+        /// Exit status as text.
+        status: String,
+        /// The last lines it printed on stderr.
+        stderr: String,
+    },
+
+    /// A docker or compose command ran past its deadline and was killed.
+    #[error("`{command}` did not finish within {}{}; it was killed; is the Docker daemon overloaded or stuck?", humantime::format_duration(*timeout), host_suffix(host.as_deref()))]
+    CommandTimedOut {
+        /// The command line.
+        command: String,
+        /// The DOCKER_HOST it ran against, if not the default.
+        host: Option<String>,
+        /// Its deadline.
+        timeout: Duration,
+    },
+
+    /// The operation was cancelled because the environment set is being torn down.
+    #[error("cancelled: environment `{project}` is being torn down")]
+    Cancelled {
+        /// The compose project.
+        project: String,
+    },
+
+    /// Output of docker or compose that could not be understood.
+    #[error("could not understand the output of `{command}`: {detail}")]
+    Parse {
+        /// The command.
+        command: String,
+        /// What was wrong.
+        detail: String,
+    },
+
+    /// The compose files do not resolve into something flotilla can isolate.
+    #[error("environment `{env}`: {message}")]
+    ComposeFile {
+        /// The `[env.NAME]`.
+        env: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+
+    /// A generated project name is not valid in both compose versions.
+    #[error(
+        "invalid compose project name `{name}`: {reason}; use a `project-prefix` of lowercase letters, digits and `-`"
+    )]
+    ProjectName {
+        /// The name.
+        name: String,
+        /// Why it is rejected.
+        reason: &'static str,
+    },
+
+    /// A service that should be running is not (exited, missing).
+    #[error("{0}")]
+    ServiceDown(Box<ServiceDown>),
+
+    /// A service did not become ready before the deadline.
+    #[error("{0}")]
+    NotReady(Box<NotReady>),
+
+    /// Building the environment's image failed.
+    #[error("building image `{tag}` failed after {attempts} attempt(s){}: {stderr}", if *permanent { " (not retried: the Dockerfile or its context is wrong)" } else { "" })]
+    Build {
+        /// The tag being built.
+        tag: String,
+        /// How many attempts were made.
+        attempts: u32,
+        /// Whether the failure was judged deterministic (not worth retrying).
+        permanent: bool,
+        /// The last lines of the last attempt's output.
+        stderr: String,
+    },
+
+    /// A file flotilla writes for the environment could not be written.
+    #[error("failed to {action} `{path}`")]
+    Io {
+        /// What flotilla was doing.
+        action: &'static str,
+        /// The file or folder.
+        path: Utf8PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The API was used out of order (a bug in the caller).
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Details of [`EnvError::ServiceDown`].
+#[derive(Debug, thiserror::Error)]
+#[error("service `{service}` of `{project}` {state}{}; see {}", logs_suffix(last_logs), diagnostics.as_ref().map_or("the container logs".to_string(), |d| d.to_string()))]
+pub struct ServiceDown {
+    /// The compose project.
+    pub project: String,
+    /// The service.
+    pub service: String,
+    /// What happened to it ("exited with code 3", "has no running container").
+    pub state: String,
+    /// Its last log lines.
+    pub last_logs: String,
+    /// Where diagnostics were written, once collected.
+    pub diagnostics: Option<Utf8PathBuf>,
+}
+
+/// Details of [`EnvError::NotReady`].
+#[derive(Debug, thiserror::Error)]
+#[error("service `{service}` of `{project}` was not ready after {}: probe {probe} last said: {last_output}{}", humantime::format_duration(*waited), diagnostics.as_ref().map_or(String::new(), |d| format!("; diagnostics in {d}")))]
+pub struct NotReady {
+    /// The compose project.
+    pub project: String,
+    /// The service that never became ready.
+    pub service: String,
+    /// The probe, as written in the configuration (or "container healthcheck").
+    pub probe: String,
+    /// What the probe saw the last time it ran.
+    pub last_output: String,
+    /// How long flotilla waited.
+    pub waited: Duration,
+    /// Where diagnostics were written, once collected.
+    pub diagnostics: Option<Utf8PathBuf>,
+}
+
+impl EnvError {
+    /// Attaches the diagnostics folder to readiness and service errors.
+    #[must_use]
+    pub fn with_diagnostics(mut self, dir: Utf8PathBuf) -> Self {
+        match &mut self {
+            Self::NotReady(e) => e.diagnostics = Some(dir),
+            Self::ServiceDown(e) => e.diagnostics = Some(dir),
+            _ => {}
+        }
+        self
+    }
+
+    /// Where diagnostics for this failure were written, if any.
+    #[must_use]
+    pub fn diagnostics(&self) -> Option<&Utf8PathBuf> {
+        match self {
+            Self::NotReady(e) => e.diagnostics.as_ref(),
+            Self::ServiceDown(e) => e.diagnostics.as_ref(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn io(action: &'static str, path: impl Into<Utf8PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+fn host_suffix(host: Option<&str>) -> String {
+    host.map_or(String::new(), |h| format!(" on DOCKER_HOST={h}"))
+}
+
+fn logs_suffix(logs: &str) -> String {
+    if logs.trim().is_empty() {
+        String::new()
+    } else {
+        format!(" (last logs: {})", logs.trim())
+    }
+}

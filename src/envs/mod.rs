@@ -1,0 +1,79 @@
+//! Compose environments: every worker gets its own isolated copy of the services its tests need
+//! (one compose project per worker, `<prefix>-<run>-<worker>`), brought up concurrently, checked
+//! for readiness, reused by all of that worker's jobs, and always torn down. The main type is
+//! [`EnvSet`]; user documentation is `docs/environments.md`.
+//!
+//! # How the run loop uses it
+//!
+//! ```text
+//! let env = envs::resolve(name, &raw_env, &config_dir)?;          // [env.NAME] → EnvConfig
+//! let compose = envs::Compose::detect("docker".as_ref()).await?;   // once per flotilla run
+//! let run = envs::RunInfo { run_id, run_dir, owner: envs::Owner::current() };
+//! let set = envs::EnvSet::new(env, &compose, run, workers)?;
+//! // On SIGINT/SIGTERM (from any task): set.teardown().await — it cancels a running `up`.
+//! let result = set.up().await;                // gc of dead runs, image build, N × up + readiness
+//! //   Err(e): e.diagnostics() names the folder written before returning; exit code 3.
+//! for each job on worker w:
+//!     let env = set.worker(w).job_env();      // FLOTILLA_WORKER, PROJECT_NAME, FLOTILLA_DB_5432, …
+//!     // or, to run inside the `exec` service:
+//!     let cmd = set.worker(w).exec_command(&argv, &job_vars)?;  // argv + client env + tag
+//!     // job timed out → kill the client's process group, then:
+//!     set.worker(w).kill_job(&cmd.tag).await;
+//!     // job failed → set.worker(w).collect_diagnostics("job 12 failed").await → paths for the report
+//! let report = set.teardown().await;          // down -v --remove-orphans -t N, then label sweep
+//! ```
+//!
+//! `flotilla gc` is [`gc`] on each configured host ([`Docker::new`]).
+//!
+//! # Guarantees
+//!
+//! - Compose v1 (1.27+) and v2 both work; the flavour is detected once from `version --short`
+//!   and every flag is gated on the version ([`Capabilities`]); no flag is probed by exit code.
+//! - Each worker's compose calls use one resolved file (`<run>/envs/<project>/compose.yml`):
+//!   host ports become `127.0.0.1::<port>` (ephemeral), `container_name` is dropped, and labels
+//!   `flotilla.run-id`, `flotilla.worker`, `flotilla.project`, `flotilla.owner-{pid,start,host}`
+//!   go on every container, network and volume.
+//! - Teardown never fails and can run at any time: it cancels an `up` in progress (its compose
+//!   process group is killed and reaped first), runs `down`, then sweeps by label.
+//! - Environments of a run that was SIGKILLed are removed by the next run's `up` (or `gc`),
+//!   which checks the owner's pid *and* start time on this machine.
+
+mod command;
+mod compose;
+mod config;
+mod container;
+mod diagnostics;
+mod docker;
+mod error;
+mod gc;
+mod hosts;
+mod image;
+mod naming;
+mod owner;
+mod ps_output;
+mod readiness;
+mod resolved_file;
+mod set;
+mod sweep;
+mod worker;
+
+pub use compose::{AnsiFlag, Capabilities, Compose, ComposeVersion, Flavor, PsFormat};
+pub use config::{
+    Argv, Builder, EnvConfig, HealthPolicy, ImageBuild, Probe, RawBuild, RawEnv, RawHost, RawProbe, resolve,
+};
+pub use container::{Container, Health, PortBinding, parse_inspect};
+pub use diagnostics::Diagnostics;
+pub use docker::Docker;
+pub use error::{EnvError, NotReady, ServiceDown};
+pub use gc::{GcReport, gc};
+pub use hosts::{DockerHost, HostSpec, place};
+pub use image::{BuildFailure, Built, build_image, classify};
+pub use naming::{
+    LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_OWNER_START, LABEL_PROJECT, LABEL_RUN_ID, LABEL_WORKER, port_variable,
+    project_name, validate_project_name,
+};
+pub use owner::{Liveness, Owner};
+pub use ps_output::{PsEntry, parse_ps_json};
+pub use set::{EnvSet, TeardownReport, UpSummary};
+pub use sweep::{Swept, sweep_project};
+pub use worker::{ExecCommand, KillOutcome, RunInfo, WorkerEnv, WorkerTeardown};

@@ -1,0 +1,86 @@
+//! [`sweep_project`]: removes every container, network and volume of one compose project by
+//! label, whatever `down` left behind (or when `down` cannot run at all, as after a crash).
+//! Returns a [`Swept`] count; it repeats until a pass finds nothing, because the daemon may still
+//! be finishing a create that a killed `up` had started.
+
+use std::time::Duration;
+
+use super::docker::Docker;
+use super::error::EnvError;
+use super::naming::LABEL_COMPOSE_PROJECT;
+
+/// What a sweep removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Containers removed.
+    pub containers: usize,
+    /// Networks removed.
+    pub networks: usize,
+    /// Volumes removed.
+    pub volumes: usize,
+}
+
+impl Swept {
+    /// Whether anything was removed.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.containers + self.networks + self.volumes == 0
+    }
+
+    fn add(&mut self, other: Self) {
+        self.containers += other.containers;
+        self.networks += other.networks;
+        self.volumes += other.volumes;
+    }
+}
+
+const PASSES: usize = 5;
+
+/// Removes everything labelled with compose project `project`.
+pub async fn sweep_project(docker: &Docker, project: &str) -> Result<Swept, EnvError> {
+    let mut total = Swept::default();
+    let mut last_error = None;
+    for pass in 0..PASSES {
+        match sweep_once(docker, project).await {
+            Ok(swept) if swept.is_empty() => return Ok(total),
+            Ok(swept) => total.add(swept),
+            Err(error) => last_error = Some(error),
+        }
+        // Give the daemon a moment to finish removals and in-flight creates, then look again.
+        tokio::time::sleep(Duration::from_millis(100 * (pass as u64 + 1))).await;
+    }
+    match last_error {
+        Some(error) => Err(error),
+        None => Ok(total),
+    }
+}
+
+async fn sweep_once(docker: &Docker, project: &str) -> Result<Swept, EnvError> {
+    let mut swept = Swept::default();
+    let mut error = None;
+    // flotilla labels the same resources with `flotilla.project`; compose's label also covers
+    // what compose created before the resolved file existed.
+    {
+        let filter = [(LABEL_COMPOSE_PROJECT, project)];
+        let containers = docker.container_ids(&filter, None).await?;
+        match docker.remove_containers(&containers).await {
+            Ok(()) => swept.containers += containers.len(),
+            Err(e) => error = Some(e),
+        }
+        let networks = docker.network_ids(&filter).await?;
+        match docker.remove_networks(&networks).await {
+            Ok(()) => swept.networks += networks.len(),
+            Err(e) => error = Some(e),
+        }
+        let volumes = docker.volume_names(&filter).await?;
+        match docker.remove_volumes(&volumes).await {
+            Ok(()) => swept.volumes += volumes.len(),
+            Err(e) => error = Some(e),
+        }
+    }
+    match error {
+        // Something is still there (e.g. a network whose container is being removed): retry.
+        Some(e) if swept.is_empty() => Err(e),
+        _ => Ok(swept),
+    }
+}
