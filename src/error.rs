@@ -53,6 +53,14 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A compose environment could not be set up (compose missing, `up` failed, never ready).
+    #[error("{source}{}", diagnostics.as_ref().map(|d| format!("\n  diagnostics: {d}")).unwrap_or_default())]
+    Environment {
+        #[source]
+        source: crate::envs::EnvError,
+        diagnostics: Option<Utf8PathBuf>,
+    },
+
     /// The async runtime could not start.
     #[error("failed to start the async runtime")]
     Runtime(#[source] std::io::Error),
@@ -68,8 +76,14 @@ impl Error {
             | Self::Io { .. }
             | Self::Discover { .. }
             | Self::Report { .. }
+            | Self::Environment { .. }
             | Self::Runtime(_) => exit_code::ENVIRONMENT,
         }
+    }
+
+    pub(crate) fn environment(source: crate::envs::EnvError) -> Self {
+        let diagnostics = source.diagnostics().cloned();
+        Self::Environment { source, diagnostics }
     }
 
     pub(crate) fn io(action: &'static str, path: impl Into<Utf8PathBuf>, source: std::io::Error) -> Self {

@@ -1,6 +1,7 @@
 //! The subcommands: glue from parsed arguments through config, discovery, history and
 //! planning ([`prepare`]) to the run loop and reporters.
 
+mod environments;
 mod gate;
 mod list;
 mod plan;

@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 
+use super::environments::Environments;
 use super::prepare::{check_programs, prepare};
 use crate::cli::{GlobalArgs, MessageFormat, RunArgs};
 use crate::config::Overrides;
@@ -73,8 +74,14 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
         .enable_all()
         .build()
         .map_err(Error::Runtime)?;
-    let summary = runtime.block_on(async {
-        let shutdown = crate::signal::install().map_err(Error::Runtime)?;
+    let workers = prepared.config.run.workers;
+    let (summary, environments) = runtime.block_on(async {
+        let mut shutdown = crate::signal::install().map_err(Error::Runtime)?;
+        let environments = Environments::up(&prepared.config, &run_dir, workers, &mut shutdown, &mut emit).await?;
+        let per_suite = environments
+            .as_ref()
+            .map(|e| e.per_suite(&prepared.config))
+            .unwrap_or_default();
         let input = RunInput {
             config: &prepared.config,
             run_dir: &run_dir,
@@ -83,10 +90,16 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
             predicted: prepared.plan.makespan,
             timing_match: prepared.timing_match,
             skipped_files: std::mem::take(&mut prepared.skipped_files),
+            environments: per_suite,
         };
-        Ok::<_, Error>(execute(input, shutdown, &mut emit).await)
+        Ok::<_, Error>((execute(input, shutdown, &mut emit).await, environments))
     })?;
-    let written = write_reports(&summary, &run_dir)?;
+    // Reports first (an interrupted teardown must not lose them), then the environments go.
+    let written = write_reports(&summary, &run_dir);
+    if let Some(environments) = &environments {
+        runtime.block_on(environments.down(&mut emit));
+    }
+    let written = written?;
     prepared.history.record(&summary);
     for message in prepared.history.take_warnings() {
         terminal.handle(&Event::Warning { message });

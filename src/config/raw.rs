@@ -20,6 +20,8 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub(super) profile: BTreeMap<Spanned<String>, crate::profile::RawProfile>,
     pub(super) gate: Option<crate::gate::RawGate>,
+    #[serde(default)]
+    pub(super) env: BTreeMap<Spanned<String>, crate::envs::RawEnv>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -59,6 +61,7 @@ pub(super) struct RawSuite {
     pub(super) timeout_grace: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) environment: BTreeMap<String, String>,
+    pub(super) env: Option<Spanned<String>>,
 }
 
 /// Every key, per table, for "did you mean" suggestions.
@@ -76,5 +79,6 @@ pub(super) const SUITE_KEYS: &[&str] = &[
     "timeout",
     "timeout-grace",
     "environment",
+    "env",
 ];
-pub(super) const TOP_KEYS: &[&str] = &["run", "suite", "quarantine", "profile", "gate"];
+pub(super) const TOP_KEYS: &[&str] = &["run", "suite", "quarantine", "profile", "gate", "env"];

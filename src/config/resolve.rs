@@ -77,6 +77,8 @@ pub struct Suite {
     pub timeout_grace: Duration,
     /// Extra environment variables for every job.
     pub environment: Vec<(String, String)>,
+    /// The `[env.NAME]` whose per-worker copy its jobs run against.
+    pub env: Option<String>,
 }
 
 /// The resolved configuration.
@@ -100,6 +102,8 @@ pub struct Config {
     pub profile_reason: String,
     /// `[gate]`.
     pub gate: GateConfig,
+    /// `[env.NAME]` compose environments, by name.
+    pub envs: std::collections::BTreeMap<String, crate::envs::EnvConfig>,
 }
 
 const DEFAULT_GRACE: Duration = Duration::from_secs(5);
@@ -184,6 +188,17 @@ impl Config {
             history: root.join(raw.run.history.as_deref().unwrap_or(".flotilla/history.db")),
             flaky_result,
         };
+        let mut envs = std::collections::BTreeMap::new();
+        for (name, raw_env) in &raw.env {
+            let env = crate::envs::resolve(name.get_ref(), raw_env, &root).map_err(|message| {
+                ctx.error(
+                    name.span(),
+                    message,
+                    "see docs/environments.md for the keys of [env.NAME]".to_string(),
+                )
+            })?;
+            envs.insert(name.get_ref().clone(), env);
+        }
         let mut suites = Vec::new();
         let known: Vec<&str> = raw.suite.keys().map(|name| name.get_ref().as_str()).collect();
         for wanted in &overrides.suites {
@@ -202,6 +217,17 @@ impl Config {
         for (name, raw_suite) in raw.suite {
             if !overrides.suites.is_empty() && !overrides.suites.contains(name.get_ref()) {
                 continue;
+            }
+            if let Some(env) = &raw_suite.env
+                && !envs.contains_key(env.get_ref())
+            {
+                let help = match closest(env.get_ref(), envs.keys().map(String::as_str)) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => {
+                        "define it as an [env.NAME] table with `compose = [...]` (see docs/environments.md)".to_string()
+                    }
+                };
+                return Err(ctx.error(env.span(), format!("no environment named `{}`", env.get_ref()), help));
             }
             let mut suite = ctx.suite(&name, raw_suite, overrides)?;
             // Profile variables win over the suite's own.
@@ -228,6 +254,7 @@ impl Config {
             profile,
             profile_reason,
             gate: GateConfig::from_raw(raw.gate.unwrap_or_default()),
+            envs,
         })
     }
 
@@ -360,6 +387,7 @@ impl Ctx<'_> {
             timeout,
             timeout_grace,
             environment: raw.environment.into_iter().collect(),
+            env: raw.env.map(toml::Spanned::into_inner),
         })
     }
 

@@ -175,6 +175,9 @@ impl Terminal {
                     "RETRY".style(s.skip)
                 ));
             }
+            Event::Environment { env, message } => {
+                self.line(&format!("{} env {env}: {message}", "flotilla:".style(s.dim)));
+            }
             Event::Warning { message } => self.line(&format!("{} {message}", "warning:".style(s.skip))),
             Event::Interrupting => self.line(&format!(
                 "{} interrupted: stopping jobs and writing reports (press Ctrl-C again to stop at once)",
@@ -239,6 +242,11 @@ impl Terminal {
                         self.line(&format!("    {}", line.style(s.dim)));
                     }
                     self.line(&format!("    logs: {} {}", job.stdout, job.stderr));
+                    if let Some(diagnostics) = &job.diagnostics {
+                        self.line(&format!(
+                            "    environment diagnostics (ps, logs, inspect): {diagnostics}"
+                        ));
+                    }
                 }
             }
             if failing.len() > 50 {

@@ -89,7 +89,12 @@ fn case(test: &TestResult, summary: &RunSummary) -> TestCase {
     case.add_property(Property::new("worker", last.worker.to_string()));
     case.add_property(Property::new("attempts", test.attempts.len().to_string()));
     if let Some(job) = summary.jobs.get(last.job) {
-        case.set_system_out(format!("logs: {} {}", job.stdout, job.stderr));
+        let diagnostics = job
+            .diagnostics
+            .as_ref()
+            .map(|d| format!("\nenvironment diagnostics: {d}"))
+            .unwrap_or_default();
+        case.set_system_out(format!("logs: {} {}{diagnostics}", job.stdout, job.stderr));
     }
     case
 }

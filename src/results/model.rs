@@ -183,6 +183,9 @@ pub struct JobRecord {
     /// The JUnit file it wrote, if it wrote one that parsed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<Utf8PathBuf>,
+    /// Where the environment's diagnostics (ps, logs, inspect) were saved when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<Utf8PathBuf>,
     /// Why its results are errors (malformed report, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

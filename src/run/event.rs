@@ -66,6 +66,8 @@ pub enum Event {
     },
     /// Something the user should know that does not stop the run.
     Warning { message: String },
+    /// News about a compose environment (up, ready, torn down, failed).
+    Environment { env: String, message: String },
     /// Shutdown was requested (first SIGINT/SIGTERM).
     Interrupting,
     /// The run ended; reports follow.

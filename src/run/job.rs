@@ -47,6 +47,20 @@ impl Job {
     }
 }
 
+/// A worker's copy of the suite's compose environment, as a job sees it.
+#[derive(Clone, Debug)]
+pub struct JobEnvironment {
+    /// The worker's environment.
+    pub worker: std::sync::Arc<crate::envs::WorkerEnv>,
+    /// Whether jobs run inside the environment's `exec` service.
+    pub exec: bool,
+    /// How many failed jobs of this worker had diagnostics collected.
+    pub diagnosed: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// Diagnostics are collected for at most this many failed jobs per worker.
+const DIAGNOSTICS_PER_WORKER: usize = 3;
+
 /// One test's attempt, with the identity it belongs to.
 #[derive(Clone, Debug)]
 pub(super) struct TestAttempt {
@@ -74,6 +88,7 @@ pub(super) struct JobEnv<'a> {
     pub(super) worker: usize,
     pub(super) started: Duration,
     pub(super) deselect: &'a [String],
+    pub(super) environment: Option<&'a JobEnvironment>,
 }
 
 pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::Receiver<Shutdown>) -> JobOutput {
@@ -97,6 +112,31 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
     if let Some(select) = &env.suite.select {
         variables.push(("FLOTILLA_SELECT".to_string(), select.clone()));
     }
+    // The job's result path must not hold anything stale: a crashed job must never look green.
+    let _ = std::fs::remove_file(&result_path);
+    let mut exec_tag = None;
+    let (argv, variables) = match env.environment {
+        None => (argv, variables),
+        Some(environment) => {
+            variables.extend(environment.worker.job_env());
+            if environment.exec {
+                match environment.worker.exec_command(&argv, &variables) {
+                    Ok(command) => {
+                        exec_tag = Some(command.tag);
+                        (command.argv, command.env)
+                    }
+                    Err(error) => (
+                        vec![std::ffi::OsString::from(format!(
+                            "<exec in environment failed: {error}>"
+                        ))],
+                        variables,
+                    ),
+                }
+            } else {
+                (argv, variables)
+            }
+        }
+    };
     let spec = ProcessSpec {
         argv,
         cwd: env.root.to_path_buf(),
@@ -120,6 +160,7 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         stdout: spec.stdout.clone(),
         stderr: spec.stderr.clone(),
         report: None,
+        diagnostics: None,
         error: None,
         reported: None,
     };
@@ -136,6 +177,14 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         }
     };
     record.duration = result.duration;
+    if let (Some(environment), Some(tag), ProcessEnd::TimedOut | ProcessEnd::Cancelled) =
+        (env.environment, &exec_tag, result.end)
+    {
+        // Killing the exec client does not stop the work inside the container.
+        if let Err(error) = environment.worker.kill_job(tag).await {
+            record.error = Some(format!("could not stop the job inside its container: {error}"));
+        }
+    }
     let tests = match result.end {
         ProcessEnd::Cancelled => {
             record.exit = JobExit::Interrupted;
@@ -159,6 +208,15 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
             finished(job, env, &mut record, -1, Some(signal))
         }
     };
+    if let Some(environment) = env.environment
+        && tests.iter().any(|t| t.attempt.outcome.is_failure())
+        && environment.diagnosed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < DIAGNOSTICS_PER_WORKER
+    {
+        let reason = format!("job {} ({}) failed", env.id, record.files.join(" "));
+        if let Ok(diagnostics) = environment.worker.collect_diagnostics(&reason).await {
+            record.diagnostics = Some(diagnostics.dir);
+        }
+    }
     JobOutput { record, tests }
 }
 

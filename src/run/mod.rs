@@ -10,6 +10,6 @@ mod orchestrator;
 mod run_dir;
 
 pub use event::Event;
-pub use job::Job;
+pub use job::{Job, JobEnvironment};
 pub use orchestrator::{RunInput, execute};
 pub use run_dir::RunDir;

@@ -34,6 +34,8 @@ pub struct RunInput<'a> {
     pub timing_match: f64,
     /// Files not run because quarantine skips them, per suite (reported as skipped).
     pub skipped_files: Vec<(usize, String)>,
+    /// Per suite, per worker (index 0 = worker 1): its compose environment, if the suite has one.
+    pub environments: Vec<Option<Vec<super::JobEnvironment>>>,
 }
 
 struct State {
@@ -96,6 +98,12 @@ pub async fn execute(
             let run_dir = input.run_dir.clone();
             let suite = suite.clone();
             let deselect = input.config.quarantine.skip_ids.clone();
+            let environment = input
+                .environments
+                .get(job.suite)
+                .and_then(|e| e.as_ref())
+                .and_then(|e| e.get(worker - 1))
+                .cloned();
             let mut job_shutdown = shutdown.clone();
             let started = clock.elapsed();
             running.spawn(async move {
@@ -107,6 +115,7 @@ pub async fn execute(
                     worker,
                     started,
                     deselect: &deselect,
+                    environment: environment.as_ref(),
                 };
                 let output = run_job(&job, &env, &mut job_shutdown).await;
                 (job, output)
