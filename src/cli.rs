@@ -40,6 +40,8 @@ pub enum Command {
     List(ListArgs),
     /// Pass only if every expected summary.json under DIR... is present and green.
     Gate(GateArgs),
+    /// Remove compose environments whose owning flotilla run is gone (e.g. after SIGKILL).
+    Gc,
 }
 
 /// Which suites, and the worker count.

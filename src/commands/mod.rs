@@ -3,6 +3,7 @@
 
 mod environments;
 mod gate;
+mod gc;
 mod list;
 mod plan;
 mod prepare;
@@ -17,6 +18,7 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Run(args) => run::run(&cli.global, &args),
         Command::Plan(args) => plan::plan(&cli.global, &args),
         Command::List(args) => list::list(&cli.global, &args),
+        Command::Gc => gc::gc(&cli.global),
         Command::Gate(args) => gate::gate(&cli.global, &args),
     }
 }

@@ -271,6 +271,26 @@ impl Config {
         Ok(Some(GateConfig::from_raw(raw.gate.unwrap_or_default())))
     }
 
+    /// The Docker hosts named by the `[env.NAME]` tables of the file at `path`, or `None` when
+    /// there is no such file (for `flotilla gc`).
+    pub fn load_env_hosts(path: &Utf8Path) -> Result<Option<Vec<crate::envs::DockerHost>>, ConfigError> {
+        let path = path.to_path_buf();
+        let text = match fs_err::read_to_string(&path) {
+            Ok(text) => Arc::new(text),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(ConfigError::file(&path, error.to_string(), None)),
+        };
+        let raw: RawConfig = toml::from_str(&text).map_err(|error| toml_error(&path, &text, &error))?;
+        let root = absolute_parent(&path);
+        let mut hosts = Vec::new();
+        for (name, env) in &raw.env {
+            let env = crate::envs::resolve(name.get_ref(), env, &root)
+                .map_err(|message| ConfigError::at(&path, &text, Some(name.span()), message, None))?;
+            hosts.extend(env.docker_hosts.into_iter().map(|spec| spec.host));
+        }
+        Ok(Some(hosts))
+    }
+
     /// An error pointing at `span` of this configuration file.
     #[must_use]
     pub fn error_at(

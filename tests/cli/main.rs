@@ -1,6 +1,7 @@
 //! Integration tests: the real `flotilla` binary against fixture projects built per test.
 
 mod config_errors;
+mod environments;
 mod gate;
 mod harness;
 mod history;

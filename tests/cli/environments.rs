@@ -1,0 +1,318 @@
+//! Compose environments through the real binary and the real Docker engine: one isolated copy
+//! per worker, readiness failures, jobs inside a service, timeouts that reach into containers,
+//! interrupts at every stage, and gc after SIGKILL. Every check of leftovers filters on this
+//! test's own run id label, so tests can run concurrently.
+
+use std::io::BufRead;
+use std::process::Command;
+use std::sync::Once;
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use crate::harness::{Project, expect_lines, fifo_lines};
+
+static IMAGES: Once = Once::new();
+
+fn images() {
+    IMAGES.call_once(|| {
+        let status = Command::new("bash")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/test-images.sh"))
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("scripts/test-images.sh runs");
+        assert!(
+            status.success(),
+            "scripts/test-images.sh failed: Docker and busybox-static are needed"
+        );
+    });
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/tests/fixtures/compose/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn app_project(workers: usize, env_extra: &str, suite_extra: &str) -> Project {
+    images();
+    let project = Project::new();
+    project
+        .file("docker-compose.yml", &fixture("app/docker-compose.yml"))
+        .file("docker-compose.ci.yml", &fixture("app/docker-compose.ci.yml"))
+        .config(&format!(
+            "[run]\nworkers = {workers}\n\n[env.app]\ncompose = [\"docker-compose.yml\", \"docker-compose.ci.yml\"]\nready = [{{ tcp = \"db:5432\" }}, {{ http = \"web:8080/health\" }}]\nready-timeout = \"60s\"\n{env_extra}\n\n[suite.it]\nrunner = \"custom\"\ncommand = [\"sh\", \"{{file}}\"]\nfiles = [\"t/*.sh\"]\nenv = \"app\"\n{suite_extra}\n"
+        ));
+    project
+}
+
+/// Containers, networks and volumes still labelled with `run_id`.
+fn leftovers(run_id: &str) -> Vec<String> {
+    let filter = format!("label=flotilla.run-id={run_id}");
+    let mut found = Vec::new();
+    for args in [
+        vec!["ps", "-a", "-q", "--filter", &filter],
+        vec!["network", "ls", "-q", "--filter", &filter],
+        vec!["volume", "ls", "-q", "--filter", &filter],
+    ] {
+        let output = Command::new("docker").args(&args).output().unwrap();
+        found.extend(
+            String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .map(|l| format!("{} {l}", args[0])),
+        );
+    }
+    found
+}
+
+fn run_id_of(project: &Project) -> String {
+    project.summary()["run_id"].as_str().unwrap().to_string()
+}
+
+const CHECK: &str = r#"set -eu
+web=$(wget -q -O - "http://$FLOTILLA_WEB_8080/")
+db=$(busybox nc "${FLOTILLA_DB_5432%:*}" "${FLOTILLA_DB_5432#*:}" </dev/null)
+echo "worker=$FLOTILLA_WORKER web=$web db=$db"
+[ "$web" = "web-$FLOTILLA_WORKER" ] && [ "$db" = "db-$FLOTILLA_WORKER" ]
+[ "$CI_COMMAND_NUMBER" = "$FLOTILLA_WORKER" ] && [ "$PROJECT_NAME" = "$COMPOSE_PROJECT_NAME" ]
+"#;
+
+#[test]
+fn every_worker_reaches_only_its_own_copy() {
+    let project = app_project(3, "", "");
+    for i in 0..6 {
+        project.file(&format!("t/check{i}.sh"), CHECK);
+    }
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert_eq!(run.last_line(), "6 passed, 0 failed, 0 skipped");
+    assert!(run.stdout.contains("env app: ready"), "{}", run.stdout);
+    let summary = project.summary();
+    let workers: std::collections::BTreeSet<i64> = summary["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["worker"].as_i64().unwrap())
+        .collect();
+    assert_eq!(workers.len(), 3, "all three copies were used");
+    assert!(
+        leftovers(&run_id_of(&project)).is_empty(),
+        "{:?}",
+        leftovers(&run_id_of(&project))
+    );
+}
+
+#[test]
+fn a_service_that_never_gets_ready_is_named_with_its_probe_and_output() {
+    let project = app_project(2, "", "");
+    let config = std::fs::read_to_string(project.path("flotilla.toml")).unwrap().replace(
+        "ready-timeout = \"60s\"",
+        "ready = [{ exec = \"web\", run = \"echo warming up the cache; exit 3\" }]\nready-timeout = \"4s\"",
+    );
+    let config = config.replacen(
+        "ready = [{ tcp = \"db:5432\" }, { http = \"web:8080/health\" }]\n",
+        "",
+        1,
+    );
+    project.config(&config).file("t/a.sh", "exit 0\n");
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 3, "{}", run.describe());
+    assert!(run.stderr.contains("web"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warming up the cache"),
+        "the probe's last output is shown: {}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("diagnostics"), "{}", run.stderr);
+    let runs = project.path(".flotilla/runs");
+    let run_id = std::fs::read_dir(&runs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("20"))
+        .unwrap();
+    let diagnostics = walk(&runs.join(&run_id))
+        .into_iter()
+        .filter(|p| p.contains("diagnostics"))
+        .count();
+    assert!(diagnostics > 0, "diagnostics were written");
+    assert!(leftovers(&run_id).is_empty(), "{:?}", leftovers(&run_id));
+}
+
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        found.push(path.to_string_lossy().into_owned());
+        if path.is_dir() {
+            found.extend(walk(&path));
+        }
+    }
+    found
+}
+
+/// Inside the `web` container the project's files do not exist (a real image would contain the
+/// code), so the command dispatches on the file's name.
+const IN_CONTAINER: &str = r#"case "$1" in
+  *hang*) exec sleep 1000 ;;
+  *check*) if ps | grep -v grep | grep -q 'sleep 1000'; then echo 'the timed-out job still runs'; exit 1; fi
+           test -f /www/health ;;
+  *report*) echo '<testsuite><testcase name="written_inside_the_container" time="0.01"/></testsuite>' > "$FLOTILLA_RESULT" ;;
+esac"#;
+
+#[test]
+fn jobs_run_inside_a_service_and_timeouts_kill_the_work_in_the_container() {
+    let project = app_project(1, "exec = \"web\"", "timeout = \"3s\"\ntimeout-grace = \"200ms\"");
+    let config = std::fs::read_to_string(project.path("flotilla.toml")).unwrap().replace(
+        "command = [\"sh\", \"{file}\"]",
+        &format!(
+            "command = [\"sh\", \"-c\", {}, \"sh\", \"{{file}}\"]",
+            toml_string(IN_CONTAINER)
+        ),
+    );
+    project
+        .config(&config)
+        .file("t/a_hang.sh", "")
+        .file("t/b_check.sh", "")
+        .file("t/c_report.sh", "");
+    let run = project.run(&["run"]);
+    let summary = project.summary();
+    let outcome = |file: &str| {
+        summary["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["file"] == file)
+            .map(|t| t["outcome"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        outcome("t/a_hang.sh").as_deref(),
+        Some("timed_out"),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(
+        outcome("t/b_check.sh").as_deref(),
+        Some("passed"),
+        "the in-container sleep was killed\n{}",
+        run.describe()
+    );
+    let names: Vec<&str> = summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"written_inside_the_container"),
+        "the result file came back: {names:?}"
+    );
+    assert!(leftovers(&run_id_of(&project)).is_empty());
+}
+
+fn toml_string(text: &str) -> String {
+    format!(
+        "\"{}\"",
+        text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    )
+}
+
+/// Starts `flotilla run --message-format json`, waits for the event `kind`, sends SIGINT.
+fn interrupt_after(
+    project: &Project,
+    kind: &str,
+    also_wait: Option<(&std::sync::mpsc::Receiver<String>, usize)>,
+) -> (i32, String) {
+    let mut child = project.spawn(&["run", "--message-format", "json"]);
+    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut run_id = String::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "the event stream ended before `{kind}`"
+        );
+        let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if event["event"] == "run_started" {
+            run_id = event["run_id"].as_str().unwrap().to_string();
+        }
+        if event["event"] == kind {
+            break;
+        }
+    }
+    if let Some((ready, n)) = also_wait {
+        expect_lines(ready, n);
+    }
+    kill(pid, Signal::SIGINT).unwrap();
+    let _rest: Vec<String> = stdout.lines().map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    (status.code().unwrap_or(-1), run_id)
+}
+
+#[test]
+fn sigint_during_up_leaves_nothing_behind() {
+    let project = app_project(2, "", "");
+    project.file("t/a.sh", CHECK);
+    let (code, run_id) = interrupt_after(&project, "environment", None);
+    assert_eq!(code, 130);
+    assert!(leftovers(&run_id).is_empty(), "{:?}", leftovers(&run_id));
+    let summary = project.summary();
+    assert_eq!(summary["interrupted"], true);
+    assert_eq!(summary["not_run"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn sigint_during_jobs_leaves_nothing_behind() {
+    let project = app_project(2, "", "");
+    for name in ["a", "b"] {
+        project.file(
+            &format!("t/{name}.sh"),
+            "echo started > \"$PROJECT_ROOT/ready\"\nexec sleep 1000\n",
+        );
+    }
+    let ready = fifo_lines(&project.path("ready"));
+    let (code, run_id) = interrupt_after(&project, "job_started", Some((&ready, 2)));
+    assert_eq!(code, 130);
+    assert!(leftovers(&run_id).is_empty(), "{:?}", leftovers(&run_id));
+}
+
+#[test]
+fn sigint_during_teardown_still_finishes_it() {
+    let project = app_project(2, "", "");
+    project.file("t/a.sh", CHECK);
+    let (code, run_id) = interrupt_after(&project, "run_finished", None);
+    assert!(code == 0 || code == 130, "exit {code}");
+    assert!(leftovers(&run_id).is_empty(), "{:?}", leftovers(&run_id));
+}
+
+#[test]
+fn gc_removes_what_a_sigkilled_run_left() {
+    let project = app_project(2, "", "");
+    for name in ["a", "b"] {
+        project.file(
+            &format!("t/{name}.sh"),
+            "echo $$ > \"$PROJECT_ROOT/{name}.pid\"\necho started > \"$PROJECT_ROOT/ready\"\nexec sleep 1000\n",
+        );
+    }
+    let ready = fifo_lines(&project.path("ready"));
+    let mut child = project.spawn(&["run", "--message-format", "json"]);
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let run_id = serde_json::from_str::<serde_json::Value>(&line).unwrap()["run_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    expect_lines(&ready, 2);
+    kill(Pid::from_raw(i32::try_from(child.id()).unwrap()), Signal::SIGKILL).unwrap();
+    child.wait().unwrap();
+    // A SIGKILLed flotilla cannot clean up: its jobs and containers outlive it.
+    for pid in crate::harness::pids_in(&project.root) {
+        let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+    }
+    assert!(!leftovers(&run_id).is_empty(), "the killed run left its environments");
+    let gc = project.run(&["gc"]);
+    assert_eq!(gc.code, 0, "{}", gc.describe());
+    assert!(gc.stdout.contains(&run_id), "{}", gc.stdout);
+    assert!(leftovers(&run_id).is_empty(), "{:?}", leftovers(&run_id));
+}
