@@ -16,6 +16,7 @@ pub mod exit_code;
 mod fsutil;
 pub mod gate;
 pub mod history;
+pub mod pipeline;
 pub mod plan;
 pub mod profile;
 pub mod quarantine;

@@ -20,6 +20,7 @@ use crate::signal::Shutdown;
 #[derive(Default)]
 pub(super) struct Environments {
     sets: BTreeMap<String, Arc<EnvSet>>,
+    compose: Option<Compose>,
 }
 
 impl Environments {
@@ -28,88 +29,93 @@ impl Environments {
         config
             .suites
             .iter()
-            .map(|suite| {
-                let set = self.sets.get(suite.env.as_ref()?)?;
-                let exec = set.config().exec.is_some();
-                Some(
-                    set.workers()
-                        .iter()
-                        .map(|worker| JobEnvironment {
-                            worker: Arc::clone(worker),
-                            exec,
-                            diagnosed: Arc::default(),
-                        })
-                        .collect(),
-                )
-            })
+            .map(|suite| self.workers(suite.env.as_ref()?))
             .collect()
     }
 
-    /// Brings every used environment up; `Ok(None)` if an interrupt came first (everything
-    /// started is torn down again).
-    pub(super) async fn up(
+    /// The per-worker environments of `name`, once it is up.
+    pub(super) fn workers(&self, name: &str) -> Option<Vec<JobEnvironment>> {
+        let set = self.sets.get(name)?;
+        let exec = set.config().exec.is_some();
+        Some(
+            set.workers()
+                .iter()
+                .map(|worker| JobEnvironment {
+                    worker: Arc::clone(worker),
+                    exec,
+                    diagnosed: Arc::default(),
+                })
+                .collect(),
+        )
+    }
+
+    /// Brings up those of `names` that are not up yet; `Ok(false)` if an interrupt came first
+    /// (whatever was starting is torn down again by [`Self::down`]).
+    pub(super) async fn ensure(
+        &mut self,
+        names: &[String],
         config: &Config,
         run_dir: &RunDir,
         workers: usize,
         shutdown: &mut watch::Receiver<Shutdown>,
         emit: &mut dyn FnMut(&Event),
-    ) -> Result<Option<Self>, Error> {
-        let mut used: Vec<&str> = config.suites.iter().filter_map(|s| s.env.as_deref()).collect();
-        used.sort_unstable();
-        used.dedup();
-        if used.is_empty() {
-            return Ok(Some(Self::default()));
+    ) -> Result<bool, Error> {
+        let mut new: Vec<&String> = names.iter().filter(|name| !self.sets.contains_key(*name)).collect();
+        new.sort_unstable();
+        new.dedup();
+        if new.is_empty() {
+            return Ok(true);
         }
-        let compose = Compose::detect(std::ffi::OsStr::new("docker"))
-            .await
-            .map_err(Error::environment)?;
-        let mut environments = Self::default();
-        for name in used {
+        if self.compose.is_none() {
+            self.compose = Some(
+                Compose::detect(std::ffi::OsStr::new("docker"))
+                    .await
+                    .map_err(Error::environment)?,
+            );
+        }
+        let compose = self.compose.as_ref().expect("just detected");
+        let mut starting = Vec::new();
+        for name in new {
             let run = RunInfo {
                 run_id: run_dir.run_id.clone(),
                 run_dir: run_dir.path.clone(),
                 owner: Owner::current(),
             };
-            let set = EnvSet::new(config.envs[name].clone(), &compose, run, workers).map_err(Error::environment)?;
+            let set =
+                Arc::new(EnvSet::new(config.envs[name].clone(), compose, run, workers).map_err(Error::environment)?);
             emit(&Event::Environment {
-                env: name.to_string(),
+                env: name.clone(),
                 message: format!(
-                    "bringing up {workers} cop{} with {}",
+                    "bringing up {workers} cop{} with compose {}",
                     if workers == 1 { "y" } else { "ies" },
                     compose.version()
                 ),
             });
-            environments.sets.insert(name.to_string(), Arc::new(set));
+            self.sets.insert(name.clone(), Arc::clone(&set));
+            starting.push((name.clone(), set));
         }
-        let ups = join_all(environments.sets.values().map(|set| {
+        let ups = join_all(starting.iter().map(|(_, set)| {
             let set = Arc::clone(set);
             async move { set.up().await }
         }));
-        let outcome = tokio::select! {
-            results = ups => Some(results),
-            () = interrupted(shutdown) => None,
+        let results = tokio::select! {
+            results = ups => results,
+            () = interrupted(shutdown) => return Ok(false),
         };
-        let Some(results) = outcome else {
-            environments.down(emit).await;
-            return Ok(None);
-        };
-        for ((name, _), result) in environments.sets.iter().zip(&results) {
-            match result {
-                Ok(summary) => emit(&Event::Environment {
-                    env: name.clone(),
-                    message: format!("ready in {:.1}s", summary.duration.as_secs_f64()),
-                }),
-                Err(error) => emit(&Event::Environment {
-                    env: name.clone(),
-                    message: format!("failed: {error}"),
-                }),
-            }
+        for ((name, _), result) in starting.iter().zip(&results) {
+            let message = match result {
+                Ok(summary) => format!("ready in {:.1}s", summary.duration.as_secs_f64()),
+                Err(error) => format!("failed: {error}"),
+            };
+            emit(&Event::Environment {
+                env: name.clone(),
+                message,
+            });
         }
-        if let Some(error) = results.into_iter().find_map(Result::err) {
-            environments.down(emit).await;
-            return Err(Error::environment(error));
+        match results.into_iter().find_map(Result::err) {
+            Some(error) => Err(Error::environment(error)),
+            None => Ok(true),
         }
-        Ok(Some(environments))
     }
 
     /// Tears every environment down (never fails; problems become warnings).

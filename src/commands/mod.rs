@@ -5,6 +5,7 @@ mod environments;
 mod gate;
 mod gc;
 mod list;
+mod pipeline;
 mod plan;
 mod prepare;
 mod run;

@@ -275,6 +275,7 @@ fn list_tests(config: &Config, suite: &Suite, files: &[String]) -> Result<Vec<Li
         stderr: dir.join(format!("{stem}.stderr")),
         timeout: Some(LIST_TIMEOUT),
         grace: suite.timeout_grace,
+        relay: None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

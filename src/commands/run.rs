@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use super::environments::Environments;
+use super::pipeline::run_pipeline;
 use super::prepare::{check_programs, prepare};
 use crate::cli::{GlobalArgs, MessageFormat, RunArgs};
 use crate::config::Overrides;
@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::exit_code;
 use crate::report::{JsonStream, Styles, Terminal, TerminalOptions};
 use crate::results::{RunSummary, write_junit, write_summary};
-use crate::run::{Event, RunDir, RunInput, execute};
+use crate::run::{Event, RunDir};
 
 pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
     let overrides = Overrides {
@@ -74,30 +74,20 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
         .enable_all()
         .build()
         .map_err(Error::Runtime)?;
-    let workers = prepared.config.run.workers;
-    let (summary, environments) = runtime.block_on(async {
-        let mut shutdown = crate::signal::install().map_err(Error::Runtime)?;
-        let environments = Environments::up(&prepared.config, &run_dir, workers, &mut shutdown, &mut emit).await?;
-        let per_suite = environments
-            .as_ref()
-            .map(|e| e.per_suite(&prepared.config))
-            .unwrap_or_default();
-        let input = RunInput {
-            config: &prepared.config,
-            run_dir: &run_dir,
-            jobs,
-            workers: prepared.config.run.workers,
-            predicted: prepared.plan.makespan,
-            timing_match: prepared.timing_match,
-            skipped_files: std::mem::take(&mut prepared.skipped_files),
-            environments: per_suite,
-        };
-        Ok::<_, Error>((execute(input, shutdown, &mut emit).await, environments))
+    let clock = std::time::Instant::now();
+    let started_at = chrono::Local::now();
+    let outcome = runtime.block_on(async {
+        let shutdown = crate::signal::install().map_err(Error::Runtime)?;
+        Ok::<_, Error>(run_pipeline(&mut prepared, &run_dir, shutdown, &mut emit).await)
     })?;
-    // Reports first (an interrupted teardown must not lose them), then the environments go.
+    let mut summary = outcome.summary;
+    summary.duration = clock.elapsed();
+    summary.started_at = started_at;
     let written = write_reports(&summary, &run_dir);
-    if let Some(environments) = &environments {
-        runtime.block_on(environments.down(&mut emit));
+    if let Some(error) = outcome.setup_error {
+        // The environment could not be set up: the cleanup steps ran and the reports are written.
+        let _ = written;
+        return Err(error);
     }
     let written = written?;
     prepared.history.record(&summary);

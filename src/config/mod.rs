@@ -14,6 +14,7 @@ mod diagnostic;
 mod duration;
 mod raw;
 mod resolve;
+mod step;
 mod workers;
 
 pub use diagnostic::ConfigError;

@@ -22,6 +22,10 @@ pub(super) struct RawConfig {
     pub(super) gate: Option<crate::gate::RawGate>,
     #[serde(default)]
     pub(super) env: BTreeMap<Spanned<String>, crate::envs::RawEnv>,
+    #[serde(default)]
+    pub(super) step: Vec<Spanned<super::step::RawStep>>,
+    #[serde(default)]
+    pub(super) cleanup: Vec<Spanned<super::step::RawStep>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -81,4 +85,13 @@ pub(super) const SUITE_KEYS: &[&str] = &[
     "environment",
     "env",
 ];
-pub(super) const TOP_KEYS: &[&str] = &["run", "suite", "quarantine", "profile", "gate", "env"];
+pub(super) const TOP_KEYS: &[&str] = &[
+    "run",
+    "suite",
+    "quarantine",
+    "profile",
+    "gate",
+    "env",
+    "step",
+    "cleanup",
+];

@@ -104,6 +104,10 @@ pub struct Config {
     pub gate: GateConfig,
     /// `[env.NAME]` compose environments, by name.
     pub envs: std::collections::BTreeMap<String, crate::envs::EnvConfig>,
+    /// `[[step]]`s in order (empty: one test run of every suite).
+    pub steps: Vec<crate::pipeline::Step>,
+    /// `[[cleanup]]` steps, always run.
+    pub cleanup: Vec<crate::pipeline::Step>,
 }
 
 const DEFAULT_GRACE: Duration = Duration::from_secs(5);
@@ -201,6 +205,7 @@ impl Config {
         }
         let mut suites = Vec::new();
         let known: Vec<&str> = raw.suite.keys().map(|name| name.get_ref().as_str()).collect();
+        let all_suite_names: Vec<String> = known.iter().map(ToString::to_string).collect();
         for wanted in &overrides.suites {
             if !known.contains(&wanted.as_str()) {
                 let help = match closest(wanted, known.iter().copied()) {
@@ -237,7 +242,27 @@ impl Config {
                 .extend(from_profile.env.iter().map(|(k, v)| (k.clone(), v.clone())));
             suites.push(suite);
         }
-        if suites.is_empty() {
+
+        let env_names: Vec<String> = envs.keys().cloned().collect();
+        let rules = super::step::StepRules {
+            workers,
+            suites: &all_suite_names,
+            envs: &env_names,
+        };
+        let resolve_steps = |raw: Vec<toml::Spanned<super::step::RawStep>>, kind: &str| {
+            raw.into_iter()
+                .enumerate()
+                .map(|(index, step)| {
+                    super::step::resolve_step(step, index, kind, &rules)
+                        .map_err(|(span, message)| ConfigError::at(&path, &text, span, message, None))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let steps = resolve_steps(std::mem::take(&mut raw.step), "step")?;
+        let cleanup = resolve_steps(std::mem::take(&mut raw.cleanup), "cleanup")?;
+        if suites.is_empty() && (!steps.is_empty() || !cleanup.is_empty()) {
+            // A pipeline of commands only is fine.
+        } else if suites.is_empty() {
             return Err(ConfigError::file(
                 &path,
                 "no suites to run",
@@ -255,6 +280,8 @@ impl Config {
             profile_reason,
             gate: GateConfig::from_raw(raw.gate.unwrap_or_default()),
             envs,
+            steps,
+            cleanup,
         })
     }
 
@@ -560,7 +587,13 @@ fn unknown_key_help(message: &str) -> Option<String> {
     let (key, rest) = rest.split_once('`')?;
     let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
     let candidates: Vec<&str> = if expected.is_empty() {
-        TOP_KEYS.iter().chain(RUN_KEYS).chain(SUITE_KEYS).copied().collect()
+        TOP_KEYS
+            .iter()
+            .chain(RUN_KEYS)
+            .chain(SUITE_KEYS)
+            .chain(super::step::STEP_KEYS)
+            .copied()
+            .collect()
     } else {
         expected
     };

@@ -6,4 +6,4 @@ mod groups;
 mod process;
 
 pub use groups::kill_all_now;
-pub use process::{ProcessEnd, ProcessResult, ProcessSpec, SpawnError, run_process};
+pub use process::{OutputLine, ProcessEnd, ProcessResult, ProcessSpec, SpawnError, Stream, run_process};

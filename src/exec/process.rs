@@ -8,7 +8,7 @@ use camino::Utf8PathBuf;
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use tokio::process::Child;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use super::groups;
 use crate::signal::Shutdown;
@@ -30,7 +30,30 @@ pub struct ProcessSpec {
     pub timeout: Option<Duration>,
     /// Time between SIGTERM and SIGKILL.
     pub grace: Duration,
+    /// Also send every output line here as it is written (for live, prefixed views).
+    pub relay: Option<mpsc::UnboundedSender<OutputLine>>,
 }
+
+/// Which stream a relayed line came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+/// One complete line of a process's output (without its newline).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputLine {
+    /// The stream.
+    pub stream: Stream,
+    /// The text, decoded lossily.
+    pub text: String,
+}
+
+/// How long to wait for output still buffered in pipes after the process group is gone.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How the process ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,14 +111,21 @@ pub async fn run_process(
     };
     let stdout = std::fs::File::create(&spec.stdout).map_err(io)?;
     let stderr = std::fs::File::create(&spec.stderr).map_err(io)?;
+    let (stdout_io, stderr_io) = match spec.relay {
+        Some(_) => (Stdio::piped(), Stdio::piped()),
+        None => (
+            Stdio::from(stdout.try_clone().map_err(io)?),
+            Stdio::from(stderr.try_clone().map_err(io)?),
+        ),
+    };
     let mut command = tokio::process::Command::new(&spec.argv[0]);
     command
         .args(&spec.argv[1..])
         .current_dir(&spec.cwd)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
-        .stdout(Stdio::from(stdout))
-        .stderr(Stdio::from(stderr))
+        .stdout(stdout_io)
+        .stderr(stderr_io)
         .process_group(0)
         .kill_on_drop(false);
     let started = Instant::now();
@@ -116,6 +146,17 @@ pub async fn run_process(
         .and_then(|id| i32::try_from(id).ok())
         .expect("a just-spawned child has a pid");
     let _live = groups::register(pgid);
+    let readers = spec.relay.as_ref().map(|relay| {
+        let out = child
+            .stdout
+            .take()
+            .map(|pipe| tokio::spawn(relay_lines(pipe, stdout, Stream::Stdout, relay.clone())));
+        let err = child
+            .stderr
+            .take()
+            .map(|pipe| tokio::spawn(relay_lines(pipe, stderr, Stream::Stderr, relay.clone())));
+        [out, err]
+    });
     let deadline = spec.timeout.map(|t| tokio::time::Instant::from_std(started + t));
     let end = loop {
         if *shutdown.borrow() != Shutdown::Running {
@@ -138,11 +179,45 @@ pub async fn run_process(
     };
     // Whatever the job left running in its group (background servers, `sleep &`) dies with it.
     let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+    if let Some(readers) = readers {
+        for reader in readers.into_iter().flatten() {
+            // A process that escaped the group may hold the pipe open: do not wait for it forever.
+            let _ = tokio::time::timeout(DRAIN_TIMEOUT, reader).await;
+        }
+    }
     let end = end.map_err(io)?;
     Ok(ProcessResult {
         end,
         duration: started.elapsed(),
     })
+}
+
+/// Copies `pipe` into `file` and, line by line, to `relay`.
+async fn relay_lines(
+    pipe: impl tokio::io::AsyncRead + Unpin,
+    file: std::fs::File,
+    stream: Stream,
+    relay: mpsc::UnboundedSender<OutputLine>,
+) {
+    use std::io::Write;
+    use tokio::io::AsyncBufReadExt;
+    let mut reader = tokio::io::BufReader::new(pipe);
+    let mut file = std::io::BufWriter::new(file);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {
+                let _ = file.write_all(&line);
+                let text = String::from_utf8_lossy(&line)
+                    .trim_end_matches(['\n', '\r'])
+                    .to_string();
+                let _ = relay.send(OutputLine { stream, text });
+            }
+        }
+    }
+    let _ = file.flush();
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
@@ -209,6 +284,7 @@ mod tests {
             stderr: dir.join("err"),
             timeout,
             grace: Duration::from_millis(200),
+            relay: None,
         }
     }
 
@@ -238,6 +314,32 @@ mod tests {
         assert_eq!(result.end, ProcessEnd::TimedOut);
         let pid: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
         assert!(!crate::testing::alive(pid), "grandchild {pid} survived");
+    }
+
+    #[tokio::test]
+    async fn relayed_lines_arrive_whole_and_are_also_captured() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut spec = spec(&dir, &["sh", "-c", "printf 'a\\nb'; echo c >&2"], None);
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        spec.relay = Some(tx);
+        let (_keep, mut shutdown) = watch::channel(Shutdown::Running);
+        let result = run_process(&spec, &mut shutdown).await.unwrap();
+        assert_eq!(result.end, ProcessEnd::Exited(0));
+        drop(spec.relay.take());
+        let mut lines = Vec::new();
+        while let Some(line) = rx.recv().await {
+            lines.push((line.stream, line.text));
+        }
+        lines.sort_by_key(|(stream, _)| *stream == Stream::Stderr);
+        assert_eq!(
+            lines,
+            vec![
+                (Stream::Stdout, "a".into()),
+                (Stream::Stdout, "b".into()),
+                (Stream::Stderr, "c".into())
+            ]
+        );
+        assert_eq!(std::fs::read_to_string(&spec.stdout).unwrap(), "a\nb");
     }
 
     #[tokio::test]

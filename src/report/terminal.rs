@@ -38,6 +38,10 @@ pub struct Terminal {
     running: HashMap<usize, (Duration, std::time::Instant, usize, u32)>,
     files_done: usize,
     counts: Counts,
+    /// Name and output mode (grouped?) of each pipeline step seen.
+    steps: HashMap<usize, (String, bool)>,
+    /// Buffered output of grouped step commands, per (step, worker).
+    grouped: HashMap<(usize, usize), Vec<String>>,
 }
 
 impl Terminal {
@@ -51,6 +55,8 @@ impl Terminal {
             remaining_estimate: Duration::ZERO,
             running: HashMap::new(),
             files_done: 0,
+            steps: HashMap::new(),
+            grouped: HashMap::new(),
             counts: Counts::default(),
         }
     }
@@ -175,6 +181,87 @@ impl Terminal {
                     "RETRY".style(s.skip)
                 ));
             }
+            Event::StepStarted {
+                step,
+                name,
+                commands,
+                cleanup,
+                grouped,
+            } => {
+                self.steps.insert(*step, (name.clone(), *grouped));
+                let kind = if *cleanup { "CLEANUP" } else { "STEP" };
+                let parallel = if *commands > 1 {
+                    format!(" ({commands} commands in parallel)")
+                } else {
+                    String::new()
+                };
+                self.line(&format!("{} {name}{parallel}", kind.style(s.bold)));
+            }
+            Event::StepOutput { step, worker, line, .. } => {
+                let (name, grouped) = self.steps.get(step).cloned().unwrap_or_default();
+                if grouped {
+                    self.grouped.entry((*step, *worker)).or_default().push(line.clone());
+                } else {
+                    self.line(&format!("{} {line}", format!("[{name} w{worker}]").style(s.dim)));
+                }
+            }
+            Event::StepCommandFinished {
+                step,
+                worker,
+                attempt,
+                exit,
+                duration_secs,
+            } => {
+                let (name, grouped) = self.steps.get(step).cloned().unwrap_or_default();
+                let ok = *exit == crate::results::JobExit::Exited { code: 0 };
+                let status = match exit {
+                    crate::results::JobExit::Exited { code: 0 } => "done".to_string(),
+                    crate::results::JobExit::Exited { code } => format!("exited with code {code}"),
+                    crate::results::JobExit::Signaled { signal } => format!("killed by signal {signal}"),
+                    crate::results::JobExit::TimedOut => "timed out; its process group was killed".to_string(),
+                    crate::results::JobExit::Interrupted => "interrupted".to_string(),
+                    crate::results::JobExit::SpawnFailed { message } => message.clone(),
+                };
+                if grouped {
+                    let lines = self.grouped.remove(&(*step, *worker)).unwrap_or_default();
+                    self.line(&format!(
+                        "{} output of worker {worker} (attempt {attempt}):",
+                        format!("[{name}]").style(s.dim)
+                    ));
+                    for line in lines {
+                        self.line(&format!("  {line}"));
+                    }
+                }
+                if !ok || grouped {
+                    let label = if ok {
+                        "ok".style(s.pass).to_string()
+                    } else {
+                        "FAILED".style(s.fail).to_string()
+                    };
+                    self.line(&format!(
+                        "{} worker {worker}: {label} {status} [{}]",
+                        format!("[{name}]").style(s.dim),
+                        fmt_secs(*duration_secs)
+                    ));
+                }
+            }
+            Event::StepFinished {
+                name,
+                outcome,
+                duration_secs,
+                ..
+            } => {
+                let label = match outcome {
+                    crate::pipeline::StepOutcome::Passed => "passed".style(s.pass).to_string(),
+                    crate::pipeline::StepOutcome::Skipped => "skipped".style(s.skip).to_string(),
+                    other => format!("{other:?}").to_lowercase().style(s.fail).to_string(),
+                };
+                self.line(&format!(
+                    "{} {name}: {label} in {}",
+                    "STEP".style(s.bold),
+                    fmt_secs(*duration_secs)
+                ));
+            }
             Event::Environment { env, message } => {
                 self.line(&format!("{} env {env}: {message}", "flotilla:".style(s.dim)));
             }
@@ -285,8 +372,25 @@ impl Terminal {
             fmt_secs(summary.duration.as_secs_f64()),
             fmt_secs(summary.predicted.as_secs_f64())
         ));
+        if !summary.steps.is_empty() {
+            self.line("steps:");
+            for step in &summary.steps {
+                let kind = if step.cleanup { "cleanup" } else { step.kind };
+                self.line(&format!(
+                    "  {:<9} {:<40} {:<11} {}",
+                    kind,
+                    step.name.chars().take(40).collect::<String>(),
+                    format!("{:?}", step.outcome).to_lowercase(),
+                    fmt_secs(step.duration.as_secs_f64())
+                ));
+            }
+        }
         // The closing line is plain and last, for log scrapers.
-        self.line(&counts.closing_line());
+        let mut closing = counts.closing_line();
+        if summary.steps_failed() > 0 {
+            closing.push_str(&format!(", {} failed steps", summary.steps_failed()));
+        }
+        self.line(&closing);
     }
 }
 

@@ -8,9 +8,11 @@ pub mod formats;
 mod junit_read;
 mod junit_write;
 mod model;
+mod steps;
 mod summary_json;
 
 pub use junit_read::{ReportedCase, ReportedStatus, parse_junit};
 pub use junit_write::write_junit;
 pub use model::{Attempt, Counts, FlakyResult, JobExit, JobRecord, Outcome, RunSummary, TestResult};
+pub use steps::{CommandRecord, StepOutcome, StepRecord};
 pub use summary_json::{SCHEMA_VERSION, write_summary};

@@ -297,6 +297,8 @@ pub struct RunSummary {
     pub flaky_result: FlakyResult,
     /// Share of scheduled units whose estimate came from their own history.
     pub timing_match: f64,
+    /// Pipeline steps (empty when the run is a plain test run).
+    pub steps: Vec<super::StepRecord>,
 }
 
 impl RunSummary {
@@ -306,13 +308,31 @@ impl RunSummary {
         Counts::of(&self.tests)
     }
 
+    /// Adds the results of a later test step of the same run.
+    pub fn absorb(&mut self, other: Self) {
+        self.tests.extend(other.tests);
+        self.jobs.extend(other.jobs);
+        self.not_run.extend(other.not_run);
+        self.interrupted |= other.interrupted;
+        self.predicted += other.predicted;
+    }
+
+    /// Whether a pipeline step (not a cleanup step) failed.
+    #[must_use]
+    pub fn steps_failed(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| !s.cleanup && s.outcome.is_failure())
+            .count()
+    }
+
     /// Whether the run is green: no failure, error or timeout (muted ones aside), no flaky test
     /// under `--flaky-result=fail`, and not interrupted.
     #[must_use]
     pub fn passed(&self) -> bool {
         let counts = self.counts();
         let flaky_fails = self.flaky_result == FlakyResult::Fail && counts.flaky > 0;
-        !(self.interrupted || counts.any_failure() || flaky_fails)
+        !(self.interrupted || counts.any_failure() || flaky_fails || self.steps_failed() > 0)
     }
 }
 

@@ -25,6 +25,8 @@ struct SummaryFile<'a> {
     tests: &'a [TestResult],
     jobs: &'a [JobRecord],
     not_run: Vec<NotRun<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    steps: &'a [super::StepRecord],
 }
 
 #[derive(Serialize)]
@@ -58,6 +60,7 @@ pub fn write_summary(summary: &RunSummary, path: &Utf8Path) -> std::io::Result<(
             .iter()
             .map(|(suite, file)| NotRun { suite, file })
             .collect(),
+        steps: &summary.steps,
     };
     let mut text = serde_json::to_vec_pretty(&file).map_err(std::io::Error::other)?;
     text.push(b'\n');

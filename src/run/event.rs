@@ -5,6 +5,25 @@ use serde::Serialize;
 
 use crate::results::{Counts, JobExit, Outcome};
 
+/// Which stream a step output line came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputStream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+impl From<crate::exec::Stream> for OutputStream {
+    fn from(stream: crate::exec::Stream) -> Self {
+        match stream {
+            crate::exec::Stream::Stdout => Self::Stdout,
+            crate::exec::Stream::Stderr => Self::Stderr,
+        }
+    }
+}
+
 /// Something that happened during a run. Serialized as one JSON object per line by
 /// `--message-format json` (the `event` field names the variant).
 #[derive(Clone, Debug, Serialize)]
@@ -66,6 +85,36 @@ pub enum Event {
     },
     /// Something the user should know that does not stop the run.
     Warning { message: String },
+    /// A pipeline step started.
+    StepStarted {
+        step: usize,
+        name: String,
+        commands: usize,
+        cleanup: bool,
+        grouped: bool,
+    },
+    /// One line of a step command's output.
+    StepOutput {
+        step: usize,
+        worker: usize,
+        stream: OutputStream,
+        line: String,
+    },
+    /// One attempt of a step command ended.
+    StepCommandFinished {
+        step: usize,
+        worker: usize,
+        attempt: u32,
+        exit: JobExit,
+        duration_secs: f64,
+    },
+    /// A pipeline step ended.
+    StepFinished {
+        step: usize,
+        name: String,
+        outcome: crate::pipeline::StepOutcome,
+        duration_secs: f64,
+    },
     /// News about a compose environment (up, ready, torn down, failed).
     Environment { env: String, message: String },
     /// Shutdown was requested (first SIGINT/SIGTERM).

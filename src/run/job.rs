@@ -145,6 +145,7 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         stderr: env.run_dir.stderr(env.id),
         timeout: env.suite.timeout,
         grace: env.suite.timeout_grace,
+        relay: None,
     };
     let mut record = JobRecord {
         id: env.id,

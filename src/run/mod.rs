@@ -9,7 +9,7 @@ mod job;
 mod orchestrator;
 mod run_dir;
 
-pub use event::Event;
+pub use event::{Event, OutputStream};
 pub use job::{Job, JobEnvironment};
 pub use orchestrator::{RunInput, execute};
 pub use run_dir::RunDir;

@@ -36,6 +36,8 @@ pub struct RunInput<'a> {
     pub skipped_files: Vec<(usize, String)>,
     /// Per suite, per worker (index 0 = worker 1): its compose environment, if the suite has one.
     pub environments: Vec<Option<Vec<super::JobEnvironment>>>,
+    /// Id of the first job (job ids stay unique across several test steps of one run).
+    pub first_job: usize,
 }
 
 struct State {
@@ -83,7 +85,7 @@ pub async fn execute(
             };
             let job = state.queue.remove(index).expect("index from position");
             let worker = free.pop_first().expect("checked non-empty");
-            let id = state.records.len();
+            let id = input.first_job + state.records.len();
             state.records.push(None);
             let suite = &input.config.suites[job.suite];
             emit(&Event::JobStarted {
@@ -169,6 +171,7 @@ pub async fn execute(
         predicted: input.predicted,
         flaky_result: input.config.run.flaky_result,
         timing_match: input.timing_match,
+        steps: Vec::new(),
     }
 }
 
@@ -228,8 +231,8 @@ fn finish_job(
         duration_secs: record.duration.as_secs_f64(),
         error: record.error.clone(),
     });
-    let id = record.id;
-    state.records[id] = Some(record);
+    let slot = record.id - input.first_job;
+    state.records[slot] = Some(record);
     if retry.is_empty() || job.attempt > suite.retries || *shutdown.borrow() != Shutdown::Running {
         return;
     }

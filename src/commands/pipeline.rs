@@ -1,0 +1,284 @@
+//! The pipeline of one `flotilla run`: `[[step]]`s in order (a plain run is one implicit test
+//! step of every suite), then every `[[cleanup]]` step whatever happened, then the compose
+//! environments go. Environments come up just before the first step that needs them, so an
+//! image-building step can come first.
+
+use tokio::sync::watch;
+
+use super::environments::Environments;
+use super::prepare::Prepared;
+use crate::error::Error;
+use crate::pipeline::{Step, StepAction, StepContext, run_command_step};
+use crate::results::{Counts, RunSummary, StepOutcome, StepRecord};
+use crate::run::{Event, RunDir, RunInput, execute};
+use crate::signal::Shutdown;
+
+/// What the pipeline produced.
+pub(super) struct PipelineOutcome {
+    /// Test results of every test step, plus the step records.
+    pub(super) summary: RunSummary,
+    /// An environment that could not be set up (exit 3 after cleanup).
+    pub(super) setup_error: Option<Error>,
+}
+
+/// Runs every step, the cleanup steps and the teardown.
+pub(super) async fn run_pipeline(
+    prepared: &mut Prepared,
+    run_dir: &RunDir,
+    mut shutdown: watch::Receiver<Shutdown>,
+    emit: &mut dyn FnMut(&Event),
+) -> PipelineOutcome {
+    let config = &prepared.config;
+    let workers = config.run.workers;
+    let implicit = config.steps.is_empty();
+    let steps: Vec<Step> = if implicit {
+        vec![implicit_step(prepared)]
+    } else {
+        config.steps.clone()
+    };
+    let mut environments = Environments::default();
+    let mut summary: Option<RunSummary> = None;
+    let mut records: Vec<StepRecord> = Vec::new();
+    let mut setup_error = None;
+    let mut stop = false;
+    let mut jobs = prepared.jobs();
+    let mut skipped_files = std::mem::take(&mut prepared.skipped_files);
+    for (index, step) in steps.iter().enumerate() {
+        if stop || *shutdown.borrow() != Shutdown::Running {
+            records.push(skipped(step, false));
+            continue;
+        }
+        let needed = envs_of(step, prepared);
+        match environments
+            .ensure(&needed, &prepared.config, run_dir, workers, &mut shutdown, emit)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                records.push(skipped(step, false));
+                continue;
+            }
+            Err(error) => {
+                emit(&Event::Warning {
+                    message: format!("step `{}` cannot run: {error}", step.name),
+                });
+                setup_error = Some(error);
+                records.push(StepRecord {
+                    outcome: StepOutcome::Failed,
+                    ..skipped(step, false)
+                });
+                stop = true;
+                continue;
+            }
+        }
+        let record = match &step.action {
+            StepAction::Commands(commands) => {
+                let environments = step.env.as_ref().and_then(|name| environments.workers(name));
+                let ctx = StepContext {
+                    root: &prepared.config.root,
+                    run_dir,
+                    index,
+                    environments: environments.as_deref(),
+                    shutdown: shutdown.clone(),
+                    cleanup: false,
+                };
+                run_command_step(step, commands, ctx, emit).await
+            }
+            StepAction::Tests(suites) => {
+                let started = std::time::Instant::now();
+                if !implicit {
+                    emit(&Event::StepStarted {
+                        step: index,
+                        name: step.name.clone(),
+                        commands: 0,
+                        cleanup: false,
+                        grouped: false,
+                    });
+                }
+                let (mine, rest): (Vec<_>, Vec<_>) = jobs
+                    .into_iter()
+                    .partition(|job| suites.contains(&prepared.config.suites[job.suite].name));
+                jobs = rest;
+                let (my_skips, other_skips): (Vec<_>, Vec<_>) = skipped_files
+                    .into_iter()
+                    .partition(|(suite, _)| suites.contains(&prepared.config.suites[*suite].name));
+                skipped_files = other_skips;
+                let input = RunInput {
+                    config: &prepared.config,
+                    run_dir,
+                    jobs: mine,
+                    workers,
+                    predicted: prepared.plan.makespan,
+                    timing_match: prepared.timing_match,
+                    skipped_files: my_skips,
+                    environments: environments.per_suite(&prepared.config),
+                    first_job: summary
+                        .as_ref()
+                        .map_or(0, |s| s.jobs.iter().map(|j| j.id + 1).max().unwrap_or(0)),
+                };
+                let result = execute(input, shutdown.clone(), emit).await;
+                let outcome = if result.interrupted {
+                    StepOutcome::Interrupted
+                } else if Counts::of(&result.tests).any_failure() {
+                    StepOutcome::Failed
+                } else {
+                    StepOutcome::Passed
+                };
+                match summary.as_mut() {
+                    Some(summary) => summary.absorb(result),
+                    None => summary = Some(result),
+                }
+                let record = StepRecord {
+                    outcome,
+                    duration: started.elapsed(),
+                    ..skipped(step, false)
+                };
+                if !implicit {
+                    emit(&Event::StepFinished {
+                        step: index,
+                        name: step.name.clone(),
+                        outcome,
+                        duration_secs: record.duration.as_secs_f64(),
+                    });
+                }
+                record
+            }
+        };
+        if record.outcome.is_failure() && !step.continue_on_failure {
+            stop = true;
+        }
+        records.push(record);
+    }
+    // Cleanup steps run whatever happened; only a second signal stops them.
+    let cleanup_shutdown = only_immediate(&shutdown);
+    for (offset, step) in prepared.config.cleanup.iter().enumerate() {
+        let StepAction::Commands(commands) = &step.action else {
+            continue;
+        };
+        let environments = step.env.as_ref().and_then(|name| environments.workers(name));
+        let ctx = StepContext {
+            root: &prepared.config.root,
+            run_dir,
+            index: steps.len() + offset,
+            environments: environments.as_deref(),
+            shutdown: cleanup_shutdown.clone(),
+            cleanup: true,
+        };
+        let record = run_command_step(step, commands, ctx, emit).await;
+        if record.outcome.is_failure() {
+            emit(&Event::Warning {
+                message: format!(
+                    "cleanup step `{}` {}; it does not change the run's verdict",
+                    step.name,
+                    describe(record.outcome)
+                ),
+            });
+        }
+        records.push(record);
+    }
+    environments.down(emit).await;
+    let interrupted = *shutdown.borrow() != Shutdown::Running;
+    let mut summary = summary.unwrap_or_else(|| empty_summary(prepared, run_dir));
+    summary.interrupted |= interrupted;
+    for job in jobs {
+        let suite = &prepared.config.suites[job.suite].name;
+        summary
+            .not_run
+            .extend(job.files().into_iter().map(|file| (suite.clone(), file)));
+    }
+    if !implicit {
+        summary.steps = records;
+    }
+    PipelineOutcome { summary, setup_error }
+}
+
+/// A plain run: one test step of every selected suite.
+fn implicit_step(prepared: &Prepared) -> Step {
+    Step {
+        name: "tests".into(),
+        action: StepAction::Tests(prepared.config.suites.iter().map(|s| s.name.clone()).collect()),
+        timeout: None,
+        timeout_grace: std::time::Duration::from_secs(5),
+        retries: 0,
+        retry_delay: std::time::Duration::ZERO,
+        continue_on_failure: false,
+        env: None,
+        exec: None,
+        output: crate::pipeline::OutputMode::Prefix,
+        environment: Vec::new(),
+    }
+}
+
+/// The environments a step needs up before it starts.
+fn envs_of(step: &Step, prepared: &Prepared) -> Vec<String> {
+    match &step.action {
+        StepAction::Commands(_) => step.env.iter().cloned().collect(),
+        StepAction::Tests(suites) => prepared
+            .config
+            .suites
+            .iter()
+            .filter(|suite| suites.contains(&suite.name))
+            .filter_map(|suite| suite.env.clone())
+            .collect(),
+    }
+}
+
+fn skipped(step: &Step, cleanup: bool) -> StepRecord {
+    StepRecord {
+        name: step.name.clone(),
+        kind: match step.action {
+            StepAction::Commands(_) => "command",
+            StepAction::Tests(_) => "tests",
+        },
+        cleanup,
+        outcome: StepOutcome::Skipped,
+        duration: std::time::Duration::ZERO,
+        commands: Vec::new(),
+    }
+}
+
+fn describe(outcome: StepOutcome) -> &'static str {
+    match outcome {
+        StepOutcome::Failed => "failed",
+        StepOutcome::TimedOut => "timed out",
+        StepOutcome::Interrupted => "was interrupted",
+        StepOutcome::Skipped => "was skipped",
+        StepOutcome::Passed => "passed",
+    }
+}
+
+/// A shutdown signal that only reacts to the second interrupt (for cleanup steps).
+fn only_immediate(shutdown: &watch::Receiver<Shutdown>) -> watch::Receiver<Shutdown> {
+    let (tx, rx) = watch::channel(Shutdown::Running);
+    let mut source = shutdown.clone();
+    tokio::spawn(async move {
+        loop {
+            if *source.borrow_and_update() == Shutdown::Immediate {
+                let _ = tx.send(Shutdown::Immediate);
+                return;
+            }
+            if source.changed().await.is_err() || tx.is_closed() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+fn empty_summary(prepared: &Prepared, run_dir: &RunDir) -> RunSummary {
+    RunSummary {
+        run_id: run_dir.run_id.clone(),
+        run_dir: run_dir.path.clone(),
+        started_at: chrono::Local::now(),
+        duration: std::time::Duration::ZERO,
+        workers: prepared.config.run.workers,
+        interrupted: false,
+        tests: Vec::new(),
+        jobs: Vec::new(),
+        not_run: Vec::new(),
+        predicted: std::time::Duration::ZERO,
+        flaky_result: prepared.config.run.flaky_result,
+        timing_match: prepared.timing_match,
+        steps: Vec::new(),
+    }
+}

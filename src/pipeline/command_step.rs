@@ -1,0 +1,270 @@
+//! [`run_command_step`]: runs a step's commands in parallel (command `i` as worker `i + 1`),
+//! relays their output line by line, retries the ones that failed, and records everything.
+
+use std::time::{Duration, Instant};
+
+use camino::Utf8Path;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+
+use super::model::{Step, StepCommand};
+use crate::exec::{OutputLine, ProcessEnd, ProcessSpec, run_process};
+use crate::results::{CommandRecord, JobExit, StepOutcome, StepRecord};
+use crate::run::{Event, JobEnvironment, RunDir};
+use crate::signal::Shutdown;
+
+/// What a step needs from the run.
+pub struct StepContext<'a> {
+    /// The config folder (working directory of commands).
+    pub root: &'a Utf8Path,
+    /// The run folder (logs go to `steps/`).
+    pub run_dir: &'a RunDir,
+    /// Position of the step in the pipeline (for log names).
+    pub index: usize,
+    /// The step's environment, per worker, when it has one.
+    pub environments: Option<&'a [JobEnvironment]>,
+    /// Stops the step (cleanup steps get one that only reacts to a second signal).
+    pub shutdown: watch::Receiver<Shutdown>,
+    /// Whether this is a `[[cleanup]]` step.
+    pub cleanup: bool,
+}
+
+struct Finished {
+    index: usize,
+    attempt: u32,
+    record: CommandRecord,
+}
+
+/// Runs `commands` (command `i` as worker `i + 1`) to the end, with retries.
+pub async fn run_command_step(
+    step: &Step,
+    commands: &[StepCommand],
+    mut ctx: StepContext<'_>,
+    emit: &mut dyn FnMut(&Event),
+) -> StepRecord {
+    let started = Instant::now();
+    emit(&Event::StepStarted {
+        step: ctx.index,
+        name: step.name.clone(),
+        commands: commands.len(),
+        cleanup: ctx.cleanup,
+        grouped: step.output == super::model::OutputMode::Grouped,
+    });
+    let (lines_tx, mut lines_rx) = mpsc::unbounded_channel::<(usize, OutputLine)>();
+    let mut running: JoinSet<Finished> = JoinSet::new();
+    for (index, command) in commands.iter().enumerate() {
+        spawn_command(&mut running, step, command, &ctx, index, 1, Duration::ZERO, &lines_tx);
+    }
+    let mut records = Vec::new();
+    let mut failed = Vec::new();
+    let mut timed_out = false;
+    loop {
+        tokio::select! {
+            Some((worker, line)) = lines_rx.recv() => {
+                emit(&Event::StepOutput { step: ctx.index, worker, stream: line.stream.into(), line: line.text });
+            }
+            joined = running.join_next() => {
+                let Some(joined) = joined else { break };
+                let finished = joined.expect("step command tasks do not panic");
+                emit(&Event::StepCommandFinished {
+                    step: ctx.index,
+                    worker: finished.record.worker,
+                    attempt: finished.attempt,
+                    exit: finished.record.exit.clone(),
+                    duration_secs: finished.record.duration.as_secs_f64(),
+                });
+                let ok = finished.record.exit == JobExit::Exited { code: 0 };
+                let stopping = *ctx.shutdown.borrow() != Shutdown::Running;
+                if !ok && !stopping && finished.attempt <= step.retries {
+                    let delay = step.retry_delay.saturating_mul(1 << (finished.attempt - 1).min(16));
+                    emit(&Event::Warning {
+                        message: format!(
+                            "step `{}` worker {}: {}; retrying in {:.1}s (attempt {} of {})",
+                            step.name,
+                            finished.record.worker,
+                            describe(&finished.record.exit),
+                            delay.as_secs_f64(),
+                            finished.attempt + 1,
+                            step.retries + 1
+                        ),
+                    });
+                    spawn_command(&mut running, step, &commands[finished.index], &ctx, finished.index, finished.attempt + 1, delay, &lines_tx);
+                } else if !ok {
+                    timed_out |= finished.record.exit == JobExit::TimedOut;
+                    failed.push(finished.index);
+                }
+                records.push(finished.record);
+            }
+        }
+    }
+    drop(lines_tx);
+    while let Ok((worker, line)) = lines_rx.try_recv() {
+        emit(&Event::StepOutput {
+            step: ctx.index,
+            worker,
+            stream: line.stream.into(),
+            line: line.text,
+        });
+    }
+    let interrupted = *ctx.shutdown.borrow_and_update() != Shutdown::Running
+        || records.iter().any(|r| r.exit == JobExit::Interrupted);
+    let outcome = if interrupted {
+        StepOutcome::Interrupted
+    } else if timed_out {
+        StepOutcome::TimedOut
+    } else if failed.is_empty() {
+        StepOutcome::Passed
+    } else {
+        StepOutcome::Failed
+    };
+    let record = StepRecord {
+        name: step.name.clone(),
+        kind: "command",
+        cleanup: ctx.cleanup,
+        outcome,
+        duration: started.elapsed(),
+        commands: records,
+    };
+    emit(&Event::StepFinished {
+        step: ctx.index,
+        name: step.name.clone(),
+        outcome,
+        duration_secs: record.duration.as_secs_f64(),
+    });
+    record
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "spawning needs the step, its command and the run's plumbing"
+)]
+fn spawn_command(
+    running: &mut JoinSet<Finished>,
+    step: &Step,
+    command: &StepCommand,
+    ctx: &StepContext<'_>,
+    index: usize,
+    attempt: u32,
+    delay: Duration,
+    lines: &mpsc::UnboundedSender<(usize, OutputLine)>,
+) {
+    let worker = index + 1;
+    let dir = ctx
+        .run_dir
+        .path
+        .join(format!("steps/{:02}-{}", ctx.index, slug(&step.name)));
+    let _ = fs_err::create_dir_all(&dir);
+    let argv = command.argv(worker, &ctx.run_dir.run_id, ctx.run_dir.path.as_str());
+    let mut variables = step.environment.clone();
+    variables.extend([
+        ("FLOTILLA_WORKER".to_string(), worker.to_string()),
+        ("FLOTILLA_RUN_ID".to_string(), ctx.run_dir.run_id.clone()),
+        ("FLOTILLA_STEP".to_string(), step.name.clone()),
+    ]);
+    let environment = ctx.environments.and_then(|envs| envs.get(index)).cloned();
+    let mut tag = None;
+    let (argv, variables) = match (&environment, &step.exec) {
+        (Some(environment), Some(service)) => {
+            variables.extend(environment.worker.job_env());
+            match environment.worker.exec_command_in(service, &argv, &variables) {
+                Ok(command) => {
+                    tag = Some(command.tag);
+                    (command.argv, command.env)
+                }
+                Err(error) => (vec![format!("<exec failed: {error}>").into()], variables),
+            }
+        }
+        (Some(environment), None) => {
+            variables.extend(environment.worker.job_env());
+            (argv, variables)
+        }
+        (None, _) => (argv, variables),
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let spec = ProcessSpec {
+        argv,
+        cwd: ctx.root.to_path_buf(),
+        env: variables,
+        stdout: dir.join(format!("w{worker}-a{attempt}.stdout")),
+        stderr: dir.join(format!("w{worker}-a{attempt}.stderr")),
+        timeout: step.timeout,
+        grace: step.timeout_grace,
+        relay: Some(tx),
+    };
+    let lines = lines.clone();
+    tokio::spawn(async move {
+        while let Some(line) = rx.recv().await {
+            if lines.send((worker, line)).is_err() {
+                return;
+            }
+        }
+    });
+    let mut shutdown = ctx.shutdown.clone();
+    let display = command.display();
+    running.spawn(async move {
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        let result = run_process(&spec, &mut shutdown).await;
+        let (exit, duration) = match result {
+            Ok(result) => {
+                let exit = match result.end {
+                    ProcessEnd::Exited(code) => JobExit::Exited { code },
+                    ProcessEnd::Signaled(signal) => JobExit::Signaled { signal },
+                    ProcessEnd::TimedOut => JobExit::TimedOut,
+                    ProcessEnd::Cancelled => JobExit::Interrupted,
+                };
+                (exit, result.duration)
+            }
+            Err(error) => (
+                JobExit::SpawnFailed {
+                    message: error.to_string(),
+                },
+                Duration::ZERO,
+            ),
+        };
+        if let (Some(environment), Some(tag), JobExit::TimedOut | JobExit::Interrupted) = (&environment, &tag, &exit) {
+            // Killing the exec client does not stop the command inside the container.
+            let _ = environment.worker.kill_job(tag).await;
+        }
+        let record = CommandRecord {
+            worker,
+            attempt,
+            command: display,
+            exit,
+            duration,
+            stdout: spec.stdout,
+            stderr: spec.stderr,
+        };
+        Finished { index, attempt, record }
+    });
+}
+
+fn describe(exit: &JobExit) -> String {
+    match exit {
+        JobExit::Exited { code } => format!("exited with code {code}"),
+        JobExit::Signaled { signal } => format!("killed by signal {signal}"),
+        JobExit::TimedOut => "timed out".into(),
+        JobExit::Interrupted => "interrupted".into(),
+        JobExit::SpawnFailed { message } => message.clone(),
+    }
+}
+
+fn slug(name: &str) -> String {
+    let slug: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug = slug.trim_matches('-').to_string();
+    if slug.is_empty() {
+        "step".into()
+    } else {
+        slug.chars().take(40).collect()
+    }
+}
