@@ -180,11 +180,14 @@ pub(super) async fn run_pipeline(
     let interrupted = *shutdown.borrow() != Shutdown::Running;
     let mut summary = summary.unwrap_or_else(|| empty_summary(prepared, run_dir));
     summary.interrupted |= interrupted;
-    for job in jobs {
-        let suite = &prepared.config.suites[job.suite].name;
-        summary
-            .not_run
-            .extend(job.files().into_iter().map(|file| (suite.clone(), file)));
+    if interrupted || stop {
+        // Test steps that never ran leave their files unrun.
+        for job in jobs {
+            let suite = &prepared.config.suites[job.suite].name;
+            summary
+                .not_run
+                .extend(job.files().into_iter().map(|file| (suite.clone(), file)));
+        }
     }
     if !implicit {
         summary.steps = records;

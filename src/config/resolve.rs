@@ -259,6 +259,18 @@ impl Config {
                 .collect::<Result<Vec<_>, _>>()
         };
         let steps = resolve_steps(std::mem::take(&mut raw.step), "step")?;
+        if !steps.is_empty() {
+            // With a pipeline, suites run only where a test step names them.
+            let referenced: Vec<&String> = steps
+                .iter()
+                .filter_map(|step| match &step.action {
+                    crate::pipeline::StepAction::Tests(names) => Some(names),
+                    crate::pipeline::StepAction::Commands(_) => None,
+                })
+                .flatten()
+                .collect();
+            suites.retain(|suite| referenced.contains(&&suite.name));
+        }
         let cleanup = resolve_steps(std::mem::take(&mut raw.cleanup), "cleanup")?;
         if suites.is_empty() && (!steps.is_empty() || !cleanup.is_empty()) {
             // A pipeline of commands only is fine.

@@ -33,6 +33,8 @@ struct Finished {
     index: usize,
     attempt: u32,
     record: CommandRecord,
+    /// The task that forwards this command's lines; done once every line is forwarded.
+    forwarder: tokio::task::JoinHandle<()>,
 }
 
 /// Runs `commands` (command `i` as worker `i + 1`) to the end, with retries.
@@ -65,7 +67,12 @@ pub async fn run_command_step(
             }
             joined = running.join_next() => {
                 let Some(joined) = joined else { break };
-                let finished = joined.expect("step command tasks do not panic");
+                                let mut finished = joined.expect("step command tasks do not panic");
+                // Every line of this command is shown before it is reported finished.
+                let _ = (&mut finished.forwarder).await;
+                while let Ok((worker, line)) = lines_rx.try_recv() {
+                    emit(&Event::StepOutput { step: ctx.index, worker, stream: line.stream.into(), line: line.text });
+                }
                 emit(&Event::StepCommandFinished {
                     step: ctx.index,
                     worker: finished.record.worker,
@@ -192,7 +199,7 @@ fn spawn_command(
         relay: Some(tx),
     };
     let lines = lines.clone();
-    tokio::spawn(async move {
+    let forwarder = tokio::spawn(async move {
         while let Some(line) = rx.recv().await {
             if lines.send((worker, line)).is_err() {
                 return;
@@ -236,7 +243,12 @@ fn spawn_command(
             stdout: spec.stdout,
             stderr: spec.stderr,
         };
-        Finished { index, attempt, record }
+        Finished {
+            index,
+            attempt,
+            record,
+            forwarder,
+        }
     });
 }
 

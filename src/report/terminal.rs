@@ -360,7 +360,7 @@ impl Terminal {
             ));
         }
         if !summary.not_run.is_empty() {
-            self.line(&format!("{} file(s) did not run (interrupted)", summary.not_run.len()));
+            self.line(&format!("{} file(s) did not run", summary.not_run.len()));
         }
         for path in written {
             self.line(&format!("{} {path}", "wrote".style(s.dim)));

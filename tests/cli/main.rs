@@ -6,6 +6,7 @@ mod gate;
 mod harness;
 mod history;
 mod interrupt;
+mod pipeline;
 mod policies;
 mod profiles;
 mod pytest_runner;
