@@ -54,7 +54,7 @@ pub enum Error {
     },
 
     /// A compose environment could not be set up (compose missing, `up` failed, never ready).
-    #[error("{source}{}", diagnostics.as_ref().map(|d| format!("\n  diagnostics: {d}")).unwrap_or_default())]
+    #[error("a compose environment could not be set up")]
     Environment {
         #[source]
         source: crate::envs::EnvError,

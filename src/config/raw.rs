@@ -66,6 +66,7 @@ pub(super) struct RawSuite {
     #[serde(default)]
     pub(super) environment: BTreeMap<String, String>,
     pub(super) env: Option<Spanned<String>>,
+    pub(super) on_workers: Option<Spanned<Vec<usize>>>,
 }
 
 /// Every key, per table, for "did you mean" suggestions.
@@ -84,6 +85,7 @@ pub(super) const SUITE_KEYS: &[&str] = &[
     "timeout-grace",
     "environment",
     "env",
+    "on-workers",
 ];
 pub(super) const TOP_KEYS: &[&str] = &[
     "run",

@@ -79,6 +79,8 @@ pub struct Suite {
     pub environment: Vec<(String, String)>,
     /// The `[env.NAME]` whose per-worker copy its jobs run against.
     pub env: Option<String>,
+    /// Only these worker slots (1-based) run its jobs (`on-workers`).
+    pub on_workers: Option<Vec<usize>>,
 }
 
 /// The resolved configuration.
@@ -234,7 +236,7 @@ impl Config {
                 };
                 return Err(ctx.error(env.span(), format!("no environment named `{}`", env.get_ref()), help));
             }
-            let mut suite = ctx.suite(&name, raw_suite, overrides)?;
+            let mut suite = ctx.suite(&name, raw_suite, overrides, workers)?;
             // Profile variables win over the suite's own.
             suite.environment.retain(|(key, _)| !from_profile.env.contains_key(key));
             suite
@@ -357,7 +359,13 @@ impl Ctx<'_> {
         ConfigError::at(self.path, self.text, Some(span), message, help.into())
     }
 
-    fn suite(&self, name: &toml::Spanned<String>, raw: RawSuite, overrides: &Overrides) -> Result<Suite, ConfigError> {
+    fn suite(
+        &self,
+        name: &toml::Spanned<String>,
+        raw: RawSuite,
+        overrides: &Overrides,
+        workers: usize,
+    ) -> Result<Suite, ConfigError> {
         let suite_name = name.get_ref().clone();
         if !is_valid_name(&suite_name) {
             return Err(self.error(
@@ -426,6 +434,17 @@ impl Ctx<'_> {
             .map(|t| self.duration(t))
             .transpose()?
             .unwrap_or(DEFAULT_GRACE);
+        let on_workers = match &raw.on_workers {
+            None => None,
+            Some(slots) if slots.get_ref().is_empty() || slots.get_ref().iter().any(|&w| w == 0 || w > workers) => {
+                return Err(self.error(
+                    slots.span(),
+                    format!("`on-workers` must list worker numbers from 1 to {workers}"),
+                    "workers are numbered from 1; raise [run] workers or pick lower numbers".to_string(),
+                ));
+            }
+            Some(slots) => Some(slots.get_ref().clone()),
+        };
         let retry_delay = raw
             .retry_delay
             .as_ref()
@@ -447,6 +466,7 @@ impl Ctx<'_> {
             timeout_grace,
             environment: raw.environment.into_iter().collect(),
             env: raw.env.map(toml::Spanned::into_inner),
+            on_workers,
         })
     }
 

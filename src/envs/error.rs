@@ -49,7 +49,7 @@ pub enum EnvError {
     },
 
     /// A docker or compose command ran past its deadline and was killed.
-    #[error("`{command}` did not finish within {}{}; it was killed; is the Docker daemon overloaded or stuck?", humantime::format_duration(*timeout), host_suffix(host.as_deref()))]
+    #[error("`{command}` did not finish within {}{}; it was killed; is the Docker daemon overloaded or stuck?", humantime::format_duration(std::time::Duration::from_secs(timeout.as_secs().max(1))), host_suffix(host.as_deref()))]
     CommandTimedOut {
         /// The command line.
         command: String,
@@ -151,7 +151,7 @@ pub struct ServiceDown {
 
 /// Details of [`EnvError::NotReady`].
 #[derive(Debug, thiserror::Error)]
-#[error("service `{service}` of `{project}` was not ready after {}: probe {probe} last said: {last_output}{}", humantime::format_duration(*waited), diagnostics.as_ref().map_or(String::new(), |d| format!("; diagnostics in {d}")))]
+#[error("service `{service}` of `{project}` was not ready after {}: probe {probe} last said: {last_output}{}", humantime::format_duration(std::time::Duration::from_secs(waited.as_secs())), diagnostics.as_ref().map_or(String::new(), |d| format!("; diagnostics in {d}")))]
 pub struct NotReady {
     /// The compose project.
     pub project: String,

@@ -76,15 +76,24 @@ pub async fn execute(
         }
         while !stopping && !free.is_empty() {
             let now = tokio::time::Instant::now();
-            let Some(index) = state
-                .queue
-                .iter()
-                .position(|job| job.not_before.is_none_or(|t| t <= now))
-            else {
+            let allowed = |job: &Job, worker: usize| {
+                input.config.suites[job.suite]
+                    .on_workers
+                    .as_ref()
+                    .is_none_or(|slots| slots.contains(&worker))
+            };
+            // The lowest free worker takes the first ready job its slot may run.
+            let Some((worker, index)) = free.iter().find_map(|&worker| {
+                state
+                    .queue
+                    .iter()
+                    .position(|job| job.not_before.is_none_or(|t| t <= now) && allowed(job, worker))
+                    .map(|index| (worker, index))
+            }) else {
                 break;
             };
             let job = state.queue.remove(index).expect("index from position");
-            let worker = free.pop_first().expect("checked non-empty");
+            free.remove(&worker);
             let id = input.first_job + state.records.len();
             state.records.push(None);
             let suite = &input.config.suites[job.suite];

@@ -14,7 +14,7 @@ use crate::harness::{Project, expect_lines, fifo_lines};
 
 static IMAGES: Once = Once::new();
 
-fn images() {
+pub(crate) fn images() {
     IMAGES.call_once(|| {
         let status = Command::new("bash")
             .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/test-images.sh"))
@@ -45,7 +45,7 @@ fn app_project(workers: usize, env_extra: &str, suite_extra: &str) -> Project {
 }
 
 /// Containers, networks and volumes still labelled with `run_id`.
-fn leftovers(run_id: &str) -> Vec<String> {
+pub(crate) fn leftovers(run_id: &str) -> Vec<String> {
     let filter = format!("label=flotilla.run-id={run_id}");
     let mut found = Vec::new();
     for args in [

@@ -2,6 +2,7 @@
 
 mod config_errors;
 mod environments;
+mod examples;
 mod gate;
 mod harness;
 mod history;
