@@ -316,3 +316,60 @@ fn gc_removes_what_a_sigkilled_run_left() {
     assert!(gc.stdout.contains(&run_id), "{}", gc.stdout);
     assert!(leftovers(&run_id).is_empty(), "{:?}", leftovers(&run_id));
 }
+
+#[test]
+fn parallel_steps_get_worker_environments_and_timeouts_reach_into_containers() {
+    images();
+    let project = Project::new();
+    project
+        .file("docker-compose.yml", &fixture("app/docker-compose.yml"))
+        .file("docker-compose.ci.yml", &fixture("app/docker-compose.ci.yml"))
+        .config(
+            r#"[run]
+workers = 2
+
+[env.app]
+compose = ["docker-compose.yml", "docker-compose.ci.yml"]
+ready = [{ http = "web:8080/health" }]
+
+[[step]]
+name = "per-worker check"
+parallel = "workers"
+env = "app"
+run = "test \"$(wget -q -O - http://$FLOTILLA_WEB_8080/)\" = \"web-{worker}\" && echo reached web-{worker}"
+
+[[step]]
+name = "hangs in the container"
+parallel = "workers"
+env = "app"
+exec = "web"
+timeout = "2s"
+timeout-grace = "200ms"
+continue-on-failure = true
+run = "sleep 1000"
+
+[[step]]
+name = "nothing left running"
+parallel = "workers"
+env = "app"
+exec = "web"
+run = "if ps | grep -v grep | grep -q 'sleep 1000'; then echo still running; exit 1; fi"
+"#,
+        );
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 1, "the timed-out step fails the run\n{}", run.describe());
+    assert!(
+        run.stdout.contains("reached web-1") && run.stdout.contains("reached web-2"),
+        "{}",
+        run.describe()
+    );
+    let summary = project.summary();
+    let outcomes: Vec<&str> = summary["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["passed", "timed_out", "passed"], "{}", run.describe());
+    assert!(leftovers(summary["run_id"].as_str().unwrap()).is_empty());
+}
