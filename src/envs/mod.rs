@@ -75,5 +75,5 @@ pub use naming::{
 pub use owner::{Liveness, Owner};
 pub use ps_output::{PsEntry, parse_ps_json};
 pub use set::{EnvSet, TeardownReport, UpSummary};
-pub use sweep::{Swept, sweep_project};
+pub use sweep::{Swept, sweep_label, sweep_project};
 pub use worker::{ExecCommand, KillOutcome, RunInfo, WorkerEnv, WorkerTeardown};

@@ -1,5 +1,6 @@
-//! [`sweep_project`]: removes every container, network and volume of one compose project by
-//! label, whatever `down` left behind (or when `down` cannot run at all, as after a crash).
+//! [`sweep_project`] and [`sweep_label`]: remove every container, network and volume of one
+//! compose project (or of a whole run) by label, whatever `down` left behind (or when `down`
+//! cannot run at all, as after a crash).
 //! Returns a [`Swept`] count; it repeats until a pass finds nothing, because the daemon may still
 //! be finishing a create that a killed `up` had started.
 
@@ -38,10 +39,15 @@ const PASSES: usize = 5;
 
 /// Removes everything labelled with compose project `project`.
 pub async fn sweep_project(docker: &Docker, project: &str) -> Result<Swept, EnvError> {
+    sweep_label(docker, LABEL_COMPOSE_PROJECT, project).await
+}
+
+/// Removes every container, network and volume labelled `key=value`.
+pub async fn sweep_label(docker: &Docker, key: &str, value: &str) -> Result<Swept, EnvError> {
     let mut total = Swept::default();
     let mut last_error = None;
     for pass in 0..PASSES {
-        match sweep_once(docker, project).await {
+        match sweep_once(docker, key, value).await {
             Ok(swept) if swept.is_empty() => return Ok(total),
             Ok(swept) => total.add(swept),
             Err(error) => last_error = Some(error),
@@ -55,13 +61,11 @@ pub async fn sweep_project(docker: &Docker, project: &str) -> Result<Swept, EnvE
     }
 }
 
-async fn sweep_once(docker: &Docker, project: &str) -> Result<Swept, EnvError> {
+async fn sweep_once(docker: &Docker, key: &str, value: &str) -> Result<Swept, EnvError> {
     let mut swept = Swept::default();
     let mut error = None;
-    // flotilla labels the same resources with `flotilla.project`; compose's label also covers
-    // what compose created before the resolved file existed.
     {
-        let filter = [(LABEL_COMPOSE_PROJECT, project)];
+        let filter = [(key, value)];
         let containers = docker.container_ids(&filter, None).await?;
         match docker.remove_containers(&containers).await {
             Ok(()) => swept.containers += containers.len(),

@@ -75,6 +75,15 @@ pub struct WorkerTeardown {
     pub sweep_error: Option<String>,
 }
 
+/// Who sweeps after `down`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sweep {
+    /// The worker sweeps its own project.
+    Project,
+    /// The caller sweeps the whole run afterwards.
+    Caller,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
     New,
@@ -465,6 +474,12 @@ impl WorkerEnv {
     /// label sweep of containers, networks and volumes. Safe to call on every exit path and more
     /// than once; never fails (problems are reported in the result).
     pub async fn teardown(&self) -> WorkerTeardown {
+        self.teardown_with(Sweep::Project).await
+    }
+
+    /// Teardown; `sweep` says whether this worker sweeps its project or the caller sweeps the
+    /// whole run at once (fewer docker calls for a set).
+    pub(crate) async fn teardown_with(&self, sweep: Sweep) -> WorkerTeardown {
         self.cancel_source.cancel();
         let _op = self.op.lock().await;
         let first = {
@@ -491,9 +506,11 @@ impl WorkerEnv {
                 None => report.down_error = Some("skipped: the compose files were never resolved".into()),
             }
         }
-        match sweep_project(&self.docker, &self.project).await {
-            Ok(swept) => report.swept = swept,
-            Err(error) => report.sweep_error = Some(error.to_string()),
+        if sweep == Sweep::Project {
+            match sweep_project(&self.docker, &self.project).await {
+                Ok(swept) => report.swept = swept,
+                Err(error) => report.sweep_error = Some(error.to_string()),
+            }
         }
         report
     }
