@@ -37,11 +37,13 @@ async fn bench_up_and_down() {
             .unwrap();
             let started = Instant::now();
             let up = set.up().await;
+            let up_duration = started.elapsed();
             let report = set.teardown().await;
             let seconds = started.elapsed().as_secs_f64();
             up.unwrap();
             assert!(report.is_clean() && run.leftovers().is_empty(), "{report:?}");
             println!("flotilla {mode} {seconds:.3}");
+            eprintln!("  up {:?} teardown {:?} swept {:?}", up_duration, report.duration, report.swept);
         }
     }
 }
