@@ -178,10 +178,17 @@ impl EnvSet {
                 summary.built.push((host, built));
             }
         }
+        // One `compose config` for all workers (with stand-ins for their number and project).
+        let shared: Option<Arc<str>> = if self.workers.len() > 1 {
+            self.workers[0].shared_config().await.map(Arc::from)
+        } else {
+            None
+        };
         let mut tasks = JoinSet::new();
         for worker in &self.workers {
             let worker = Arc::clone(worker);
-            tasks.spawn(async move { (worker.worker(), worker.up().await) });
+            let shared = shared.clone();
+            tasks.spawn(async move { (worker.worker(), worker.up_with(shared.as_deref()).await) });
         }
         let mut failure: Option<(usize, EnvError)> = None;
         while let Some(joined) = tasks.join_next().await {
