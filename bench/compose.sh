@@ -53,14 +53,21 @@ hand() { # $1 = parallel|serial; prints seconds
 }
 
 echo "compose: $("${compose[@]}" version --short), copies: $COPIES, repetitions: $REPS" >&2
-parallel=$(for ((r = 0; r < REPS; r++)); do hand parallel; done | median)
-serial=$(for ((r = 0; r < REPS; r++)); do hand serial; done | median)
-
 cargo build --release --tests --quiet --manifest-path "$repo/Cargo.toml"
-lines=$(COPIES=$COPIES REPS=$REPS COMPOSE=$COMPOSE cargo test --release --quiet --manifest-path "$repo/Cargo.toml" \
-    --test envs bench_up_and_down -- --ignored --nocapture 2>/dev/null | grep '^flotilla ')
-plain=$(grep '^flotilla plain' <<<"$lines" | awk '{print $3}' | median)
-ready=$(grep '^flotilla ready' <<<"$lines" | awk '{print $3}' | median)
+# Interleaved repetitions, so that a change of load on the machine hits every variant alike.
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+for ((r = 0; r < REPS; r++)); do
+    echo "hand-parallel $(hand parallel)" >>"$results"
+    echo "hand-serial $(hand serial)" >>"$results"
+    COPIES=$COPIES REPS=1 COMPOSE=$COMPOSE cargo test --release --quiet --manifest-path "$repo/Cargo.toml" \
+        --test envs bench_up_and_down -- --ignored --nocapture 2>/dev/null | grep '^flotilla ' | sed 's/^flotilla /flotilla-/' >>"$results"
+done
+pick() { grep "^$1 " "$results" | awk '{print $2}' | median; }
+parallel=$(pick hand-parallel)
+serial=$(pick hand-serial)
+plain=$(pick flotilla-plain)
+ready=$(pick flotilla-ready)
 
 printf '| %-40s | %8s | %s |\n' "what ($COPIES copies, compose $COMPOSE)" "median s" "vs by hand, concurrent"
 printf '| %-40s | %8s | %s |\n' "----------------------------------------" "--------" "----------------------"
