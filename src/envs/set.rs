@@ -162,13 +162,31 @@ impl EnvSet {
     pub async fn up(&self) -> Result<UpSummary, EnvError> {
         let started = Instant::now();
         let mut summary = UpSummary::default();
+        // One `compose config` for all workers (with stand-ins for their number and project),
+        // while the stale environments of dead runs are removed.
+        let shared_config = async {
+            if self.workers.len() > 1 {
+                self.workers[0].shared_config().await.map(Arc::<str>::from)
+            } else {
+                None
+            }
+        };
+        let stale = async {
+            let mut reports = Vec::new();
+            for host in self.hosts() {
+                let docker = Docker::new(self.docker_program.clone(), host.clone());
+                // A stale sweep that fails must not stop this run: the label sweep at teardown
+                // and the next run's gc get another chance.
+                if let Ok(report) = gc(&docker).await {
+                    reports.push((host, report));
+                }
+            }
+            reports
+        };
+        let (shared, stale) = tokio::join!(shared_config, stale);
+        summary.gc = stale;
         for host in self.hosts() {
             let docker = Docker::new(self.docker_program.clone(), host.clone());
-            // A stale sweep that fails must not stop this run: the label sweep at teardown and
-            // the next run's gc get another chance.
-            if let Ok(report) = gc(&docker).await {
-                summary.gc.push((host.clone(), report));
-            }
             if let (Some(build), Some(tag)) = (&self.config.build, &self.image) {
                 let built = build_image_cancellable(&docker, build, tag, Some(&self.cancel)).await?;
                 self.built
@@ -178,12 +196,6 @@ impl EnvSet {
                 summary.built.push((host, built));
             }
         }
-        // One `compose config` for all workers (with stand-ins for their number and project).
-        let shared: Option<Arc<str>> = if self.workers.len() > 1 {
-            self.workers[0].shared_config().await.map(Arc::from)
-        } else {
-            None
-        };
         let mut tasks = JoinSet::new();
         for worker in &self.workers {
             let worker = Arc::clone(worker);

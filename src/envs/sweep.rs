@@ -62,25 +62,34 @@ pub async fn sweep_label(docker: &Docker, key: &str, value: &str) -> Result<Swep
 }
 
 async fn sweep_once(docker: &Docker, key: &str, value: &str) -> Result<Swept, EnvError> {
+    let filter = [(key, value)];
+    // The three listings are independent: ask for them at once (each docker call costs ~50 ms).
+    let (containers, networks, volumes) = tokio::join!(
+        docker.container_ids(&filter, None),
+        docker.network_ids(&filter),
+        docker.volume_names(&filter)
+    );
+    let (containers, mut networks, mut volumes) = (containers?, networks?, volumes?);
     let mut swept = Swept::default();
     let mut error = None;
-    {
-        let filter = [(key, value)];
-        let containers = docker.container_ids(&filter, None).await?;
+    if !containers.is_empty() {
         match docker.remove_containers(&containers).await {
             Ok(()) => swept.containers += containers.len(),
             Err(e) => error = Some(e),
         }
-        let networks = docker.network_ids(&filter).await?;
-        match docker.remove_networks(&networks).await {
-            Ok(()) => swept.networks += networks.len(),
-            Err(e) => error = Some(e),
-        }
-        let volumes = docker.volume_names(&filter).await?;
-        match docker.remove_volumes(&volumes).await {
-            Ok(()) => swept.volumes += volumes.len(),
-            Err(e) => error = Some(e),
-        }
+        // Removing containers can free networks and volumes that were in use: list them again.
+        networks = docker.network_ids(&filter).await?;
+        volumes = docker.volume_names(&filter).await?;
+    }
+    let (removed_networks, removed_volumes) =
+        tokio::join!(docker.remove_networks(&networks), docker.remove_volumes(&volumes));
+    match removed_networks {
+        Ok(()) => swept.networks += networks.len(),
+        Err(e) => error = Some(e),
+    }
+    match removed_volumes {
+        Ok(()) => swept.volumes += volumes.len(),
+        Err(e) => error = Some(e),
     }
     match error {
         // Something is still there (e.g. a network whose container is being removed): retry.
