@@ -380,6 +380,21 @@ impl WorkerEnv {
             env: self.config.name.clone(),
             message,
         })?;
+        if let Some(probe) = self
+            .config
+            .ready
+            .iter()
+            .find(|p| !resolved.services.iter().any(|s| s == p.service()))
+        {
+            return Err(EnvError::ComposeFile {
+                env: self.config.name.clone(),
+                message: format!(
+                    "readiness probe {probe} names service `{}`, which the compose files do not define; services: {}",
+                    probe.service(),
+                    resolved.services.join(", ")
+                ),
+            });
+        }
         if let Some(service) = &self.config.exec
             && !resolved.services.contains(service)
         {
