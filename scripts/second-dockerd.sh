@@ -5,9 +5,9 @@
 # only), and leaves iptables alone (published ports go through docker-proxy). Needs root.
 #
 # Its default bridge is a bridge of its own (flotilla-d2, 10.214.0.1/24), created here. Never
-# start a second daemon with `--bridge none`: dockerd then *deletes* the interface docker0, which
-# belongs to the first daemon, and every `docker run`/`docker build` there fails afterwards
-# ("could not find bridge docker0").
+# start a second daemon with `--bridge none`, or with a network store that mentions docker0:
+# dockerd then *deletes* the interface docker0, which belongs to the first daemon, and every
+# `docker run`/`docker build` there fails afterwards ("could not find bridge docker0").
 #
 # Usage: scripts/second-dockerd.sh start|stop|status   Prints the DOCKER_HOST on start.
 set -euo pipefail
@@ -29,6 +29,10 @@ start)
     mkdir -p "$BASE/data" "$BASE/exec" "$BASE/run"
     # Leftovers of an earlier daemon that died hard would block the new one.
     rm -f "$BASE/run/docker.pid" "$BASE/run/docker.sock"
+    # Its network store too: on start, dockerd deletes the bridge interface of a stale default
+    # network it finds there, and a store that ever named docker0 would take the first daemon's
+    # docker0 down with it. Networks do not survive a restart of this test daemon anyway.
+    rm -rf "$BASE/data/network"
     if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
         ip link add "$BRIDGE" type bridge
         ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
@@ -60,7 +64,15 @@ start)
     ;;
 stop)
     if [[ -f $BASE/run/docker.pid ]]; then
-        kill "$(cat "$BASE/run/docker.pid")" 2>/dev/null || true
+        pid=$(cat "$BASE/run/docker.pid")
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 60); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.5
+        done
+    fi
+    if ip link show "$BRIDGE" >/dev/null 2>&1; then
+        ip link del "$BRIDGE" || true
     fi
     ;;
 status)

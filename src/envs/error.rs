@@ -60,9 +60,9 @@ pub enum EnvError {
     },
 
     /// The operation was cancelled because the environment set is being torn down.
-    #[error("cancelled: environment `{project}` is being torn down")]
+    #[error("cancelled because the environment is being torn down: {project}")]
     Cancelled {
-        /// The compose project.
+        /// The compose project, or the command that was stopped.
         project: String,
     },
 

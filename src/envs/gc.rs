@@ -29,18 +29,23 @@ pub struct GcReport {
 /// Removes every flotilla environment on `docker`'s host whose owner process is gone.
 pub async fn gc(docker: &Docker) -> Result<GcReport, EnvError> {
     let filter = [(LABEL_OWNER_PID, "")];
+    let (containers, networks, volumes) = tokio::join!(
+        docker.containers(&filter, None),
+        docker.network_ids(&filter),
+        docker.volume_names(&filter)
+    );
+    let (containers, networks, volumes) = (containers?, networks?, volumes?);
     let mut owners: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    for container in docker.containers(&filter, None).await? {
+    for container in containers {
         if let Some(project) = container.labels.get(LABEL_PROJECT) {
             owners.entry(project.clone()).or_insert(container.labels.clone());
         }
     }
-    let networks = docker.network_ids(&filter).await?;
-    let volumes = docker.volume_names(&filter).await?;
-    let resources = [
-        docker.resource_labels("network", &networks).await?,
-        docker.resource_labels("volume", &volumes).await?,
-    ];
+    let (network_labels, volume_labels) = tokio::join!(
+        docker.resource_labels("network", &networks),
+        docker.resource_labels("volume", &volumes)
+    );
+    let resources = [network_labels?, volume_labels?];
     for (_, labels) in resources.into_iter().flatten() {
         if let Some(project) = labels.get(LABEL_PROJECT) {
             owners.entry(project.clone()).or_insert(labels);

@@ -6,24 +6,29 @@
 //! # How the run loop uses it
 //!
 //! ```text
-//! let env = envs::resolve(name, &raw_env, &config_dir)?;          // [env.NAME] → EnvConfig
-//! let compose = envs::Compose::detect("docker".as_ref()).await?;   // once per flotilla run
+//! let env = envs::resolve(name, &raw_env, &config_dir)?;           // [env.NAME] → EnvConfig (Err: String)
+//! let compose = envs::Compose::detect("docker".as_ref()).await?;    // once per flotilla run
 //! let run = envs::RunInfo { run_id, run_dir, owner: envs::Owner::current() };
-//! let set = envs::EnvSet::new(env, &compose, run, workers)?;
-//! // On SIGINT/SIGTERM (from any task): set.teardown().await — it cancels a running `up`.
-//! let result = set.up().await;                // gc of dead runs, image build, N × up + readiness
-//! //   Err(e): e.diagnostics() names the folder written before returning; exit code 3.
-//! for each job on worker w:
-//!     let env = set.worker(w).job_env();      // FLOTILLA_WORKER, PROJECT_NAME, FLOTILLA_DB_5432, …
-//!     // or, to run inside the `exec` service:
-//!     let cmd = set.worker(w).exec_command(&argv, &job_vars)?;  // argv + client env + tag
-//!     // job timed out → kill the client's process group, then:
-//!     set.worker(w).kill_job(&cmd.tag).await;
-//!     // job failed → set.worker(w).collect_diagnostics("job 12 failed").await → paths for the report
-//! let report = set.teardown().await;          // down -v --remove-orphans -t N, then label sweep
+//! let set = Arc::new(envs::EnvSet::new(env, &compose, run, workers)?);
+//! // On SIGINT/SIGTERM, from any task: set.teardown().await (it cancels an `up` in progress).
+//! let summary = set.up().await;   // gc of dead runs, image build per host, N × (config, up, readiness)
+//! //   Err(e): e.diagnostics() is the folder already written; exit code 3 after teardown.
+//! for each job on worker w (1-based), with ws = set.worker(w).unwrap():
+//!     ws.job_env()                                  // FLOTILLA_WORKER, PROJECT_NAME, FLOTILLA_DB_5432, …
+//!     // or, to run the job inside the env's `exec` service:
+//!     let cmd = ws.exec_command(&argv, &suite_vars)?;   // client argv + client env + tag
+//!     // job timed out: kill the client's process group, then ws.kill_job(&cmd.tag).await
+//!     // job failed: ws.collect_diagnostics("job 12 failed").await → Diagnostics { dir, files, summary }
+//! let report = set.teardown().await;   // per worker down -v --remove-orphans -t N, then a run-wide label sweep
 //! ```
 //!
-//! `flotilla gc` is [`gc`] on each configured host ([`Docker::new`]).
+//! `flotilla gc` is [`gc`] on each host ([`Docker::new`] with a [`DockerHost`]).
+//!
+//! Public API at a glance: [`resolve`] → [`EnvConfig`]; [`Compose::detect`] → [`Compose`]
+//! ([`Capabilities`], [`Flavor`]); [`EnvSet::new`], [`EnvSet::up`] → [`UpSummary`],
+//! [`EnvSet::worker`] → [`WorkerEnv`] ([`WorkerEnv::job_env`], [`WorkerEnv::exec_command`],
+//! [`WorkerEnv::kill_job`], [`WorkerEnv::collect_diagnostics`]), [`EnvSet::teardown`] →
+//! [`TeardownReport`]; [`gc`] → [`GcReport`]; [`build_image`] → [`Built`]; errors are [`EnvError`].
 //!
 //! # Guarantees
 //!
@@ -75,5 +80,5 @@ pub use naming::{
 pub use owner::{Liveness, Owner};
 pub use ps_output::{PsEntry, parse_ps_json};
 pub use set::{EnvSet, TeardownReport, UpSummary};
-pub use sweep::{Swept, sweep_project};
+pub use sweep::{Swept, sweep_label, sweep_project};
 pub use worker::{ExecCommand, KillOutcome, RunInfo, WorkerEnv, WorkerTeardown};

@@ -204,6 +204,36 @@ pub(crate) fn rewrite(config_output: &str, rewrite: &Rewrite<'_>) -> Result<Reso
     })
 }
 
+/// Replaces each `(from, to)` inside every string (keys and values) of a YAML document, keeping
+/// strings strings (a text replacement could turn `"w-X"` into the integer `2`).
+pub(crate) fn substitute(yaml: &str, pairs: &[(&str, &str)]) -> Result<String, String> {
+    fn walk(value: &mut Value, pairs: &[(&str, &str)]) {
+        match value {
+            Value::String(text) => {
+                for (from, to) in pairs {
+                    if text.contains(from) {
+                        *text = text.replace(from, to);
+                    }
+                }
+            }
+            Value::Sequence(items) => items.iter_mut().for_each(|v| walk(v, pairs)),
+            Value::Mapping(map) => {
+                let entries: Vec<(Value, Value)> = std::mem::take(map).into_iter().collect();
+                for (mut key, mut value) in entries {
+                    walk(&mut key, pairs);
+                    walk(&mut value, pairs);
+                    map.insert(key, value);
+                }
+            }
+            Value::Tagged(tagged) => walk(&mut tagged.value, pairs),
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+    let mut root: Value = serde_norway::from_str(yaml).map_err(|e| e.to_string())?;
+    walk(&mut root, pairs);
+    serde_norway::to_string(&root).map_err(|e| e.to_string())
+}
+
 fn service_names(services: &Mapping) -> Vec<String> {
     services.keys().filter_map(Value::as_str).map(str::to_string).collect()
 }
@@ -488,6 +518,25 @@ volumes:
             [(53, "udp".to_string())]
         );
         assert!(parse("'a:b'").is_err());
+    }
+
+    #[test]
+    fn substitution_keeps_strings_strings() {
+        let text = "services:\n  web-SW:\n    environment:\n      WORKER: SW\n      PORT: 80\n    labels:\n      p: SP_default\n";
+        let out = substitute(text, &[("SW", "2"), ("SP", "app-r-2")]).unwrap();
+        let v: Value = serde_norway::from_str(&out).unwrap();
+        assert_eq!(
+            get(&v, &["services", "web-2", "environment", "WORKER"]),
+            &Value::String("2".into())
+        );
+        assert_eq!(
+            get(&v, &["services", "web-2", "environment", "PORT"]).as_u64(),
+            Some(80)
+        );
+        assert_eq!(
+            get(&v, &["services", "web-2", "labels", "p"]).as_str(),
+            Some("app-r-2_default")
+        );
     }
 
     #[test]

@@ -17,7 +17,9 @@ use super::error::EnvError;
 use super::gc::{GcReport, gc};
 use super::hosts::{DockerHost, place};
 use super::image::{Built, build_image_cancellable};
-use super::worker::{RunInfo, WorkerEnv, WorkerTeardown};
+use super::naming::LABEL_RUN_ID;
+use super::sweep::{Swept, sweep_label, sweep_project};
+use super::worker::{RunInfo, Sweep, WorkerEnv, WorkerTeardown};
 
 /// What `up` did besides starting the projects.
 #[derive(Clone, Debug, Default)]
@@ -35,6 +37,8 @@ pub struct UpSummary {
 pub struct TeardownReport {
     /// One entry per worker, in worker order.
     pub workers: Vec<WorkerTeardown>,
+    /// What the run-wide label sweep found after every `down` (normally nothing).
+    pub swept: Swept,
     /// Images removed (the run's tags; layers stay cached).
     pub images_removed: Vec<String>,
     /// Wall time.
@@ -158,13 +162,31 @@ impl EnvSet {
     pub async fn up(&self) -> Result<UpSummary, EnvError> {
         let started = Instant::now();
         let mut summary = UpSummary::default();
+        // One `compose config` for all workers (with stand-ins for their number and project),
+        // while the stale environments of dead runs are removed.
+        let shared_config = async {
+            if self.workers.len() > 1 {
+                self.workers[0].shared_config().await.map(Arc::<str>::from)
+            } else {
+                None
+            }
+        };
+        let stale = async {
+            let mut reports = Vec::new();
+            for host in self.hosts() {
+                let docker = Docker::new(self.docker_program.clone(), host.clone());
+                // A stale sweep that fails must not stop this run: the label sweep at teardown
+                // and the next run's gc get another chance.
+                if let Ok(report) = gc(&docker).await {
+                    reports.push((host, report));
+                }
+            }
+            reports
+        };
+        let (shared, stale) = tokio::join!(shared_config, stale);
+        summary.gc = stale;
         for host in self.hosts() {
             let docker = Docker::new(self.docker_program.clone(), host.clone());
-            // A stale sweep that fails must not stop this run: the label sweep at teardown and
-            // the next run's gc get another chance.
-            if let Ok(report) = gc(&docker).await {
-                summary.gc.push((host.clone(), report));
-            }
             if let (Some(build), Some(tag)) = (&self.config.build, &self.image) {
                 let built = build_image_cancellable(&docker, build, tag, Some(&self.cancel)).await?;
                 self.built
@@ -177,7 +199,8 @@ impl EnvSet {
         let mut tasks = JoinSet::new();
         for worker in &self.workers {
             let worker = Arc::clone(worker);
-            tasks.spawn(async move { (worker.worker(), worker.up().await) });
+            let shared = shared.clone();
+            tasks.spawn(async move { (worker.worker(), worker.up_with(shared.as_deref()).await) });
         }
         let mut failure: Option<(usize, EnvError)> = None;
         while let Some(joined) = tasks.join_next().await {
@@ -224,7 +247,7 @@ impl EnvSet {
         let mut tasks = JoinSet::new();
         for worker in &self.workers {
             let worker = Arc::clone(worker);
-            tasks.spawn(async move { worker.teardown().await });
+            tasks.spawn(async move { worker.teardown_with(Sweep::Caller).await });
         }
         let mut workers = Vec::new();
         while let Some(joined) = tasks.join_next().await {
@@ -233,6 +256,30 @@ impl EnvSet {
             }
         }
         workers.sort_by_key(|w| w.worker);
+        let mut swept = Swept::default();
+        // One sweep per host for the whole run: everything flotilla's resolved files created
+        // carries `flotilla.run-id`. A sweep that fails falls back to sweeping each project.
+        for host in self.hosts() {
+            let docker = Docker::new(self.docker_program.clone(), host.clone());
+            let result = sweep_label(&docker, LABEL_RUN_ID, &self.run.run_id).await;
+            for report in workers
+                .iter_mut()
+                .filter(|w| self.worker(w.worker).is_some_and(|e| *e.host() == host))
+            {
+                match &result {
+                    Ok(_) => {}
+                    Err(_) => match sweep_project(&docker, &report.project).await {
+                        Ok(swept) => report.swept = swept,
+                        Err(error) => report.sweep_error = Some(error.to_string()),
+                    },
+                }
+            }
+            if let Ok(found) = result {
+                swept.containers += found.containers;
+                swept.networks += found.networks;
+                swept.volumes += found.volumes;
+            }
+        }
         let built: Vec<(DockerHost, String)> =
             std::mem::take(&mut *self.built.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         let mut images_removed = Vec::new();
@@ -248,6 +295,7 @@ impl EnvSet {
         }
         TeardownReport {
             workers,
+            swept,
             images_removed,
             duration: started.elapsed(),
         }

@@ -99,3 +99,23 @@ async fn a_crashed_service_fails_fast_with_its_logs_and_inspect() {
     assert!(report.is_clean(), "{report:?}");
     assert_eq!(run.leftovers(), Vec::<String>::new());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_probe_or_exec_naming_an_unknown_service_fails_before_anything_starts() {
+    let run = Run::new("us");
+    for body in [
+        "compose = [\"docker-compose.yml\"]\nready = [{ log = \"cache\", contains = \"ready\" }]\n",
+        "compose = [\"docker-compose.yml\"]\nexec = \"cache\"\n",
+    ] {
+        let config = env_config("app", &fixture("app"), body);
+        let set = EnvSet::new(config, &compose_v1(), run.info.clone(), 2).unwrap();
+        let error = set.up().await.expect_err("no service `cache`");
+        let message = error.to_string();
+        assert!(
+            matches!(error, EnvError::ComposeFile { .. }) && message.contains("cache") && message.contains("db, web"),
+            "{message}"
+        );
+        assert_eq!(run.leftovers(), Vec::<String>::new(), "nothing was started");
+        assert!(set.teardown().await.is_clean());
+    }
+}

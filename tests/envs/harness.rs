@@ -238,13 +238,32 @@ pub fn tcp_read(addr: &str) -> String {
     text
 }
 
-/// Starts the second daemon (scripts/second-dockerd.sh); None when it cannot run here.
-pub fn second_daemon() -> Option<String> {
-    let output = Command::new("bash")
-        .arg(repo().join("scripts/second-dockerd.sh"))
-        .arg("start")
+/// The second daemon (scripts/second-dockerd.sh), stopped on drop if this test started it.
+pub struct SecondDaemon {
+    pub host: String,
+    started: bool,
+}
+
+impl Drop for SecondDaemon {
+    fn drop(&mut self) {
+        if self.started {
+            let _ = Command::new("bash")
+                .arg(repo().join("scripts/second-dockerd.sh"))
+                .arg("stop")
+                .output();
+        }
+    }
+}
+
+/// Starts the second daemon; None when it cannot run here.
+pub fn second_daemon() -> Option<SecondDaemon> {
+    let daemon = repo().join("scripts/second-dockerd.sh");
+    let was_running = Command::new("bash")
+        .arg(&daemon)
+        .arg("status")
         .output()
-        .ok()?;
+        .is_ok_and(|o| o.status.success());
+    let output = Command::new("bash").arg(&daemon).arg("start").output().ok()?;
     if !output.status.success() {
         eprintln!(
             "second Docker daemon unavailable:\n{}",
@@ -253,6 +272,10 @@ pub fn second_daemon() -> Option<String> {
         return None;
     }
     let host = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    script("test-images.sh", &[&host]);
-    Some(host)
+    let daemon = SecondDaemon {
+        host,
+        started: !was_running,
+    };
+    script("test-images.sh", &[&daemon.host]);
+    Some(daemon)
 }

@@ -9,10 +9,11 @@ use crate::harness::{Run, SECOND_HOST, compose_v1, env_config, fixture, second_d
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workers_are_placed_round_robin_across_two_daemons() {
     test_image();
-    let Some(second) = second_daemon() else {
+    let Some(daemon) = second_daemon() else {
         eprintln!("SKIPPED: no second Docker daemon could be started here");
         return;
     };
+    let second = daemon.host.clone();
     assert_eq!(second, SECOND_HOST);
     let run = Run::new("mh");
     let config = env_config(

