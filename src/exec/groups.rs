@@ -28,9 +28,63 @@ impl Drop for Registration {
 }
 
 /// SIGKILLs every live job process group (used when the user insists on stopping now).
+///
+/// A job whose `spawn` has not returned yet is not registered, but its process already runs:
+/// every direct child's group is killed too (found in `/proc`), and a child that has not left
+/// our own group yet is killed by pid.
 pub fn kill_all_now() {
     let live = LIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     for &pgid in live.iter() {
         let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+    }
+    let me = std::process::id();
+    let my_group = nix::unistd::getpgrp().as_raw();
+    for (pid, pgid) in children_of(me) {
+        if pgid == my_group {
+            let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
+        } else {
+            let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+        }
+    }
+}
+
+/// `(pid, process group)` of every process whose parent is `parent`.
+fn children_of(parent: u32) -> Vec<(i32, i32)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // Fields after the command name (which may contain spaces) in parentheses:
+            // state ppid pgrp ...
+            let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+            let ppid: u32 = fields.nth(1)?.parse().ok()?;
+            let pgrp: i32 = fields.next()?.parse().ok()?;
+            (ppid == parent).then_some((pid, pgrp))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::process::CommandExt as _;
+
+    use super::*;
+
+    #[test]
+    fn finds_direct_children_and_their_groups() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let pid = i32::try_from(child.id()).unwrap();
+        let found = children_of(std::process::id());
+        assert!(found.contains(&(pid, pid)), "{found:?}");
+        child.kill().unwrap();
+        child.wait().unwrap();
     }
 }
