@@ -52,27 +52,27 @@ pub(super) struct Prepared {
 }
 
 impl Prepared {
-    /// The plan's batches as runnable jobs, in dispatch order. For runners whose test filter
-    /// spans every file of a job (go `-run`, Jest `-t`), a batch that mixes whole files with
-    /// single tests of a split file becomes one job for the whole files and one per split file.
+    /// The plan's batches as runnable jobs, in dispatch order. A batch whose targets have
+    /// different [`Adapter::job_key`]s becomes one job per key: for runners whose test filter
+    /// spans every file of a job (go `-run`, Jest `-t`), whole files and the single tests of
+    /// each split file; for cargo-nextest, each package.
+    ///
+    /// [`Adapter::job_key`]: crate::runners::Adapter::job_key
     pub(super) fn jobs(&self) -> Vec<Job> {
         let mut jobs = Vec::with_capacity(self.plan.batches.len());
         for batch in &self.plan.batches {
             let suite = &self.config.suites[batch.suite];
             let units: Vec<&Unit> = batch.units.iter().map(|&unit| &self.units[unit]).collect();
-            let groups: Vec<Vec<&Unit>> = if suite.command.adapter().test_filter_spans_files() {
-                let mut groups: Vec<(Option<&str>, Vec<&Unit>)> = Vec::new();
-                for unit in units {
-                    let key = unit.target.test.as_ref().map(|_| unit.target.file.as_str());
-                    match groups.iter_mut().find(|(k, _)| *k == key) {
-                        Some((_, members)) => members.push(unit),
-                        None => groups.push((key, vec![unit])),
-                    }
+            let adapter = suite.command.adapter();
+            let mut groups: Vec<(Option<String>, Vec<&Unit>)> = Vec::new();
+            for unit in units {
+                let key = adapter.job_key(&unit.target, &self.config.root);
+                match groups.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, members)) => members.push(unit),
+                    None => groups.push((key, vec![unit])),
                 }
-                groups.into_iter().map(|(_, members)| members).collect()
-            } else {
-                vec![units]
-            };
+            }
+            let groups: Vec<Vec<&Unit>> = groups.into_iter().map(|(_, members)| members).collect();
             let single = groups.len() == 1;
             for members in groups {
                 let (targets, estimates): (Vec<Target>, Vec<Duration>) = members
@@ -166,7 +166,7 @@ pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prep
         let big: Vec<String> = if config.run.workers > 1
             && suite.split
             && suite.command.adapter().addresses_tests()
-            && suite.command.can_list()
+            && suite.command.can_list(suite.select.as_deref())
         {
             files
                 .iter()

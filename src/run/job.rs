@@ -22,11 +22,11 @@ use super::RunDir;
 use crate::config::Suite;
 use crate::exec::{ProcessEnd, ProcessSpec, run_process};
 use crate::results::formats::{
-    ParsedReport, normalize_path, parse_cucumber_json, parse_go_test_json, parse_jest_json, parse_junit_report,
-    parse_mocha_junit, parse_node_events, parse_playwright_json, parse_rspec_json, parse_vitest_json,
+    ParsedReport, parse_cucumber_json, parse_go_test_json, parse_jest_json, parse_junit_report, parse_mocha_junit,
+    parse_node_events, parse_playwright_json, parse_rspec_json, parse_vitest_json,
 };
 use crate::results::{Attempt, JobExit, JobRecord, Outcome, ReportedCase, ReportedStatus};
-use crate::runners::{Adapter, Invocation, Project, ReportFormat, ReportSource, Target};
+use crate::runners::{Adapter, Invocation, Project, ReportFormat, ReportSource, Target, project_file};
 use crate::signal::Shutdown;
 
 /// A job waiting in the queue.
@@ -594,19 +594,8 @@ fn case_file(ctx: &CaseContext<'_>, case: &ReportedCase) -> Option<String> {
         return Some(file_of(case, ctx.files, ctx.env.root));
     }
     let reported = case.file.as_deref().unwrap_or_default();
-    if let Some(file) = ctx.files.iter().find(|f| f.as_str() == reported) {
-        return Some(file.clone());
-    }
-    if Utf8Path::new(reported).is_absolute() {
-        if let Some(canonical) = &ctx.canonical_root {
-            let relative = normalize_path(reported, canonical);
-            if let Some(file) = ctx.files.iter().find(|f| **f == relative) {
-                return Some(file.clone());
-            }
-        }
-        if let Some(file) = ctx.files.iter().find(|f| reported.ends_with(&format!("/{f}"))) {
-            return Some(file.clone());
-        }
+    if let Some(file) = project_file(reported, ctx.files, ctx.env.root, ctx.canonical_root.as_deref()) {
+        return Some(file);
     }
     (!ctx.adapter.drops_foreign_cases()).then(|| reported.to_string())
 }

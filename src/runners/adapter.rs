@@ -232,13 +232,17 @@ pub trait Adapter: Send + Sync + std::fmt::Debug {
     }
     /// Whether single tests can be run (so retries and splitting work per test).
     fn addresses_tests(&self) -> bool;
-    /// Whether the runner's test filter (`-run`, `-t`, `--test-name-pattern`) applies to every
-    /// file of a job, so single tests of one file must not share a job with other files.
-    fn test_filter_spans_files(&self) -> bool {
-        false
+    /// Targets with different keys never share a planned job (`None`: any may). Runners whose
+    /// test filter (`-run`, `-t`, `--test-name-pattern`) applies to every file of a job keep a
+    /// split file's single tests apart ([`split_tests_apart`]); cargo-nextest keeps packages
+    /// apart, so one crate's build never depends on another's.
+    fn job_key(&self, target: &Target, root: &Utf8Path) -> Option<String> {
+        let _ = (target, root);
+        None
     }
-    /// Whether [`Adapter::list_args`] can list the tests of a file.
-    fn lists_tests(&self) -> bool {
+    /// Whether [`Adapter::list_args`] can list the tests of a file under selection `select`.
+    fn lists_tests(&self, select: Option<&str>) -> bool {
+        let _ = select;
         false
     }
     /// Arguments after the program, list subcommand and `args` that list the tests of
@@ -293,6 +297,16 @@ pub trait Adapter: Send + Sync + std::fmt::Debug {
     fn blame(&self, message: &str, project: &Project<'_>, names: &[(String, String)]) -> Vec<String> {
         blame_by_mention(message, project, names)
     }
+}
+
+/// The [`Adapter::job_key`] of runners whose test filter spans every file of a job: whole
+/// files together, the single tests of each file apart.
+#[must_use]
+pub fn split_tests_apart(target: &Target) -> Option<String> {
+    Some(match &target.test {
+        Some(_) => format!("tests of {}", target.file),
+        None => String::new(),
+    })
 }
 
 /// Removes a report file or folder; a missing one is fine.

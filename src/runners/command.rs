@@ -79,10 +79,11 @@ impl SuiteCommand {
         }
     }
 
-    /// Whether the runner can list the tests of a file (so big files can be split).
+    /// Whether the runner can list the tests of a file under `select` (so big files can be
+    /// split).
     #[must_use]
-    pub fn can_list(&self) -> bool {
-        matches!(self, Self::Adapter { .. }) && self.adapter().lists_tests()
+    pub fn can_list(&self, select: Option<&str>) -> bool {
+        matches!(self, Self::Adapter { .. }) && self.adapter().lists_tests(select)
     }
 
     /// The argv that lists the tests of `project.files`, if the runner can.

@@ -1,8 +1,13 @@
 //! Helpers the adapters share: [`regex_escape`] and [`anchored_union`] for runners that select
-//! tests by a regular expression, [`path_arg`] so a file name is never read as an option, and
+//! tests by a regular expression, [`path_arg`] so a file name is never read as an option,
+//! [`project_file`], how a path a runner reports is matched to a file of the project, and
 //! [`mentions`], how a failure message is matched to the files it is about.
 
 use std::ffi::OsString;
+
+use camino::Utf8Path;
+
+use crate::results::formats::normalize_path;
 
 /// `text` with every regular-expression metacharacter escaped, for JavaScript (`RegExp`, also
 /// with the `u` flag) and Go (RE2) alike.
@@ -49,6 +54,35 @@ pub fn go_package_arg(dir: &str) -> OsString {
     } else {
         OsString::from(format!("./{dir}"))
     }
+}
+
+/// The file of `files` a runner's (already root-relative) `reported` path is: the same path,
+/// or, for an absolute path outside `root` as given, the same file under the canonical root
+/// (runners such as Jest report real paths, the root may be spelled through a symlink), or an
+/// absolute path that ends with it.
+#[must_use]
+pub fn project_file(
+    reported: &str,
+    files: &[String],
+    root: &Utf8Path,
+    canonical_root: Option<&Utf8Path>,
+) -> Option<String> {
+    if let Some(file) = files.iter().find(|f| f.as_str() == reported) {
+        return Some(file.clone());
+    }
+    if !Utf8Path::new(reported).is_absolute() {
+        return None;
+    }
+    let canonical = canonical_root
+        .map(Utf8Path::to_path_buf)
+        .or_else(|| root.canonicalize_utf8().ok());
+    if let Some(canonical) = canonical {
+        let relative = normalize_path(reported, &canonical);
+        if let Some(file) = files.iter().find(|f| **f == relative) {
+            return Some(file.clone());
+        }
+    }
+    files.iter().find(|f| reported.ends_with(&format!("/{f}"))).cloned()
 }
 
 /// Whether `text` names `needle` (a relative path, or a package or binary name) as a whole,

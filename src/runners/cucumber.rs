@@ -78,7 +78,7 @@ impl Adapter for Cucumber {
         true
     }
 
-    fn lists_tests(&self) -> bool {
+    fn lists_tests(&self, _: Option<&str>) -> bool {
         true
     }
 

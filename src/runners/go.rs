@@ -10,7 +10,7 @@ use std::ffi::OsString;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
+use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, split_tests_apart};
 use super::common::{anchored_union, go_package_arg};
 use crate::results::ReportedCase;
 use crate::results::formats::go_module_path;
@@ -77,11 +77,11 @@ impl Adapter for GoTest {
         true
     }
 
-    fn test_filter_spans_files(&self) -> bool {
-        true
+    fn job_key(&self, target: &Target, _: &Utf8Path) -> Option<String> {
+        split_tests_apart(target)
     }
 
-    fn lists_tests(&self) -> bool {
+    fn lists_tests(&self, _: Option<&str>) -> bool {
         true
     }
 

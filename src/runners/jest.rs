@@ -1,15 +1,19 @@
 //! [`Jest`]: Jest with its JSON report (`--json --outputFile={result}`), files always passed
 //! with `--runTestsByPath` (else they are regular expressions: `app/[id]/page.test.js` would
 //! match nothing), tests addressed by file plus full name (`-t '^(escaped full name)$'`),
-//! selection with `-t`. Jest cannot list the tests of a file, so Jest files are never split.
-//! A test file that fails outside its tests ("Test suite failed to run") is an error outside
-//! tests.
+//! selection with `-t`. Jest has no listing command: a run whose name pattern matches nothing
+//! (`-t '(?!)'`) loads the files and reports every test as skipped without running any, which
+//! lists them (not with a selection: those files are not split). A test file that fails
+//! outside its tests ("Test suite failed to run") is an error outside tests.
 
 use std::ffi::OsString;
 
-use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
-use super::common::{anchored_union, path_arg};
+use camino::Utf8Path;
+
+use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, split_tests_apart};
+use super::common::{anchored_union, path_arg, project_file};
 use crate::results::ReportedCase;
+use crate::results::formats::parse_jest_json;
 
 /// The Jest adapter.
 #[derive(Debug)]
@@ -55,22 +59,68 @@ impl Adapter for Jest {
         true
     }
 
-    fn test_filter_spans_files(&self) -> bool {
-        true
+    fn job_key(&self, target: &Target, _: &Utf8Path) -> Option<String> {
+        split_tests_apart(target)
     }
 
-    fn list_args(&self, _: &Project<'_>, _: Option<&str>) -> Option<Vec<OsString>> {
-        None
+    fn lists_tests(&self, select: Option<&str>) -> bool {
+        // A listing cannot apply the selection: `-t SELECT` would run the selected tests.
+        select.is_none()
     }
 
-    fn parse_list(&self, _: &str, _: &Project<'_>) -> Result<Vec<ListedTest>, String> {
-        Ok(Vec::new())
+    fn list_args(&self, project: &Project<'_>, select: Option<&str>) -> Option<Vec<OsString>> {
+        if select.is_some() {
+            return None;
+        }
+        let mut args: Vec<OsString> = [
+            "--ci",
+            "--json",
+            "--testLocationInResults",
+            "-t",
+            NOTHING,
+            "--runTestsByPath",
+        ]
+        .into_iter()
+        .map(OsString::from)
+        .collect();
+        args.extend(project.files.iter().map(|f| path_arg(f)));
+        Some(args)
+    }
+
+    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+        let json = stdout.find('{').map_or(stdout, |at| &stdout[at..]);
+        listed_cases(&parse_jest_json(json, project.root)?.cases, project, self)
     }
 
     /// `tests/a.test.js::Outer inner test`: the file and the full name `-t` matches.
     fn test_id(&self, case: &ReportedCase, file: &str) -> Option<String> {
         Some(format!("{file}::{}", case.id.as_deref().unwrap_or(&case.name)))
     }
+}
+
+/// A regular expression that matches no name: a run with it lists the tests without running them.
+pub(super) const NOTHING: &str = "(?!)";
+
+/// The listed tests of `cases`, with the ids their results will carry.
+pub(super) fn listed_cases(
+    cases: &[ReportedCase],
+    project: &Project<'_>,
+    adapter: &dyn Adapter,
+) -> Result<Vec<ListedTest>, String> {
+    let mut listed: Vec<ListedTest> = Vec::new();
+    for case in cases {
+        let reported = case.file.as_deref().unwrap_or_default();
+        let Some(file) = project_file(reported, project.files, project.root, None) else {
+            continue;
+        };
+        let Some(id) = adapter.test_id(case, &file) else {
+            continue;
+        };
+        if !listed.iter().any(|t| t.id == id) {
+            listed.push(ListedTest { file, id });
+        }
+    }
+    Ok(listed)
 }
 
 /// The `-t` / `--testNamePattern` of a job: exactly its single tests (their full names,
@@ -151,6 +201,30 @@ mod tests {
                 "t/a.test.js",
                 "t/b.test.js"
             ]
+        );
+    }
+
+    #[test]
+    fn listing_is_a_run_that_matches_no_name() {
+        let files = vec!["tests/slow.test.js".to_string()];
+        let project = Project {
+            root: Utf8Path::new("/p"),
+            files: &files,
+        };
+        let args: Vec<String> = Jest
+            .list_args(&project, None)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect();
+        assert_eq!(args[3..], ["-t", "(?!)", "--runTestsByPath", "tests/slow.test.js"]);
+        assert!(Jest.list_args(&project, Some("p0")).is_none());
+        let stdout = r#"{"numFailedTestSuites":0,"testResults":[{"name":"/p/tests/slow.test.js","status":"pending","message":"","assertionResults":[{"ancestorTitles":["Slow"],"title":"sleeps 0","fullName":"Slow sleeps 0","status":"pending","duration":null,"failureMessages":[]},{"ancestorTitles":["Slow"],"title":"sleeps 1","fullName":"Slow sleeps 1","status":"pending","duration":null,"failureMessages":[]}]}]}"#;
+        let listed = Jest.parse_list(stdout, &project).unwrap();
+        let ids: Vec<&str> = listed.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["tests/slow.test.js::Slow sleeps 0", "tests/slow.test.js::Slow sleeps 1"]
         );
     }
 

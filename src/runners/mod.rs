@@ -27,5 +27,6 @@ mod vitest;
 
 pub use adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, blame_by_mention};
 pub use command::SuiteCommand;
+pub use common::project_file;
 pub use kind::RunnerKind;
 pub use template::{BatchMode, CommandTemplate, JobContext};

@@ -12,7 +12,7 @@ use std::ffi::OsString;
 use camino::{Utf8Path, Utf8PathBuf};
 
 use super::adapter::{
-    Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, blame_by_mention, remove_report,
+    Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, blame_by_mention, remove_report,
 };
 use crate::results::ReportedCase;
 
@@ -124,6 +124,12 @@ impl Adapter for Nextest {
         true
     }
 
+    /// One package per job: cargo applies `--test NAME` to every selected package, so a job
+    /// with two packages could build (and fail on) a binary of the other one.
+    fn job_key(&self, target: &Target, root: &Utf8Path) -> Option<String> {
+        test_binary(root, &target.file).map(|binary| binary.package)
+    }
+
     fn success_code(&self, code: i32) -> bool {
         // 4: no test matched the filters (a selection that leaves this job nothing).
         code == 0 || code == 4
@@ -133,7 +139,7 @@ impl Adapter for Nextest {
         code == 101
     }
 
-    fn lists_tests(&self) -> bool {
+    fn lists_tests(&self, _: Option<&str>) -> bool {
         true
     }
 
@@ -183,19 +189,39 @@ impl Adapter for Nextest {
         Some(format!("{file}::{}", case.name))
     }
 
-    /// The files of the packages cargo says it "could not compile"; else the files named.
+    /// The files cargo "could not compile": `(test "NAME")` is that integration test,
+    /// `(lib test)` the library's unit tests, anything else (the library itself, a build
+    /// script) every test binary of the package. Without such a line, the files named.
     fn blame(&self, message: &str, project: &Project<'_>, names: &[(String, String)]) -> Vec<String> {
-        let broken: Vec<&str> = message
+        let failures: Vec<(&str, &str)> = message
             .split("could not compile `")
             .skip(1)
-            .filter_map(|rest| rest.split('`').next())
+            .filter_map(|rest| {
+                let (package, after) = rest.split_once('`')?;
+                let target = after
+                    .trim_start()
+                    .strip_prefix('(')
+                    .and_then(|t| t.split_once(')'))
+                    .map_or("", |(target, _)| target);
+                Some((package, target))
+            })
             .collect();
-        if broken.is_empty() {
+        if failures.is_empty() {
             return blame_by_mention(message, project, &[]);
         }
         names
             .iter()
-            .filter(|(id, _)| broken.contains(&id.split("::").next().unwrap_or(id)))
+            .filter(|(id, _)| {
+                let (package, binary) = id.split_once("::").map_or((id.as_str(), None), |(p, b)| (p, Some(b)));
+                failures.iter().any(|(broken, target)| {
+                    *broken == package
+                        && match (binary, target.strip_prefix("test \"").and_then(|t| t.strip_suffix('"'))) {
+                            (_, Some(test)) => binary == Some(test),
+                            (None, None) => true,
+                            (Some(_), None) => *target != "lib test",
+                        }
+                })
+            })
             .map(|(_, file)| file.clone())
             .collect()
     }
@@ -403,6 +429,12 @@ mod tests {
         let names = Nextest.report_names(&project);
         let message = "warning: unused --> suite/tests/fail.rs:3:1\nerror: could not compile `other-crate` (lib test) due to 1 previous error";
         assert_eq!(Nextest.blame(message, &project, &names), ["other/src/lib.rs"]);
+        let message = "error: could not compile `suite` (test \"fail\") due to 1 previous error";
+        assert_eq!(Nextest.blame(message, &project, &names), ["suite/tests/fail.rs"]);
+        let message = "error: could not compile `suite` (lib) due to 1 previous error";
+        assert_eq!(Nextest.blame(message, &project, &names), ["suite/tests/fail.rs"]);
+        let message = "error: could not compile `suite` (test \"pass\") due to 1 previous error";
+        assert!(Nextest.blame(message, &project, &names).is_empty());
         let listed = Nextest
             .parse_list("suite::fail fails_p0\nother-crate tests::a\nunknown::x y\n", &project)
             .unwrap();

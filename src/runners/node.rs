@@ -3,18 +3,23 @@
 //! test is in), Node's `spec` reporter on stdout for people. Tests are addressed by file plus
 //! describe path and name; a retry passes the test's own name as `--test-name-pattern` (Node
 //! 20 matches a test's own name, not its path, so a same-named test elsewhere in the file may
-//! run too). Selection with `--test-name-pattern`. Node cannot list tests: files are not split.
-//! A file that fails outside its tests (an import error) is an error outside tests.
+//! run too). Selection with `--test-name-pattern`. Node 20 has no listing mode: a run whose
+//! name pattern matches nothing (`--test-name-pattern=(?!)`) reports every test as skipped
+//! without running it, which lists them (the reporter is passed as a `data:` URL there, as
+//! listing has no run folder; not with a selection: those files are not split). A file that
+//! fails outside its tests (an import error) is an error outside tests.
 
 use std::ffi::OsString;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, remove_report};
+use super::adapter::{
+    Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, remove_report, split_tests_apart,
+};
 use super::common::{path_arg, regex_escape};
-use super::jest::NODE_MODULES;
+use super::jest::{NODE_MODULES, NOTHING, listed_cases};
 use crate::results::ReportedCase;
-use crate::results::formats::NODE_REPORTER;
+use crate::results::formats::{NODE_REPORTER, parse_node_events};
 
 /// The `node --test` adapter.
 #[derive(Debug)]
@@ -91,16 +96,40 @@ impl Adapter for NodeTest {
         true
     }
 
-    fn test_filter_spans_files(&self) -> bool {
-        true
+    fn job_key(&self, target: &Target, _: &Utf8Path) -> Option<String> {
+        split_tests_apart(target)
     }
 
-    fn list_args(&self, _: &Project<'_>, _: Option<&str>) -> Option<Vec<OsString>> {
-        None
+    fn lists_tests(&self, select: Option<&str>) -> bool {
+        // A listing cannot apply the selection: the pattern would run the selected tests.
+        select.is_none()
     }
 
-    fn parse_list(&self, _: &str, _: &Project<'_>) -> Result<Vec<ListedTest>, String> {
-        Ok(Vec::new())
+    fn list_args(&self, project: &Project<'_>, select: Option<&str>) -> Option<Vec<OsString>> {
+        if select.is_some() {
+            return None;
+        }
+        let mut args: Vec<OsString> = vec![
+            "--test".into(),
+            format!(
+                "--test-reporter=data:text/javascript;base64,{}",
+                base64(NODE_REPORTER.as_bytes())
+            )
+            .into(),
+            "--test-reporter-destination=stdout".into(),
+            format!("--test-name-pattern={NOTHING}").into(),
+        ];
+        args.extend(project.files.iter().map(|f| path_arg(f)));
+        Some(args)
+    }
+
+    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+        // The parser leaves out tests the name pattern skipped; here they are the listing.
+        let events = stdout.replace(
+            "\"skip\":\"test name does not match pattern\"",
+            "\"skip\":\"listed by flotilla\"",
+        );
+        listed_cases(&parse_node_events(&events, project.root)?.cases, project, self)
     }
 
     /// `tests/a.test.mjs::Outer > inner > name`.
@@ -115,6 +144,24 @@ impl Adapter for NodeTest {
 /// Where the reporter module is written: next to the job's report.
 fn reporter_path(result: &Utf8Path) -> Utf8PathBuf {
     result.with_file_name("flotilla-node-reporter.mjs")
+}
+
+/// Standard base64 (RFC 4648, with padding).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> shift & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// A test's own name: the last part of its describe path.
@@ -167,6 +214,39 @@ mod tests {
                 "tests/flaky.test.mjs"
             ]
         );
+    }
+
+    #[test]
+    fn base64_is_standard() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn listing_reads_the_skipped_tests() {
+        let files = vec!["tests/slow.test.mjs".to_string()];
+        let project = Project {
+            root: Utf8Path::new("/p"),
+            files: &files,
+        };
+        let skip = r#""skip":"test name does not match pattern","todo":null,"failure_type":null,"error":null}"#;
+        let stdout = format!(
+            "{{\"event\":\"pass\",\"name\":\"sleeps 0\",\"nesting\":1,\"file\":\"/p/tests/slow.test.mjs\",\"line\":7,\"type\":\"test\",\"duration_ms\":0.5,{skip}\n\
+             {{\"event\":\"pass\",\"name\":\"Slow\",\"nesting\":0,\"file\":\"/p/tests/slow.test.mjs\",\"line\":5,\"type\":\"suite\",\"duration_ms\":2.0,\"skip\":null,\"todo\":null,\"failure_type\":null,\"error\":null}}\n\
+             {{\"event\":\"end\"}}\n"
+        );
+        let listed = NodeTest.parse_list(&stdout, &project).unwrap();
+        assert_eq!(
+            listed,
+            [ListedTest {
+                file: "tests/slow.test.mjs".into(),
+                id: "tests/slow.test.mjs::Slow > sleeps 0".into()
+            }]
+        );
+        assert!(NodeTest.list_args(&project, Some("p0")).is_none());
     }
 
     #[test]

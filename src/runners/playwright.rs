@@ -12,7 +12,7 @@ use std::ffi::OsString;
 
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 use super::common::regex_escape;
-use super::jest::NODE_MODULES;
+use super::jest::{NODE_MODULES, listed_cases};
 use crate::results::ReportedCase;
 use crate::results::formats::parse_playwright_json;
 
@@ -81,7 +81,7 @@ impl Adapter for Playwright {
         true
     }
 
-    fn lists_tests(&self) -> bool {
+    fn lists_tests(&self, _: Option<&str>) -> bool {
         true
     }
 
@@ -97,16 +97,7 @@ impl Adapter for Playwright {
 
     fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String> {
         let json = stdout.find('{').map_or(stdout, |at| &stdout[at..]);
-        let parsed = parse_playwright_json(json, project.root)?;
-        let mut listed: Vec<ListedTest> = Vec::new();
-        for case in &parsed.cases {
-            let Some(file) = case.file.clone() else { continue };
-            let Some(id) = self.test_id(case, &file) else { continue };
-            if !listed.iter().any(|t| t.id == id) {
-                listed.push(ListedTest { file, id });
-            }
-        }
-        Ok(listed)
+        listed_cases(&parse_playwright_json(json, project.root)?.cases, project, self)
     }
 
     /// `tests/a.spec.ts:12`, with ` [project]` when the report names a project.

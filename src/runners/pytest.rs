@@ -60,7 +60,7 @@ impl Adapter for Pytest {
         code == 0 || code == 5
     }
 
-    fn lists_tests(&self) -> bool {
+    fn lists_tests(&self, _: Option<&str>) -> bool {
         true
     }
 

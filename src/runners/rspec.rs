@@ -46,7 +46,7 @@ impl Adapter for Rspec {
         true
     }
 
-    fn lists_tests(&self) -> bool {
+    fn lists_tests(&self, _: Option<&str>) -> bool {
         true
     }
 

@@ -7,7 +7,9 @@
 
 use std::ffi::OsString;
 
-use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
+use camino::Utf8Path;
+
+use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, split_tests_apart};
 use super::common::path_arg;
 use super::jest::{NODE_MODULES, name_pattern};
 use crate::results::ReportedCase;
@@ -56,8 +58,8 @@ impl Adapter for Vitest {
         true
     }
 
-    fn test_filter_spans_files(&self) -> bool {
-        true
+    fn job_key(&self, target: &Target, _: &Utf8Path) -> Option<String> {
+        split_tests_apart(target)
     }
 
     fn drops_foreign_cases(&self) -> bool {
