@@ -292,3 +292,41 @@ pub fn assert_requeued_around(summary: &serde_json::Value, broken: &str) {
         assert_eq!(again, 1, "{target} runs again at attempt 1: {summary}");
     }
 }
+
+/// A project for a runner that cannot be installed here: empty test `files` and the stand-in
+/// `tests/fixtures/stand-ins/<runner>` as `node_modules/.bin/<runner>` (see its README). The
+/// config must pass `FIXTURES` and `ARGV_LOG` with [`stand_in_environment`].
+pub fn stand_in_project(runner: &str, files: &[&str]) -> Project {
+    let project = Project::new();
+    for file in files {
+        project.file(file, "// runs under a stand-in\n");
+    }
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/stand-ins")
+        .join(runner);
+    let program = project.root.join("node_modules/.bin").join(runner);
+    std::fs::create_dir_all(program.parent().unwrap()).unwrap();
+    std::fs::copy(&source, &program).unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::create_dir_all(project.root.join(".argv")).unwrap();
+    project
+}
+
+/// The suite `environment` line a stand-in needs.
+pub fn stand_in_environment(project: &Project) -> String {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
+    format!(
+        "environment = {{ FIXTURES = {:?}, ARGV_LOG = {:?} }}\n",
+        fixtures.to_str().unwrap(),
+        project.root.join(".argv").to_str().unwrap()
+    )
+}
+
+/// The argv of every call of the stand-in, in no particular order.
+pub fn stand_in_calls(project: &Project) -> Vec<Vec<String>> {
+    std::fs::read_dir(project.root.join(".argv"))
+        .unwrap()
+        .flatten()
+        .map(|entry| serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap())
+        .collect()
+}
