@@ -225,6 +225,13 @@ fn finish_job(
     state.records[id] = Some(record);
     if let Some(requeued) = requeued {
         if *shutdown.borrow() == Shutdown::Running {
+            emit(&Event::Warning {
+                message: format!(
+                    "suite `{}`: the runner stopped at an error outside tests before running {}; running them again",
+                    suite.name,
+                    requeued.files().join(", ")
+                ),
+            });
             state.queue.push_front(requeued);
         } else {
             state
