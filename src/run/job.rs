@@ -274,25 +274,7 @@ fn finished(job: &Job, env: &JobEnv<'_>, record: &mut JobRecord, code: i32, sign
         .collect();
     let ran_tests = tests.iter().any(|t| !t.outside_tests);
     tests = merge_duplicates(unselected_dropped(job, tests));
-    let mut blamed: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut unattributed = Vec::new();
-    for message in &parsed.errors_outside_tests {
-        let files = adapter.blame(message, &project, &names);
-        if files.is_empty() {
-            unattributed.push(message.clone());
-        }
-        for file in files {
-            blamed.entry(file).or_default().push(message.clone());
-        }
-    }
-    if !unattributed.is_empty() {
-        for file in &files {
-            blamed
-                .entry(file.clone())
-                .or_default()
-                .extend(unattributed.iter().cloned());
-        }
-    }
+    let blamed = blame(adapter, &parsed.errors_outside_tests, &project, &names);
     if !ran_tests && !blamed.is_empty() && blamed.len() < files.len() {
         // The runner stopped at an error outside tests before running anything: the other
         // files never ran. They are queued again, not reported.
@@ -309,19 +291,7 @@ fn finished(job: &Job, env: &JobEnv<'_>, record: &mut JobRecord, code: i32, sign
         ));
     }
     for (file, messages) in blamed {
-        let mut attempt = attempt_for(
-            env,
-            job,
-            format!("{file}::<outside tests>"),
-            "errors outside tests".into(),
-            None,
-            file,
-            Outcome::Error,
-            Duration::ZERO,
-            Some(&messages.join("\n\n")),
-        );
-        attempt.outside_tests = true;
-        tests.push(attempt);
+        tests.push(outside_attempt(env, job, file, &messages.join("\n\n")));
     }
     let tests = merge_duplicates(tests);
     let failing = tests.iter().any(|t| t.attempt.outcome.is_failure());
@@ -331,24 +301,52 @@ fn finished(job: &Job, env: &JobEnv<'_>, record: &mut JobRecord, code: i32, sign
         let message = format!("{exit_message} although its report has no failing test: an error outside tests");
         record.error = Some(message.clone());
         let mut tests = tests;
-        for file in &files {
-            let mut attempt = attempt_for(
-                env,
-                job,
-                format!("{file}::<outside tests>"),
-                "errors outside tests".into(),
-                None,
-                file.clone(),
-                Outcome::Error,
-                Duration::ZERO,
-                Some(&message),
-            );
-            attempt.outside_tests = true;
-            tests.push(attempt);
-        }
+        tests.extend(
+            files
+                .iter()
+                .map(|file| outside_attempt(env, job, file.clone(), &message)),
+        );
         return tests;
     }
     tests
+}
+
+/// The job files each error outside tests is about (the adapter's [`Adapter::blame`]); an
+/// error that names none of them is about every file of the job.
+fn blame(
+    adapter: &dyn Adapter,
+    errors: &[String],
+    project: &Project<'_>,
+    names: &[(String, String)],
+) -> BTreeMap<String, Vec<String>> {
+    let mut blamed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for message in errors {
+        let mut files = adapter.blame(message, project, names);
+        if files.is_empty() {
+            files = project.files.to_vec();
+        }
+        for file in files {
+            blamed.entry(file).or_default().push(message.clone());
+        }
+    }
+    blamed
+}
+
+/// The error outside tests of `file` (`file::<outside tests>`): never retried.
+fn outside_attempt(env: &JobEnv<'_>, job: &Job, file: String, message: &str) -> TestAttempt {
+    let mut attempt = attempt_for(
+        env,
+        job,
+        format!("{file}::<outside tests>"),
+        "errors outside tests".into(),
+        None,
+        file,
+        Outcome::Error,
+        Duration::ZERO,
+        Some(message),
+    );
+    attempt.outside_tests = true;
+    attempt
 }
 
 /// The job's report, parsed, or `None` when it wrote none.
@@ -684,6 +682,93 @@ mod tests {
             flaky_runs: 0,
             ..ReportedCase::default()
         }
+    }
+
+    fn attempt(id: &str, file: &str, outcome: Outcome) -> TestAttempt {
+        TestAttempt {
+            id: id.into(),
+            name: id.into(),
+            classname: None,
+            file: file.into(),
+            outside_tests: false,
+            attempt: Attempt {
+                attempt: 2,
+                outcome,
+                duration: Duration::from_secs(1),
+                worker: 1,
+                job: 0,
+                message: Some(format!("{id} {}", outcome.as_str())),
+                output: None,
+            },
+        }
+    }
+
+    fn job(targets: Vec<Target>) -> Job {
+        Job {
+            suite: 0,
+            estimates: vec![Duration::from_secs(1); targets.len()],
+            targets,
+            attempt: 2,
+            estimate: Duration::from_secs(1),
+            not_before: None,
+        }
+    }
+
+    #[test]
+    fn skips_of_tests_a_name_filter_left_out_are_dropped() {
+        let job = job(vec![
+            Target {
+                file: "a.test.js".into(),
+                test: Some("a.test.js::x".into()),
+            },
+            Target::file("b.test.js"),
+        ]);
+        let tests = vec![
+            attempt("a.test.js::x", "a.test.js", Outcome::Failed),
+            attempt("a.test.js::y", "a.test.js", Outcome::Skipped),
+            attempt("a.test.js::z", "a.test.js", Outcome::Passed),
+            attempt("b.test.js::w", "b.test.js", Outcome::Skipped),
+        ];
+        let kept: Vec<String> = unselected_dropped(&job, tests).into_iter().map(|t| t.id).collect();
+        assert_eq!(
+            kept,
+            ["a.test.js::x", "a.test.js::z", "b.test.js::w"],
+            "a test that ran is kept; real skips of whole files are kept"
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_merge_and_failure_wins() {
+        let merged = merge_duplicates(vec![
+            attempt("t::same", "t", Outcome::Passed),
+            attempt("t::other", "t", Outcome::Passed),
+            attempt("t::same", "t", Outcome::Failed),
+        ]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0].attempt.outcome, Outcome::Failed);
+        assert_eq!(merged[0].attempt.duration, Duration::from_secs(2));
+        assert_eq!(merged[0].attempt.message.as_deref(), Some("t::same failed"));
+    }
+
+    #[test]
+    fn errors_outside_tests_are_blamed_on_the_files_they_name() {
+        let files = vec!["spec/a_spec.rb".to_string(), "broken/b_spec.rb".to_string()];
+        let project = Project {
+            root: Utf8Path::new("/repo"),
+            files: &files,
+        };
+        let adapter = crate::runners::RunnerKind::Rspec.adapter();
+        let errors = vec![
+            "An error occurred while loading ./broken/b_spec.rb.".to_string(),
+            "An error occurred in an `after(:context)` hook.".to_string(),
+        ];
+        let blamed = blame(adapter, &errors, &project, &[]);
+        assert_eq!(blamed["broken/b_spec.rb"].len(), 2);
+        assert_eq!(
+            blamed["spec/a_spec.rb"],
+            ["An error occurred in an `after(:context)` hook."],
+            "an error that names no file is about every file"
+        );
     }
 
     #[test]

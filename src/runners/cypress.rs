@@ -132,4 +132,28 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn documented_reports_give_spec_and_title_ids() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/formats/cypress/login.xml"
+        ))
+        .unwrap();
+        let parsed = crate::results::formats::parse_mocha_junit(&text, Utf8Path::new("/p")).unwrap();
+        assert_eq!(Cypress.report(), ReportSource::Dir(ReportFormat::MochaJunit));
+        let ids: Vec<String> = parsed
+            .cases
+            .iter()
+            .filter_map(|c| Cypress.test_id(c, c.file.as_deref()?))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "cypress/e2e/login.cy.js::Login shows the form",
+                "cypress/e2e/login.cy.js::Login rejects a wrong password",
+                "cypress/e2e/login.cy.js::Login with remember me keeps the session"
+            ]
+        );
+    }
 }

@@ -196,4 +196,35 @@ mod tests {
             .collect();
         assert_eq!(args[3..], [r"/tests/b\.spec\.ts$"]);
     }
+
+    #[test]
+    fn documented_report_gives_line_and_project_ids_and_lists_them() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/formats/playwright/run.json"
+        ))
+        .unwrap();
+        let files = vec![
+            "tests/example.spec.ts".to_string(),
+            "tests/checkout.spec.ts".to_string(),
+        ];
+        let project = Project {
+            root: Utf8Path::new("/tmp/flotilla-formats/playwright"),
+            files: &files,
+        };
+        let listed = Playwright
+            .parse_list(&format!("Listing tests:\n{text}"), &project)
+            .unwrap();
+        let ids: Vec<&str> = listed.iter().map(|t| t.id.as_str()).collect();
+        assert!(ids.contains(&"tests/example.spec.ts:11 [firefox]"), "{ids:?}");
+        assert!(ids.contains(&"tests/checkout.spec.ts:4 [chromium]"), "{ids:?}");
+        let target = Target {
+            file: "tests/example.spec.ts".into(),
+            test: Some("tests/example.spec.ts:11 [firefox]".into()),
+        };
+        assert_eq!(
+            location(target.test.as_deref().unwrap(), &target.file),
+            Some((11, Some("firefox")))
+        );
+    }
 }

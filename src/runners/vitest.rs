@@ -126,4 +126,31 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn documented_report_gives_file_and_full_name_ids() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/formats/vitest/run.json"
+        ))
+        .unwrap();
+        let root = Utf8Path::new("/tmp/flotilla-formats/vitest");
+        let parsed = crate::results::formats::parse_vitest_json(&text, root).unwrap();
+        assert_eq!(Vitest.report(), ReportSource::File(ReportFormat::VitestJson));
+        let ids: Vec<String> = parsed
+            .cases
+            .iter()
+            .filter_map(|c| Vitest.test_id(c, c.file.as_deref()?))
+            .collect();
+        assert!(
+            ids.contains(&"tests/math.test.ts::Calculator fails [p0]".to_string()),
+            "{ids:?}"
+        );
+        assert!(
+            parsed
+                .errors_outside_tests
+                .iter()
+                .any(|e| e.starts_with("broken/broken.test.ts"))
+        );
+    }
 }
