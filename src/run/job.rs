@@ -249,6 +249,12 @@ fn finished(job: &Job, env: &JobEnv<'_>, record: &mut JobRecord, code: i32, sign
                 log_tail(env)
             )],
         },
+        None if !failed_exit && adapter.report_required() => {
+            // A built-in runner always writes its report: without one, nothing is known.
+            let message = format!("{exit_message} but wrote no report at `{report_path}`: its results are unknown");
+            record.error = Some(message.clone());
+            return per_target(job, env, Outcome::Error, record.duration, Some(&message));
+        }
         None => {
             let success = !failed_exit;
             let outcome = if success { Outcome::Passed } else { Outcome::Failed };

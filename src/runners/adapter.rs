@@ -230,6 +230,11 @@ pub trait Adapter: Send + Sync + std::fmt::Debug {
         }
         Ok(())
     }
+    /// Whether every run writes a report, so a job that exits 0 without one is an error, never
+    /// a pass (`custom`: a command may write none; its exit code is its result).
+    fn report_required(&self) -> bool {
+        true
+    }
     /// Whether single tests can be run (so retries and splitting work per test).
     fn addresses_tests(&self) -> bool;
     /// Targets with different keys never share a planned job (`None`: any may). Runners whose

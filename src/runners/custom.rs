@@ -22,6 +22,9 @@ impl Adapter for Custom {
     fn report(&self) -> ReportSource {
         ReportSource::File(ReportFormat::Junit)
     }
+    fn report_required(&self) -> bool {
+        false
+    }
     fn addresses_tests(&self) -> bool {
         false
     }
