@@ -14,7 +14,7 @@ use crate::exec::{ProcessEnd, ProcessSpec, run_process};
 use crate::history::{Estimate, EstimateSource, History, Startup, estimate_suite};
 use crate::plan::{Plan, PlanInput, PlanSuite, PlanUnit, plan};
 use crate::run::Job;
-use crate::runners::{ListedTest, Target};
+use crate::runners::{ListedTest, Project, Target};
 use crate::signal::Shutdown;
 
 /// A file is split into its tests when its estimate exceeds this share of one worker's load.
@@ -52,27 +52,49 @@ pub(super) struct Prepared {
 }
 
 impl Prepared {
-    /// The plan's batches as runnable jobs, in dispatch order.
+    /// The plan's batches as runnable jobs, in dispatch order. A batch whose targets have
+    /// different [`Adapter::job_key`]s becomes one job per key: for runners whose test filter
+    /// spans every file of a job (go `-run`, Jest `-t`), whole files and the single tests of
+    /// each split file; for cargo-nextest, each package.
+    ///
+    /// [`Adapter::job_key`]: crate::runners::Adapter::job_key
     pub(super) fn jobs(&self) -> Vec<Job> {
-        self.plan
-            .batches
-            .iter()
-            .map(|batch| {
-                let (targets, estimates) = batch
-                    .units
+        let mut jobs = Vec::with_capacity(self.plan.batches.len());
+        for batch in &self.plan.batches {
+            let suite = &self.config.suites[batch.suite];
+            let units: Vec<&Unit> = batch.units.iter().map(|&unit| &self.units[unit]).collect();
+            let adapter = suite.command.adapter();
+            let mut groups: Vec<(Option<String>, Vec<&Unit>)> = Vec::new();
+            for unit in units {
+                let key = adapter.job_key(&unit.target, &self.config.root);
+                match groups.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, members)) => members.push(unit),
+                    None => groups.push((key, vec![unit])),
+                }
+            }
+            let groups: Vec<Vec<&Unit>> = groups.into_iter().map(|(_, members)| members).collect();
+            let single = groups.len() == 1;
+            for members in groups {
+                let (targets, estimates): (Vec<Target>, Vec<Duration>) = members
                     .iter()
-                    .map(|&unit| (self.units[unit].target.clone(), self.units[unit].estimate.duration))
+                    .map(|unit| (unit.target.clone(), unit.estimate.duration))
                     .unzip();
-                Job {
+                let estimate = if single {
+                    batch.estimate
+                } else {
+                    self.startups[batch.suite].duration + estimates.iter().sum::<Duration>()
+                };
+                jobs.push(Job {
                     suite: batch.suite,
                     targets,
                     estimates,
                     attempt: 1,
-                    estimate: batch.estimate,
+                    estimate,
                     not_before: None,
-                }
-            })
-            .collect()
+                });
+            }
+        }
+        jobs
     }
 
     /// How many distinct files are scheduled.
@@ -102,7 +124,11 @@ pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prep
         ..overrides.clone()
     };
     let config = Config::load(&config_path(global), &overrides)?;
-    let discovered = discover(&config.root, &config.suites)?;
+    let discovered: Vec<Vec<String>> = discover(&config.root, &config.suites)?
+        .into_iter()
+        .zip(&config.suites)
+        .map(|(found, suite)| suite.command.adapter().units(&config.root, found))
+        .collect();
     for (suite, found) in config.suites.iter().zip(&discovered) {
         if found.is_empty() {
             return Err(config
@@ -137,7 +163,11 @@ pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prep
     let mut units = Vec::new();
     for (index, (files, estimates)) in per_suite.into_iter().enumerate() {
         let suite = &config.suites[index];
-        let big: Vec<String> = if config.run.workers > 1 && suite.split && suite.command.adapter().addresses_tests() {
+        let big: Vec<String> = if config.run.workers > 1
+            && suite.split
+            && suite.command.adapter().addresses_tests()
+            && suite.command.can_list(suite.select.as_deref())
+        {
             files
                 .iter()
                 .zip(&estimates)
@@ -260,9 +290,13 @@ fn group_by_file(listed: Vec<ListedTest>) -> HashMap<String, Vec<ListedTest>> {
 
 /// Runs the suite's listing command for `files` and parses its output.
 fn list_tests(config: &Config, suite: &Suite, files: &[String]) -> Result<Vec<ListedTest>, String> {
+    let project = Project {
+        root: &config.root,
+        files,
+    };
     let argv = suite
         .command
-        .list_argv(files, suite.select.as_deref())
+        .list_argv(&project, suite.select.as_deref())
         .ok_or("the runner cannot list tests")?;
     let dir = config.run.out_dir.join(".listing");
     fs_err::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -295,7 +329,7 @@ fn list_tests(config: &Config, suite: &Suite, files: &[String]) -> Result<Vec<Li
         end => return Err(format!("listing tests failed ({end:?}): {}", stderr.trim())),
     }
     // An empty listing (nothing selected) is not an error: those files simply run whole.
-    Ok(suite.command.adapter().parse_list(&stdout))
+    suite.command.adapter().parse_list(&stdout, &project)
 }
 
 /// The first-wave share for a suite: only when nearly all its estimates are measured.

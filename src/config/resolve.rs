@@ -422,7 +422,15 @@ impl Ctx<'_> {
             ));
         }
         let include = self.globs(files)?;
-        let exclude = self.globs(&raw.exclude)?;
+        let mut excluded = raw.exclude.clone();
+        excluded.extend(
+            runner
+                .adapter()
+                .always_exclude()
+                .iter()
+                .map(|glob| toml::Spanned::new(name.span(), (*glob).to_string())),
+        );
+        let exclude = self.globs(&excluded)?;
         let timeout = raw.timeout.as_ref().map(|t| self.duration(t)).transpose()?;
         if timeout == Some(Duration::ZERO) {
             let span = raw.timeout.as_ref().map_or(0..0, toml::Spanned::span);

@@ -180,7 +180,7 @@ pub struct JobRecord {
     pub stdout: Utf8PathBuf,
     /// Captured stderr.
     pub stderr: Utf8PathBuf,
-    /// The JUnit file it wrote, if it wrote one that parsed.
+    /// The report it wrote (a file, a folder, or its stdout for go), if it parsed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<Utf8PathBuf>,
     /// Where the environment's diagnostics (ps, logs, inspect) were saved when it failed.
@@ -192,6 +192,11 @@ pub struct JobRecord {
     /// Sum of test durations it reported (for learning start-up cost).
     #[serde(skip)]
     pub reported: Option<Duration>,
+    /// Targets (file or test ids) the runner never reached because it stopped at an error
+    /// outside tests in another file of the job (RSpec, Cucumber, a cargo build): queued again
+    /// as a job of their own, not reported as results of this one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requeued: Vec<String>,
 }
 
 /// Totals by outcome.

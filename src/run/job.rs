@@ -1,21 +1,32 @@
 //! [`Job`] and [`run_job`]: one runner invocation and the per-test attempts it produced.
 //!
-//! With machine-readable results (JUnit at `{result}`), its cases are the results: a malformed
-//! report makes every target of the job an error; a non-zero exit with no failing case is an
-//! error "outside tests", never a pass; cases the adapter recognises as collection or import
-//! errors are errors outside tests too. Without results, each target is one test whose outcome
-//! is the exit code.
+//! With machine-readable results (the runner's report at `{result}`, on its stdout, or in a
+//! folder of files: see `ReportSource`), its cases are the results, each with the stable id
+//! the adapter gives it (the same id listing gives, so split and retried tests keep their
+//! history): a malformed report makes every target of the job an error; a non-zero exit with
+//! no failing case is an error "outside tests", never a pass; the report's own errors outside
+//! tests (collection, import, compile, load errors) are blamed on the files they name and
+//! reported as errors that are never retried. When a runner stopped at such an error before
+//! running anything (RSpec, Cucumber, a cargo build), the files it never reached are queued
+//! again (`JobRecord::requeued`) instead of being reported. Without results, each target is
+//! one test whose outcome is the exit code. The report location is cleared before every job,
+//! so a stale report can never become a pass.
 
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 use tokio::sync::watch;
 
 use super::RunDir;
 use crate::config::Suite;
 use crate::exec::{ProcessEnd, ProcessSpec, run_process};
-use crate::results::{Attempt, JobExit, JobRecord, Outcome, ReportedCase, ReportedStatus, parse_junit};
-use crate::runners::{Invocation, ReportFormat, ReportSource, Target};
+use crate::results::formats::{
+    ParsedReport, parse_cucumber_json, parse_go_test_json, parse_jest_json, parse_junit_report, parse_mocha_junit,
+    parse_node_events, parse_playwright_json, parse_rspec_json, parse_vitest_json,
+};
+use crate::results::{Attempt, JobExit, JobRecord, Outcome, ReportedCase, ReportedStatus};
+use crate::runners::{Adapter, Invocation, Project, ReportFormat, ReportSource, Target, project_file};
 use crate::signal::Shutdown;
 
 /// A job waiting in the queue.
@@ -92,16 +103,19 @@ pub(super) struct JobEnv<'a> {
 }
 
 pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::Receiver<Shutdown>) -> JobOutput {
-    let result_path = env.run_dir.result(env.id);
-    let argv = env.suite.command.argv(&Invocation {
+    let result_path = report_path(env);
+    let invocation = Invocation {
         targets: &job.targets,
         result: result_path.as_str(),
+        root: env.root,
         worker: env.worker,
         run_id: &env.run_dir.run_id,
         select: env.suite.select.as_deref(),
         deselect: env.deselect,
-    });
+    };
+    let argv = env.suite.command.argv(&invocation);
     let mut variables = env.suite.environment.clone();
+    variables.extend(env.suite.command.adapter().environment(&invocation));
     variables.extend([
         ("FLOTILLA_WORKER".to_string(), env.worker.to_string()),
         ("FLOTILLA_RUN_ID".to_string(), env.run_dir.run_id.clone()),
@@ -164,7 +178,16 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         diagnostics: None,
         error: None,
         reported: None,
+        requeued: Vec::new(),
     };
+    if let Err(message) = prepare_report(env, &result_path) {
+        record.exit = JobExit::SpawnFailed {
+            message: message.clone(),
+        };
+        record.error = Some(message.clone());
+        let tests = per_target(job, env, Outcome::Error, Duration::ZERO, Some(&message));
+        return JobOutput { record, tests };
+    }
     let result = match run_process(&spec, shutdown).await {
         Ok(result) => result,
         Err(error) => {
@@ -221,62 +244,310 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
     JobOutput { record, tests }
 }
 
+/// Where job `id`'s report goes: `results/job-NNNNN.<ext>` with the format's extension, or the
+/// folder `results/job-NNNNN` for runners that write one file per spec.
+pub(super) fn report_path(env: &JobEnv<'_>) -> Utf8PathBuf {
+    let path = env.run_dir.result(env.id);
+    match env.suite.command.adapter().report() {
+        ReportSource::Dir(_) => path.with_extension(""),
+        source => path.with_extension(source.format().extension()),
+    }
+}
+
+/// Clears the report location (and writes the adapter's support files) before the job starts.
+fn prepare_report(env: &JobEnv<'_>, path: &Utf8Path) -> Result<(), String> {
+    env.suite
+        .command
+        .adapter()
+        .prepare_job(path)
+        .map_err(|error| format!("could not prepare the report location `{path}`: {error}"))
+}
+
 /// Results of a job whose process ended by itself.
 fn finished(job: &Job, env: &JobEnv<'_>, record: &mut JobRecord, code: i32, signal: Option<i32>) -> Vec<TestAttempt> {
     let exit_message = match signal {
         Some(signal) => format!("killed by signal {}", signal_name(signal)),
         None => format!("exited with code {code}"),
     };
-    let ReportSource::File(format) = env.suite.command.adapter().report();
-    let report_path = env.run_dir.result(env.id);
-    let Ok(text) = std::fs::read_to_string(&report_path) else {
-        let success = signal.is_none() && env.suite.command.adapter().success_code(code);
-        let outcome = if success { Outcome::Passed } else { Outcome::Failed };
-        let message = (outcome != Outcome::Passed).then_some(exit_message);
-        return per_target(job, env, outcome, record.duration, message.as_deref());
+    let adapter = env.suite.command.adapter();
+    let source = adapter.report();
+    let format = source.format();
+    let report_path = report_path(env);
+    let failed_exit = signal.is_some() || !adapter.success_code(code);
+    let aborted_code = signal.is_none() && adapter.aborts_without_report(code);
+    let files = job.files();
+    let project = Project {
+        root: env.root,
+        files: &files,
     };
-    let parsed = match format {
-        ReportFormat::Junit => parse_junit(&text),
-    };
-    let cases = match parsed {
-        Ok(cases) => cases,
-        Err(problem) => {
+    let parsed = match load_report(source, &report_path, env) {
+        Some(Ok(parsed)) => Some(parsed),
+        // A runner that stopped before running anything leaves no report, or an empty one.
+        Some(Err(_)) if aborted_code => None,
+        // go's "report" is its output: a failed `go` with no events said why on stderr.
+        Some(Err(_)) if matches!(source, ReportSource::Stdout(_)) && failed_exit => None,
+        Some(Err(problem)) => {
             let message = format!("malformed {} report `{report_path}`: {problem}", format.name());
             record.error = Some(message.clone());
             return per_target(job, env, Outcome::Error, record.duration, Some(&message));
         }
+        None => None,
     };
-    record.report = Some(report_path);
-    record.reported = Some(cases.iter().map(|c| Duration::from_secs_f64(c.time)).sum());
-    let files = job.files();
-    let adapter = env.suite.command.adapter();
-    let mut tests: Vec<TestAttempt> = cases
+    let parsed = match parsed {
+        Some(parsed) => {
+            record.report = Some(match source {
+                ReportSource::Stdout(_) => env.run_dir.stdout(env.id),
+                _ => report_path,
+            });
+            parsed
+        }
+        None if aborted_code => ParsedReport {
+            cases: Vec::new(),
+            errors_outside_tests: vec![format!(
+                "{exit_message} without results: the runner stopped before running any test (an error outside tests):\n{}",
+                log_tail(env)
+            )],
+        },
+        None if !failed_exit && adapter.report_required() => {
+            // A built-in runner always writes its report: without one, nothing is known.
+            let message = format!("{exit_message} but wrote no report at `{report_path}`: its results are unknown");
+            record.error = Some(message.clone());
+            return per_target(job, env, Outcome::Error, record.duration, Some(&message));
+        }
+        None => {
+            let success = !failed_exit;
+            let outcome = if success { Outcome::Passed } else { Outcome::Failed };
+            let message = (outcome != Outcome::Passed).then_some(exit_message);
+            return per_target(job, env, outcome, record.duration, message.as_deref());
+        }
+    };
+    record.reported = Some(parsed.cases.iter().map(|c| Duration::from_secs_f64(c.time)).sum());
+    let names = adapter.report_names(&project);
+    let context = CaseContext {
+        job,
+        env,
+        adapter,
+        junit: format == ReportFormat::Junit,
+        files: &files,
+        names: &names,
+        canonical_root: env.root.canonicalize_utf8().ok(),
+    };
+    let mut tests: Vec<TestAttempt> = parsed
+        .cases
         .iter()
-        .map(|case| reported(job, env, case, &files, adapter.is_outside_tests(case)))
+        .filter_map(|case| reported(&context, case))
         .collect();
+    let ran_tests = tests.iter().any(|t| !t.outside_tests);
+    tests = merge_duplicates(unselected_dropped(job, tests));
+    let blamed = blame(adapter, &parsed.errors_outside_tests, &project, &names);
+    if !ran_tests && !blamed.is_empty() && blamed.len() < files.len() {
+        // The runner stopped at an error outside tests before running anything: the other
+        // files never ran. They are queued again, not reported.
+        record.requeued = job
+            .targets
+            .iter()
+            .filter(|t| !blamed.contains_key(&t.file))
+            .map(|t| t.id().to_string())
+            .collect();
+        record.error = Some(format!(
+            "{exit_message}: the runner stopped at an error outside tests in {} before running any test; {} target(s) it never reached are queued again",
+            blamed.keys().map(String::as_str).collect::<Vec<_>>().join(", "),
+            record.requeued.len()
+        ));
+    }
+    for (file, messages) in blamed {
+        tests.push(outside_attempt(env, job, file, &messages.join("\n\n")));
+    }
+    let tests = merge_duplicates(tests);
     let failing = tests.iter().any(|t| t.attempt.outcome.is_failure());
-    if (signal.is_some() || !adapter.success_code(code)) && !failing {
+    if failed_exit && !failing && !adapter.trusts_report_over_exit() {
         // The runner failed outside any test (collection, import, a crash after the report):
         // report it; never let the passing cases hide it.
         let message = format!("{exit_message} although its report has no failing test: an error outside tests");
         record.error = Some(message.clone());
-        for file in &files {
-            let mut attempt = attempt_for(
-                env,
-                job,
-                format!("{file}::<outside tests>"),
-                "errors outside tests".into(),
-                None,
-                file.clone(),
-                Outcome::Error,
-                Duration::ZERO,
-                Some(&message),
-            );
-            attempt.outside_tests = true;
-            tests.push(attempt);
-        }
+        let mut tests = tests;
+        tests.extend(
+            files
+                .iter()
+                .map(|file| outside_attempt(env, job, file.clone(), &message)),
+        );
+        return tests;
     }
     tests
+}
+
+/// The job files each error outside tests is about (the adapter's [`Adapter::blame`]); an
+/// error that names none of them is about every file of the job.
+fn blame(
+    adapter: &dyn Adapter,
+    errors: &[String],
+    project: &Project<'_>,
+    names: &[(String, String)],
+) -> BTreeMap<String, Vec<String>> {
+    let mut blamed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for message in errors {
+        let mut files = adapter.blame(message, project, names);
+        if files.is_empty() {
+            files = project.files.to_vec();
+        }
+        for file in files {
+            blamed.entry(file).or_default().push(message.clone());
+        }
+    }
+    blamed
+}
+
+/// The error outside tests of `file` (`file::<outside tests>`): never retried.
+fn outside_attempt(env: &JobEnv<'_>, job: &Job, file: String, message: &str) -> TestAttempt {
+    let mut attempt = attempt_for(
+        env,
+        job,
+        format!("{file}::<outside tests>"),
+        "errors outside tests".into(),
+        None,
+        file,
+        Outcome::Error,
+        Duration::ZERO,
+        Some(message),
+    );
+    attempt.outside_tests = true;
+    attempt
+}
+
+/// The job's report, parsed, or `None` when it wrote none.
+fn load_report(source: ReportSource, path: &Utf8Path, env: &JobEnv<'_>) -> Option<Result<ParsedReport, String>> {
+    let root = env.root;
+    match source {
+        ReportSource::File(format) => {
+            let text = std::fs::read_to_string(path).ok()?;
+            Some(parse_report(format, &text, root))
+        }
+        ReportSource::Stdout(format) => {
+            let stdout = std::fs::read_to_string(env.run_dir.stdout(env.id)).unwrap_or_default();
+            let stderr = std::fs::read_to_string(env.run_dir.stderr(env.id)).unwrap_or_default();
+            Some(parse_report(format, &format!("{stdout}\n{stderr}"), root))
+        }
+        ReportSource::Dir(format) => {
+            let mut files: Vec<_> = std::fs::read_dir(path)
+                .ok()?
+                .flatten()
+                .map(|entry| entry.path())
+                .filter(|p| p.is_file())
+                .collect();
+            if files.is_empty() {
+                return None;
+            }
+            files.sort();
+            let mut merged = ParsedReport::default();
+            for file in files {
+                let parsed = std::fs::read_to_string(&file)
+                    .map_err(|error| format!("{}: {error}", file.display()))
+                    .and_then(|text| parse_report(format, &text, root))
+                    .map_err(|problem| format!("{}: {problem}", file.display()));
+                match parsed {
+                    Ok(parsed) => {
+                        merged.cases.extend(parsed.cases);
+                        merged.errors_outside_tests.extend(parsed.errors_outside_tests);
+                    }
+                    Err(problem) => return Some(Err(problem)),
+                }
+            }
+            Some(Ok(merged))
+        }
+    }
+}
+
+/// Dispatches to the parser of `format` (`src/results/formats/`).
+fn parse_report(format: ReportFormat, text: &str, root: &Utf8Path) -> Result<ParsedReport, String> {
+    match format {
+        ReportFormat::Junit => parse_junit_report(text, root),
+        ReportFormat::RspecJson => parse_rspec_json(text, root),
+        ReportFormat::CucumberJson => parse_cucumber_json(text, root),
+        ReportFormat::JestJson => parse_jest_json(text, root),
+        ReportFormat::VitestJson => parse_vitest_json(text, root),
+        ReportFormat::GoTestJson => parse_go_test_json(text, root),
+        ReportFormat::NodeEvents => parse_node_events(text, root),
+        ReportFormat::PlaywrightJson => parse_playwright_json(text, root),
+        ReportFormat::MochaJunit => parse_mocha_junit(text, root),
+    }
+}
+
+/// The end of the job's stderr and stdout, for errors the runner only printed.
+fn log_tail(env: &JobEnv<'_>) -> String {
+    let stderr = crate::fsutil::tail(&env.run_dir.stderr(env.id), 4000);
+    let stdout = crate::fsutil::tail(&env.run_dir.stdout(env.id), 2000);
+    [stderr.trim(), stdout.trim()]
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Drops the skipped cases of tests the job did not target: runners whose filter is a name
+/// pattern (Jest `-t`) report every other test of the file as skipped.
+fn unselected_dropped(job: &Job, tests: Vec<TestAttempt>) -> Vec<TestAttempt> {
+    let whole: HashSet<&str> = job
+        .targets
+        .iter()
+        .filter(|t| t.test.is_none())
+        .map(|t| t.file.as_str())
+        .collect();
+    let narrowed: HashSet<&str> = job
+        .targets
+        .iter()
+        .filter(|t| t.test.is_some() && !whole.contains(t.file.as_str()))
+        .map(|t| t.file.as_str())
+        .collect();
+    let targeted: HashSet<&str> = job.targets.iter().filter_map(|t| t.test.as_deref()).collect();
+    tests
+        .into_iter()
+        .filter(|t| {
+            t.attempt.outcome != Outcome::Skipped
+                || !narrowed.contains(t.file.as_str())
+                || targeted.contains(t.id.as_str())
+        })
+        .collect()
+}
+
+/// One attempt per id: a report that names the same test twice (same-named tests in one
+/// file) gives one result, failed if any of them failed, with their durations summed.
+fn merge_duplicates(tests: Vec<TestAttempt>) -> Vec<TestAttempt> {
+    let mut merged: Vec<TestAttempt> = Vec::with_capacity(tests.len());
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for test in tests {
+        let Some(&at) = index.get(&test.id) else {
+            index.insert(test.id.clone(), merged.len());
+            merged.push(test);
+            continue;
+        };
+        let kept = &mut merged[at];
+        kept.attempt.duration += test.attempt.duration;
+        if severity(test.attempt.outcome) > severity(kept.attempt.outcome) {
+            kept.attempt.outcome = test.attempt.outcome;
+            kept.attempt.message = test.attempt.message;
+            kept.attempt.output = test.attempt.output;
+        } else if kept.outside_tests
+            && let Some(more) = test.attempt.message
+        {
+            let joined = match kept.attempt.message.take() {
+                Some(first) if first != more => format!("{first}\n\n{more}"),
+                Some(first) => first,
+                None => more,
+            };
+            kept.attempt.message = Some(joined);
+        }
+    }
+    merged
+}
+
+fn severity(outcome: Outcome) -> u8 {
+    match outcome {
+        Outcome::Skipped => 0,
+        Outcome::Passed | Outcome::Flaky => 1,
+        Outcome::Failed => 2,
+        Outcome::TimedOut => 3,
+        Outcome::Error => 4,
+    }
 }
 
 /// One result per target, sharing `wall` between them by their estimates.
@@ -312,20 +583,38 @@ fn per_target(
         .collect()
 }
 
-fn reported(job: &Job, env: &JobEnv<'_>, case: &ReportedCase, files: &[String], outside_tests: bool) -> TestAttempt {
-    let file = file_of(case, files, env.root);
-    let module = module_of(&file);
-    let scope = case
-        .classname
-        .as_deref()
-        .map(|c| c.strip_prefix(&module).map_or(c, |rest| rest.trim_start_matches('.')));
+/// What turning a job's reported cases into attempts needs.
+struct CaseContext<'a> {
+    job: &'a Job,
+    env: &'a JobEnv<'a>,
+    adapter: &'a dyn Adapter,
+    /// Plain JUnit: files are matched tolerantly (classname module paths, the job's only file).
+    junit: bool,
+    files: &'a [String],
+    /// How the report names units (go import paths, nextest binary ids).
+    names: &'a [(String, String)],
+    canonical_root: Option<Utf8PathBuf>,
+}
+
+/// The attempt for one reported case, or `None` for a case from a file the job did not run
+/// that the adapter drops.
+fn reported(ctx: &CaseContext<'_>, case: &ReportedCase) -> Option<TestAttempt> {
+    let outside_tests = ctx.adapter.is_outside_tests(case);
+    let file = case_file(ctx, case)?;
     let id = if outside_tests {
         format!("{file}::<outside tests>")
     } else {
-        match scope {
-            Some(scope) if !scope.is_empty() => format!("{file}::{scope}::{}", case.name),
-            _ => format!("{file}::{}", case.name),
-        }
+        ctx.adapter.test_id(case, &file).unwrap_or_else(|| {
+            let module = module_of(&file);
+            let scope = case
+                .classname
+                .as_deref()
+                .map(|c| c.strip_prefix(&module).map_or(c, |rest| rest.trim_start_matches('.')));
+            match scope {
+                Some(scope) if !scope.is_empty() => format!("{file}::{scope}::{}", case.name),
+                _ => format!("{file}::{}", case.name),
+            }
+        })
     };
     let outcome = match case.status {
         ReportedStatus::Passed => Outcome::Passed,
@@ -339,8 +628,8 @@ fn reported(job: &Job, env: &JobEnv<'_>, case: &ReportedCase, files: &[String], 
         case.name.clone()
     };
     let mut attempt = attempt_for(
-        env,
-        job,
+        ctx.env,
+        ctx.job,
         id,
         name,
         case.classname.clone(),
@@ -351,7 +640,27 @@ fn reported(job: &Job, env: &JobEnv<'_>, case: &ReportedCase, files: &[String], 
     );
     attempt.outside_tests = outside_tests;
     attempt.attempt.output.clone_from(&case.output);
-    attempt
+    Some(attempt)
+}
+
+/// The job file (unit) a case belongs to: the unit its classname names (go packages, nextest
+/// binaries); for JUnit, [`file_of`]; else its file, matched to the job's files (also through
+/// the canonical root: runners report real paths), or kept as reported when it is not one of
+/// them (unless the adapter drops those).
+fn case_file(ctx: &CaseContext<'_>, case: &ReportedCase) -> Option<String> {
+    if let Some(classname) = &case.classname
+        && let Some((_, file)) = ctx.names.iter().find(|(name, _)| name == classname)
+    {
+        return Some(file.clone());
+    }
+    if ctx.junit || case.file.is_none() {
+        return Some(file_of(case, ctx.files, ctx.env.root));
+    }
+    let reported = case.file.as_deref().unwrap_or_default();
+    if let Some(file) = project_file(reported, ctx.files, ctx.env.root, ctx.canonical_root.as_deref()) {
+        return Some(file);
+    }
+    (!ctx.adapter.drops_foreign_cases()).then(|| reported.to_string())
 }
 
 #[expect(
@@ -438,6 +747,93 @@ mod tests {
             flaky_runs: 0,
             ..ReportedCase::default()
         }
+    }
+
+    fn attempt(id: &str, file: &str, outcome: Outcome) -> TestAttempt {
+        TestAttempt {
+            id: id.into(),
+            name: id.into(),
+            classname: None,
+            file: file.into(),
+            outside_tests: false,
+            attempt: Attempt {
+                attempt: 2,
+                outcome,
+                duration: Duration::from_secs(1),
+                worker: 1,
+                job: 0,
+                message: Some(format!("{id} {}", outcome.as_str())),
+                output: None,
+            },
+        }
+    }
+
+    fn job(targets: Vec<Target>) -> Job {
+        Job {
+            suite: 0,
+            estimates: vec![Duration::from_secs(1); targets.len()],
+            targets,
+            attempt: 2,
+            estimate: Duration::from_secs(1),
+            not_before: None,
+        }
+    }
+
+    #[test]
+    fn skips_of_tests_a_name_filter_left_out_are_dropped() {
+        let job = job(vec![
+            Target {
+                file: "a.test.js".into(),
+                test: Some("a.test.js::x".into()),
+            },
+            Target::file("b.test.js"),
+        ]);
+        let tests = vec![
+            attempt("a.test.js::x", "a.test.js", Outcome::Failed),
+            attempt("a.test.js::y", "a.test.js", Outcome::Skipped),
+            attempt("a.test.js::z", "a.test.js", Outcome::Passed),
+            attempt("b.test.js::w", "b.test.js", Outcome::Skipped),
+        ];
+        let kept: Vec<String> = unselected_dropped(&job, tests).into_iter().map(|t| t.id).collect();
+        assert_eq!(
+            kept,
+            ["a.test.js::x", "a.test.js::z", "b.test.js::w"],
+            "a test that ran is kept; real skips of whole files are kept"
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_merge_and_failure_wins() {
+        let merged = merge_duplicates(vec![
+            attempt("t::same", "t", Outcome::Passed),
+            attempt("t::other", "t", Outcome::Passed),
+            attempt("t::same", "t", Outcome::Failed),
+        ]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0].attempt.outcome, Outcome::Failed);
+        assert_eq!(merged[0].attempt.duration, Duration::from_secs(2));
+        assert_eq!(merged[0].attempt.message.as_deref(), Some("t::same failed"));
+    }
+
+    #[test]
+    fn errors_outside_tests_are_blamed_on_the_files_they_name() {
+        let files = vec!["spec/a_spec.rb".to_string(), "broken/b_spec.rb".to_string()];
+        let project = Project {
+            root: Utf8Path::new("/repo"),
+            files: &files,
+        };
+        let adapter = crate::runners::RunnerKind::Rspec.adapter();
+        let errors = vec![
+            "An error occurred while loading ./broken/b_spec.rb.".to_string(),
+            "An error occurred in an `after(:context)` hook.".to_string(),
+        ];
+        let blamed = blame(adapter, &errors, &project, &[]);
+        assert_eq!(blamed["broken/b_spec.rb"].len(), 2);
+        assert_eq!(
+            blamed["spec/a_spec.rb"],
+            ["An error occurred in an `after(:context)` hook."],
+            "an error that names no file is about every file"
+        );
     }
 
     #[test]

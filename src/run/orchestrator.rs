@@ -1,7 +1,8 @@
 //! [`execute`]: the worker pool. Free workers take the next ready job from one queue (planned
 //! longest first); failed tests are queued again at the front while retries remain (single
 //! tests where the runner can address them, else their files), after an exponential back-off;
-//! quarantine is applied to every result; the first interrupt stops scheduling; everything
+//! targets a runner never reached (it stopped at another file's error outside tests) are
+//! queued again at the same attempt; quarantine is applied to every result; the first interrupt stops scheduling; everything
 //! ends in a [`RunSummary`].
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -241,7 +242,24 @@ fn finish_job(
         error: record.error.clone(),
     });
     let slot = record.id - input.first_job;
+    let requeued = requeued_job(&job, &record.requeued);
     state.records[slot] = Some(record);
+    if let Some(requeued) = requeued {
+        if *shutdown.borrow() == Shutdown::Running {
+            emit(&Event::Warning {
+                message: format!(
+                    "suite `{}`: the runner stopped at an error outside tests before running {}; running them again",
+                    suite.name,
+                    requeued.files().join(", ")
+                ),
+            });
+            state.queue.push_front(requeued);
+        } else {
+            state
+                .not_run
+                .extend(requeued.files().into_iter().map(|file| (suite.name.clone(), file)));
+        }
+    }
     if retry.is_empty() || job.attempt > suite.retries || *shutdown.borrow() != Shutdown::Running {
         return;
     }
@@ -270,6 +288,26 @@ fn finish_job(
     for retry in retries.into_iter().rev() {
         state.queue.push_front(retry);
     }
+}
+
+/// The targets a runner never reached (it stopped at another file's error outside tests), as a
+/// job of the same attempt: they have not run yet, so this is not a retry.
+fn requeued_job(job: &Job, requeued: &[String]) -> Option<Job> {
+    let (targets, estimates): (Vec<Target>, Vec<Duration>) = job
+        .targets
+        .iter()
+        .zip(&job.estimates)
+        .filter(|(target, _)| requeued.iter().any(|id| id == target.id()))
+        .map(|(target, estimate)| (target.clone(), *estimate))
+        .unzip();
+    (!targets.is_empty()).then(|| Job {
+        suite: job.suite,
+        estimate: estimates.iter().sum(),
+        targets,
+        estimates,
+        attempt: job.attempt,
+        not_before: None,
+    })
 }
 
 /// What re-runs a failed test: the test itself where the runner can address it, else its file.

@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 
-use super::adapter::{Adapter, Invocation};
+use super::adapter::{Adapter, Invocation, Project};
 use super::kind::RunnerKind;
 use super::template::{BatchMode, CommandTemplate, JobContext};
 
@@ -12,7 +12,8 @@ pub enum SuiteCommand {
     /// `runner = "custom"`: the template is the whole argv.
     Template(CommandTemplate),
     /// A built-in runner: `program` (the suite's `command`, or the adapter's default), then the
-    /// suite's `args`, then the adapter's own arguments and the targets.
+    /// adapter's subcommand (`test` for go), the suite's `args`, then the adapter's own
+    /// arguments and the targets.
     Adapter {
         /// Which runner.
         kind: RunnerKind,
@@ -68,21 +69,34 @@ impl SuiteCommand {
                 run_id: invocation.run_id,
             }),
             Self::Adapter { kind, program, args } => {
-                let mut argv: Vec<OsString> = program.iter().chain(args).map(OsString::from).collect();
-                argv.extend(kind.adapter().batch_args(invocation));
+                let adapter = kind.adapter();
+                let mut argv: Vec<OsString> = program.iter().map(OsString::from).collect();
+                argv.extend(adapter.subcommand().iter().map(OsString::from));
+                argv.extend(args.iter().map(OsString::from));
+                argv.extend(adapter.batch_args(invocation));
                 argv
             }
         }
     }
 
-    /// The argv that lists the tests of `files`, if the runner can.
+    /// Whether the runner can list the tests of a file under `select` (so big files can be
+    /// split).
     #[must_use]
-    pub fn list_argv(&self, files: &[String], select: Option<&str>) -> Option<Vec<OsString>> {
+    pub fn can_list(&self, select: Option<&str>) -> bool {
+        matches!(self, Self::Adapter { .. }) && self.adapter().lists_tests(select)
+    }
+
+    /// The argv that lists the tests of `project.files`, if the runner can.
+    #[must_use]
+    pub fn list_argv(&self, project: &Project<'_>, select: Option<&str>) -> Option<Vec<OsString>> {
         let Self::Adapter { kind, program, args } = self else {
             return None;
         };
-        let mut argv: Vec<OsString> = program.iter().chain(args).map(OsString::from).collect();
-        argv.extend(kind.adapter().list_args(files, select)?);
+        let adapter = kind.adapter();
+        let mut argv: Vec<OsString> = program.iter().map(OsString::from).collect();
+        argv.extend(adapter.list_subcommand().iter().map(OsString::from));
+        argv.extend(args.iter().map(OsString::from));
+        argv.extend(adapter.list_args(project, select)?);
         Some(argv)
     }
 }

@@ -3,7 +3,7 @@
 
 use std::ffi::OsString;
 
-use super::adapter::{Adapter, Invocation, ListedTest, ReportFormat, ReportSource};
+use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 
 /// A user-supplied command (the argv comes from the suite's `CommandTemplate`).
 #[derive(Debug)]
@@ -22,13 +22,16 @@ impl Adapter for Custom {
     fn report(&self) -> ReportSource {
         ReportSource::File(ReportFormat::Junit)
     }
+    fn report_required(&self) -> bool {
+        false
+    }
     fn addresses_tests(&self) -> bool {
         false
     }
-    fn list_args(&self, _: &[String], _: Option<&str>) -> Option<Vec<OsString>> {
+    fn list_args(&self, _: &Project<'_>, _: Option<&str>) -> Option<Vec<OsString>> {
         None
     }
-    fn parse_list(&self, _: &str) -> Vec<ListedTest> {
-        Vec::new()
+    fn parse_list(&self, _: &str, _: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+        Ok(Vec::new())
     }
 }

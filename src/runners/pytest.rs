@@ -5,7 +5,7 @@
 
 use std::ffi::OsString;
 
-use super::adapter::{Adapter, Invocation, ListedTest, ReportFormat, ReportSource};
+use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 
 /// The pytest adapter.
 #[derive(Debug)]
@@ -60,7 +60,11 @@ impl Adapter for Pytest {
         code == 0 || code == 5
     }
 
-    fn list_args(&self, files: &[String], select: Option<&str>) -> Option<Vec<OsString>> {
+    fn lists_tests(&self, _: Option<&str>) -> bool {
+        true
+    }
+
+    fn list_args(&self, project: &Project<'_>, select: Option<&str>) -> Option<Vec<OsString>> {
         let mut args: Vec<OsString> = [
             "-p",
             "no:cacheprovider",
@@ -78,7 +82,7 @@ impl Adapter for Pytest {
                 [OsString::from("-m"), OsString::from(select)],
             );
         }
-        args.extend(files.iter().map(OsString::from));
+        args.extend(project.files.iter().map(OsString::from));
         Some(args)
     }
 
@@ -87,8 +91,8 @@ impl Adapter for Pytest {
         case.status == crate::results::ReportedStatus::Error && case.classname.is_none()
     }
 
-    fn parse_list(&self, stdout: &str) -> Vec<ListedTest> {
-        stdout
+    fn parse_list(&self, stdout: &str, _: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+        Ok(stdout
             .lines()
             .take_while(|line| !line.trim().is_empty())
             .filter_map(|line| {
@@ -98,7 +102,7 @@ impl Adapter for Pytest {
                     id: line.to_string(),
                 })
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -119,6 +123,7 @@ mod tests {
         let invocation = Invocation {
             targets: &targets,
             result: "/r.xml",
+            root: camino::Utf8Path::new("/p"),
             worker: 1,
             run_id: "r",
             select: Some("priority_p0"),
@@ -136,7 +141,11 @@ mod tests {
     #[test]
     fn parses_collect_only_output() {
         let stdout = "t/test_a.py::TestG::test_in_class\nt/test_a.py::test_param[a b]\n\n3 tests collected in 0.01s\n";
-        let listed = Pytest.parse_list(stdout);
+        let project = Project {
+            root: camino::Utf8Path::new("/p"),
+            files: &[],
+        };
+        let listed = Pytest.parse_list(stdout, &project).unwrap();
         assert_eq!(listed.len(), 2);
         assert_eq!(
             listed[1],

@@ -78,6 +78,7 @@ impl Project {
             .env("CI", "true")
             .env("NO_COLOR", "1")
             .env("PROJECT_ROOT", &self.root)
+            .env("FLOTILLA_FLAKY_MARKER_DIR", self.root.join(MARKERS))
             .stdin(Stdio::null());
         command
     }
@@ -174,4 +175,158 @@ pub fn pids_in(dir: &Path) -> Vec<i32> {
         }
     }
     pids
+}
+
+/// Copies `tests/fixtures/runners/<name>` into a fresh temp folder (build output left out) and
+/// gives its flaky tests a fresh marker folder (`$FLOTILLA_FLAKY_MARKER_DIR`).
+pub fn runner_fixture(name: &str) -> Project {
+    let project = Project::new();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/runners")
+        .join(name);
+    copy_tree(&source, &project.root);
+    std::fs::create_dir_all(project.root.join(MARKERS)).unwrap();
+    project
+}
+
+/// Where fixture projects keep their flaky-test markers (a hidden folder: never discovered).
+pub const MARKERS: &str = ".flaky-markers";
+
+impl Project {
+    /// Forgets that the flaky tests already failed once.
+    pub fn reset_flaky(&self) {
+        let markers = self.root.join(MARKERS);
+        std::fs::remove_dir_all(&markers).unwrap();
+        std::fs::create_dir_all(&markers).unwrap();
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let name = entry.file_name();
+        if name == "target" || name == ".flotilla" {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Fails (never skips) when a runner the end-to-end tests need is not installed.
+pub fn require_runner(argv: &[&str]) {
+    let works = Command::new(argv[0])
+        .args(&argv[1..])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    assert!(
+        works,
+        "`{}` does not work: the end-to-end tests need the real runner; install it with scripts/install-test-deps",
+        argv.join(" ")
+    );
+}
+
+/// The tests of `summary`, by id.
+pub fn tests_by_id(summary: &serde_json::Value) -> std::collections::BTreeMap<String, serde_json::Value> {
+    summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["id"].as_str().unwrap().to_string(), t.clone()))
+        .collect()
+}
+
+/// The single tests every retry job (attempt > 1) of `summary` ran, sorted.
+pub fn retried_tests(summary: &serde_json::Value) -> Vec<String> {
+    let mut tests: Vec<String> = summary["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|job| job["attempt"].as_u64() > Some(1))
+        .flat_map(|job| job["tests"].as_array().cloned().unwrap_or_default())
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect();
+    tests.sort();
+    tests
+}
+
+/// The workers the tests of `file` ran on (first attempts).
+pub fn workers_of(summary: &serde_json::Value, file: &str) -> std::collections::BTreeSet<i64> {
+    summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["file"] == file)
+        .map(|t| t["attempts"][0]["worker"].as_i64().unwrap())
+        .collect()
+}
+
+/// Checks that the first-attempt job with `broken` also had other files, that the runner never
+/// reached them (`requeued`), and that each ran again at attempt 1 in a job of its own.
+pub fn assert_requeued_around(summary: &serde_json::Value, broken: &str) {
+    let jobs = summary["jobs"].as_array().unwrap();
+    let job = jobs
+        .iter()
+        .find(|j| j["attempt"] == 1 && j["files"].as_array().unwrap().iter().any(|f| f == broken))
+        .unwrap_or_else(|| panic!("no job ran {broken}: {summary}"));
+    let requeued = job["requeued"]
+        .as_array()
+        .unwrap_or_else(|| panic!("nothing was queued again: {job}"));
+    assert!(!requeued.is_empty(), "{job}");
+    for target in requeued {
+        let again = jobs
+            .iter()
+            .filter(|j| j["attempt"] == 1 && j["id"] != job["id"])
+            .filter(|j| {
+                j["files"].as_array().unwrap().contains(target)
+                    || j["tests"].as_array().is_some_and(|t| t.contains(target))
+            })
+            .count();
+        assert_eq!(again, 1, "{target} runs again at attempt 1: {summary}");
+    }
+}
+
+/// A project for a runner that cannot be installed here: empty test `files` and the stand-in
+/// `tests/fixtures/stand-ins/<runner>` as `node_modules/.bin/<runner>` (see its README). The
+/// config must pass `FIXTURES` and `ARGV_LOG` with [`stand_in_environment`].
+pub fn stand_in_project(runner: &str, files: &[&str]) -> Project {
+    let project = Project::new();
+    for file in files {
+        project.file(file, "// runs under a stand-in\n");
+    }
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/stand-ins")
+        .join(runner);
+    let program = project.root.join("node_modules/.bin").join(runner);
+    std::fs::create_dir_all(program.parent().unwrap()).unwrap();
+    std::fs::copy(&source, &program).unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::create_dir_all(project.root.join(".argv")).unwrap();
+    project
+}
+
+/// The suite `environment` line a stand-in needs.
+pub fn stand_in_environment(project: &Project) -> String {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
+    format!(
+        "environment = {{ FIXTURES = {:?}, ARGV_LOG = {:?} }}\n",
+        fixtures.to_str().unwrap(),
+        project.root.join(".argv").to_str().unwrap()
+    )
+}
+
+/// The argv of every call of the stand-in, in no particular order.
+pub fn stand_in_calls(project: &Project) -> Vec<Vec<String>> {
+    std::fs::read_dir(project.root.join(".argv"))
+        .unwrap()
+        .flatten()
+        .map(|entry| serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap())
+        .collect()
 }

@@ -133,3 +133,27 @@ fn summary_json_has_the_documented_shape() {
     let latest = std::fs::read_link(project.path(".flotilla/runs/latest")).unwrap();
     assert_eq!(latest.to_str().unwrap(), summary["run_id"].as_str().unwrap());
 }
+
+#[test]
+fn a_built_in_runner_that_writes_no_report_is_an_error_never_a_pass() {
+    let project = Project::new();
+    project
+        .config("[suite.specs]\nrunner = \"rspec\"\ncommand = [\"true\"]\n")
+        .file("spec/a_spec.rb", "");
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 1, "{}", run.describe());
+    assert_eq!(
+        run.last_line(),
+        "0 passed, 0 failed, 0 skipped, 1 errors",
+        "{}",
+        run.describe()
+    );
+    let summary = project.summary();
+    assert!(
+        summary["jobs"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("wrote no report"),
+        "{summary}"
+    );
+}
