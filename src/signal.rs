@@ -20,6 +20,39 @@ pub enum Shutdown {
     Immediate,
 }
 
+/// Commands started, detached, when a second signal makes flotilla exit at once (for example
+/// a sweep of the run's containers by label, which then finishes without us).
+static ON_IMMEDIATE_EXIT: std::sync::Mutex<Vec<(Vec<String>, Vec<(String, String)>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Registers `argv` (with extra `env`) to be started, detached, if flotilla is told to stop at once.
+pub fn on_immediate_exit(argv: Vec<String>, env: Vec<(String, String)>) {
+    ON_IMMEDIATE_EXIT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push((argv, env));
+}
+
+fn start_detached_cleanups() {
+    use std::os::unix::process::CommandExt as _;
+    let commands = ON_IMMEDIATE_EXIT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for (argv, env) in commands.iter() {
+        let Some((program, args)) = argv.split_first() else {
+            continue;
+        };
+        let _ = std::process::Command::new(program)
+            .args(args)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0)
+            .spawn();
+    }
+}
+
 /// Installs the handlers; returns the receiver to watch. Must run inside the runtime.
 pub fn install() -> std::io::Result<watch::Receiver<Shutdown>> {
     let (tx, rx) = watch::channel(Shutdown::Running);
@@ -38,6 +71,7 @@ pub fn install() -> std::io::Result<watch::Receiver<Shutdown>> {
             } else {
                 let _ = tx.send(Shutdown::Immediate);
                 crate::exec::kill_all_now();
+                start_detached_cleanups();
                 eprintln!("flotilla: interrupted twice; killed all jobs, exiting now");
                 std::process::exit(i32::from(exit_code::INTERRUPTED));
             }

@@ -91,6 +91,15 @@ impl Environments {
                     compose.version()
                 ),
             });
+            for host in set.hosts() {
+                // If a second Ctrl-C makes flotilla exit at once, this sweep still removes the run.
+                let filter = format!("label={}={}", crate::envs::LABEL_RUN_ID, run_dir.run_id);
+                let script = "docker ps -aq --filter \"$1\" | xargs -r docker rm -f -v; docker network ls -q --filter \"$1\" | xargs -r docker network rm; docker volume ls -q --filter \"$1\" | xargs -r docker volume rm -f";
+                crate::signal::on_immediate_exit(
+                    ["sh", "-c", script, "sh", filter.as_str()].map(String::from).to_vec(),
+                    host.env(),
+                );
+            }
             self.sets.insert(name.clone(), Arc::clone(&set));
             starting.push((name.clone(), set));
         }

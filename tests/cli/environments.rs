@@ -373,3 +373,48 @@ run = "if ps | grep -v grep | grep -q 'sleep 1000'; then echo still running; exi
     assert_eq!(outcomes, ["passed", "timed_out", "passed"], "{}", run.describe());
     assert!(leftovers(summary["run_id"].as_str().unwrap()).is_empty());
 }
+
+#[test]
+fn a_second_sigint_exits_at_once_and_a_detached_sweep_still_removes_the_run() {
+    let project = app_project(2, "", "");
+    for name in ["a", "b"] {
+        project.file(
+            &format!("t/{name}.sh"),
+            "trap '' TERM\necho started > \"$PROJECT_ROOT/ready\"\nsleep 1000 & wait\n",
+        );
+    }
+    let ready = fifo_lines(&project.path("ready"));
+    let mut child = project.spawn(&["run", "--message-format", "json"]);
+    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let run_id = serde_json::from_str::<serde_json::Value>(&line).unwrap()["run_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    expect_lines(&ready, 2);
+    kill(pid, Signal::SIGINT).unwrap();
+    loop {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "stream ended before `interrupting`"
+        );
+        if line.contains("\"interrupting\"") {
+            break;
+        }
+    }
+    kill(pid, Signal::SIGINT).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    // The sweep runs detached after flotilla is gone: wait for it (bounded), never sleep blindly.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !leftovers(&run_id).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "left behind: {:?}",
+            leftovers(&run_id)
+        );
+        std::thread::yield_now();
+    }
+}
