@@ -22,15 +22,20 @@ pub enum Shutdown {
 
 /// Commands started, detached, when a second signal makes flotilla exit at once (for example
 /// a sweep of the run's containers by label, which then finishes without us).
-static ON_IMMEDIATE_EXIT: std::sync::Mutex<Vec<(Vec<String>, Vec<(String, String)>)>> =
-    std::sync::Mutex::new(Vec::new());
+static ON_IMMEDIATE_EXIT: std::sync::Mutex<Vec<DetachedCommand>> = std::sync::Mutex::new(Vec::new());
+
+/// A command to start detached: its argv and extra environment.
+struct DetachedCommand {
+    argv: Vec<String>,
+    env: Vec<(String, String)>,
+}
 
 /// Registers `argv` (with extra `env`) to be started, detached, if flotilla is told to stop at once.
 pub fn on_immediate_exit(argv: Vec<String>, env: Vec<(String, String)>) {
     ON_IMMEDIATE_EXIT
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .push((argv, env));
+        .push(DetachedCommand { argv, env });
 }
 
 fn start_detached_cleanups() {
@@ -38,7 +43,7 @@ fn start_detached_cleanups() {
     let commands = ON_IMMEDIATE_EXIT
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    for (argv, env) in commands.iter() {
+    for DetachedCommand { argv, env } in commands.iter() {
         let Some((program, args)) = argv.split_first() else {
             continue;
         };
