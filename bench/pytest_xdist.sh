@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # flotilla (4 workers) vs pytest-xdist (`pytest -n 4`) on a generated sleep-based pytest suite
-# of 320 tests in 32 files with heavy-tailed durations, side by side in one run; then the cost
-# of a retry as a function of the number of failed tests.
+# of 320 tests in 32 files with heavy-tailed durations, side by side in one run, in two layouts:
+# `scattered` (the slow tests anywhere in collection order), `slow-last` (the same tests, with
+# the slow ones in the last files, as integration/e2e files often sort) and `module-fixture`
+# (scattered, plus a 0.5 s module-scoped fixture per file, like a database per test module);
+# then the cost of a retry as a function of the number of failed tests.
+#
+#   LAYOUTS="scattered slow-last module-fixture" (default: all three)
 #
 #   bash bench/pytest_xdist.sh            (from the repository root; ~4 minutes)
 set -euo pipefail
@@ -13,30 +18,48 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
+now() { date +%s.%N; }
+timeit() { local s e; s=$(now); "$@" >/dev/null 2>&1 || true; e=$(now); python3 -c "print(f'{$e-$s:.2f}')"; }
+median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(float, sys.argv[1:])):.2f}')" "$@"; }
+export CI=true
+
+for LAYOUT in ${LAYOUTS:-scattered slow-last module-fixture}; do
+rm -rf tests .flotilla
+export LAYOUT
 # 32 files x 10 tests; durations from a fixed-seed lognormal (median ~0.06 s) with a few slow
 # tests (1-3 s) scattered through the collection order.
 python3 - <<'PY'
 import os, random
 random.seed(7)
 os.makedirs("tests", exist_ok=True)
+durations = []
+for _ in range(320):
+    d = min(random.lognormvariate(-2.8, 0.9), 0.6)
+    if random.random() < 0.04:
+        d = random.uniform(1.0, 3.0)
+    durations.append(d)
+if os.environ["LAYOUT"] == "slow-last":
+    durations = [d for d in durations if d < 1.0] + [d for d in durations if d >= 1.0]
 total = 0.0
 for f in range(32):
-    lines = ["import os, time", "FAIL = set(filter(None, os.environ.get('FAIL_TESTS', '').split(',')))",
+    lines = ["import os, time, pytest", "FAIL = set(filter(None, os.environ.get('FAIL_TESTS', '').split(',')))",
              "MARK = os.environ.get('MARK_DIR', '')", "",
              "def maybe_fail(name):",
              "    marker = os.path.join(MARK, name)",
              "    if name in FAIL and MARK and not os.path.exists(marker):",
              "        open(marker, 'w').close()",
              "        raise AssertionError('fails once: ' + name)", ""]
+    if os.environ["LAYOUT"] == "module-fixture":
+        total += 0.5
+        lines += ["@pytest.fixture(scope='module', autouse=True)", "def expensive_module_setup():",
+                  "    time.sleep(0.5)", "    yield", ""]
     for t in range(10):
-        d = min(random.lognormvariate(-2.8, 0.9), 0.6)
-        if random.random() < 0.04:
-            d = random.uniform(1.0, 3.0)
+        d = durations[f * 10 + t]
         total += d
         name = f"f{f:02d}_t{t}"
         lines += [f"def test_{name}():", f"    time.sleep({d:.3f})", f"    maybe_fail('{name}')", ""]
     open(f"tests/test_f{f:02d}.py", "w").write("\n".join(lines))
-print(f"suite: 320 tests, {total:.1f} s of sleep in total, ideal on 4 workers {total/4:.2f} s")
+print(f"layout {os.environ['LAYOUT']}: 320 tests, {total:.1f} s of sleep in total, ideal on 4 workers {total/4:.2f} s")
 PY
 cat > flotilla.toml <<'TOML'
 [run]
@@ -47,12 +70,6 @@ runner = "pytest"
 files = ["tests/test_*.py"]
 TOML
 
-now() { date +%s.%N; }
-timeit() { local s e; s=$(now); "$@" >/dev/null 2>&1 || true; e=$(now); python3 -c "print(f'{$e-$s:.2f}')"; }
-median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(float, sys.argv[1:])):.2f}')" "$@"; }
-
-export CI=true
-rm -rf .flotilla
 cold=$(timeit "$BIN" run)
 warm=() ; xdist=()
 for i in 1 2 3; do
@@ -61,12 +78,13 @@ for i in 1 2 3; do
 done
 xd=$(median "${xdist[@]}"); wm=$(median "${warm[@]}")
 echo
-echo "| runner | wall time (s) | ratio to pytest -n 4 |"
-echo "|---|---|---|"
-echo "| pytest -n 4 (median of 3) | $xd | 1.00 |"
-echo "| flotilla, cold (no history) | $cold | $(python3 -c "print(f'{$cold/$xd:.2f}')") |"
-echo "| flotilla, warm (median of 3) | $wm | $(python3 -c "print(f'{$wm/$xd:.2f}')") |"
+echo "| layout | runner | wall time (s) | ratio to pytest -n 4 |"
+echo "|---|---|---|---|"
+echo "| $LAYOUT | pytest -n 4 (median of 3) | $xd | 1.00 |"
+echo "| $LAYOUT | flotilla, cold (no history) | $cold | $(python3 -c "print(f'{$cold/$xd:.2f}')") |"
+echo "| $LAYOUT | flotilla, warm (median of 3) | $wm | $(python3 -c "print(f'{$wm/$xd:.2f}')") |"
 echo "runs: pytest-xdist ${xdist[*]}; flotilla warm ${warm[*]}"
+done
 
 # Retry cost: K tests fail once; flotilla re-runs only them. Compare the retry jobs' wall time
 # with the time their whole files take.

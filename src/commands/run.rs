@@ -29,6 +29,7 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
     }
     check_programs(&prepared.config)?;
     let run_dir = RunDir::create(&prepared.config.run.out_dir)?;
+    run_dir.prune(prepared.config.run.keep_runs);
     let json = args.select.message_format == MessageFormat::Json;
     let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
     let terminal_options = TerminalOptions {

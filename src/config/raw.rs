@@ -45,6 +45,7 @@ pub(super) struct RawRun {
     pub(super) out_dir: Option<String>,
     pub(super) history: Option<String>,
     pub(super) flaky_result: Option<Spanned<String>>,
+    pub(super) keep_runs: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,7 +71,7 @@ pub(super) struct RawSuite {
 }
 
 /// Every key, per table, for "did you mean" suggestions.
-pub(super) const RUN_KEYS: &[&str] = &["workers", "out-dir", "history", "flaky-result"];
+pub(super) const RUN_KEYS: &[&str] = &["workers", "out-dir", "history", "flaky-result", "keep-runs"];
 pub(super) const SUITE_KEYS: &[&str] = &[
     "runner",
     "command",

@@ -46,6 +46,8 @@ pub struct RunSettings {
     pub history: Utf8PathBuf,
     /// Whether a flaky test passes or fails the run.
     pub flaky_result: FlakyResult,
+    /// How many run folders to keep in `out-dir`.
+    pub keep_runs: usize,
 }
 
 /// One `[suite.NAME]`, validated.
@@ -193,6 +195,7 @@ impl Config {
             out_dir: root.join(raw.run.out_dir.as_deref().unwrap_or(".flotilla/runs")),
             history: root.join(raw.run.history.as_deref().unwrap_or(".flotilla/history.db")),
             flaky_result,
+            keep_runs: raw.run.keep_runs.unwrap_or(20).max(1),
         };
         let mut envs = std::collections::BTreeMap::new();
         for (name, raw_env) in &raw.env {

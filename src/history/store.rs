@@ -13,6 +13,10 @@ pub const SCHEMA_VERSION: i64 = 1;
 
 /// How many recent runs of a file feed its estimate.
 const RECENT_RUNS: usize = 10;
+/// Estimates look at most this many runs back.
+const WINDOW_RUNS: usize = 50;
+/// Runs older than the newest this many are deleted when a run is recorded.
+const KEEP_RUNS: usize = 200;
 /// How many recent jobs feed the start-up cost.
 const RECENT_JOBS: usize = 50;
 
@@ -111,11 +115,18 @@ impl History {
 
     /// Recent first-attempt durations of each file of `suite`, newest first, in seconds.
     pub fn file_samples(&mut self, suite: &str) -> HashMap<String, Vec<f64>> {
-        let query = "SELECT file, run, SUM(duration_secs) FROM results
-                     WHERE suite = ?1 AND attempt = 1 AND outcome IN ('passed', 'failed', 'error', 'skipped', 'timed_out')
-                     GROUP BY file, run ORDER BY file, run DESC";
+        // Only recent runs, and at most RECENT_RUNS per file: reading must not grow with history.
+        let query = "SELECT file, run, secs FROM (
+                         SELECT file, run, SUM(duration_secs) AS secs,
+                                ROW_NUMBER() OVER (PARTITION BY file ORDER BY run DESC) AS recent
+                         FROM results
+                         WHERE suite = ?1 AND attempt = 1
+                           AND outcome IN ('passed', 'failed', 'error', 'skipped', 'timed_out')
+                           AND run >= (SELECT COALESCE(MIN(id), 0) FROM (SELECT id FROM runs ORDER BY id DESC LIMIT ?2))
+                         GROUP BY file, run)
+                     WHERE recent <= ?3 ORDER BY file, run DESC";
         let rows = self.conn.prepare_cached(query).and_then(|mut statement| {
-            let rows = statement.query_map(params![suite], |row| {
+            let rows = statement.query_map(params![suite, WINDOW_RUNS as i64, RECENT_RUNS as i64], |row| {
                 Ok((row.get::<_, String>(0)?, row.get::<_, f64>(2)?))
             })?;
             rows.collect::<Result<Vec<_>, _>>()
@@ -260,6 +271,11 @@ impl History {
                 ])?;
             }
         }
+        // Keep the file bounded: old runs go (their results and jobs cascade).
+        tx.execute(
+            "DELETE FROM runs WHERE id <= (SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+            params![KEEP_RUNS as i64],
+        )?;
         tx.commit()
     }
 }
@@ -350,6 +366,72 @@ mod tests {
         let mut history = History::open(&path);
         assert!(!history.is_persistent());
         assert_eq!(history.take_warnings().len(), 1);
+    }
+
+    fn summary(run: usize, secs: f64) -> RunSummary {
+        use crate::results::{Attempt, FlakyResult, Outcome, TestResult};
+        RunSummary {
+            run_id: format!("run-{run}"),
+            run_dir: Utf8PathBuf::from("/tmp"),
+            started_at: chrono::Local::now(),
+            duration: Duration::ZERO,
+            workers: 1,
+            interrupted: false,
+            tests: vec![TestResult {
+                suite: "s".into(),
+                id: "a.sh".into(),
+                name: "a.sh".into(),
+                classname: None,
+                file: "a.sh".into(),
+                outcome: Outcome::Passed,
+                outside_tests: false,
+                quarantine: None,
+                attempts: vec![Attempt {
+                    attempt: 1,
+                    outcome: Outcome::Passed,
+                    duration: Duration::from_secs_f64(secs),
+                    worker: 1,
+                    job: 0,
+                    message: None,
+                    output: None,
+                }],
+            }],
+            jobs: Vec::new(),
+            not_run: Vec::new(),
+            predicted: Duration::ZERO,
+            flaky_result: FlakyResult::Pass,
+            timing_match: 1.0,
+            steps: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn old_runs_are_pruned_and_estimates_read_only_recent_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
+        let mut history = History::open(&path);
+        for run in 0..(KEEP_RUNS + 5) {
+            history.record(&summary(run, run as f64));
+        }
+        assert!(history.take_warnings().is_empty());
+        let runs: i64 = history
+            .conn
+            .query_row("SELECT COUNT(*) FROM runs", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(runs, KEEP_RUNS as i64);
+        let results: i64 = history
+            .conn
+            .query_row("SELECT COUNT(*) FROM results", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(results, KEEP_RUNS as i64, "results of pruned runs are gone too");
+        let samples = history.file_samples("s");
+        let newest = (KEEP_RUNS + 4) as f64;
+        assert_eq!(samples["a.sh"].len(), RECENT_RUNS);
+        assert!(
+            (samples["a.sh"][0] - newest).abs() < 1e-9,
+            "newest first: {:?}",
+            samples["a.sh"]
+        );
     }
 
     #[test]

@@ -131,19 +131,24 @@ fn first_wave(
     settings: PlanSuite,
     out: &mut Vec<Batch>,
 ) -> Vec<usize> {
-    let mut bins: Vec<(Duration, Vec<usize>)> = vec![(Duration::ZERO, Vec::new()); workers];
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); workers];
+    let mut loads: std::collections::BinaryHeap<std::cmp::Reverse<(Duration, usize)>> = (0..workers)
+        .map(|bin| std::cmp::Reverse((Duration::ZERO, bin)))
+        .collect();
     let mut tail = Vec::new();
     for &unit in units {
-        let (load, members) = bins
-            .iter_mut()
-            .min_by_key(|(load, _)| *load)
-            .expect("at least one worker");
-        if *load + estimate(unit) <= cap {
-            *load += estimate(unit);
-            members.push(unit);
+        let std::cmp::Reverse((load, bin)) = loads.pop().expect("at least one worker");
+        if load + estimate(unit) <= cap {
+            members[bin].push(unit);
+            loads.push(std::cmp::Reverse((load + estimate(unit), bin)));
         } else {
+            loads.push(std::cmp::Reverse((load, bin)));
             tail.push(unit);
         }
+    }
+    let mut bins: Vec<(Duration, Vec<usize>)> = vec![(Duration::ZERO, Vec::new()); workers];
+    for std::cmp::Reverse((load, bin)) in loads {
+        bins[bin] = (load, std::mem::take(&mut members[bin]));
     }
     out.extend(
         bins.into_iter()

@@ -4,6 +4,18 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::error::Error;
 
+/// Whether `name` looks like a run id (`YYYYMMDD-HHMMSS-xxxx`).
+fn is_run_id(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    bytes.len() == 20
+        && bytes[8] == b'-'
+        && bytes[15] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| matches!(i, 8 | 15) || b.is_ascii_hexdigit())
+}
+
 /// The folder of one run.
 #[derive(Clone, Debug)]
 pub struct RunDir {
@@ -31,6 +43,24 @@ impl RunDir {
             path,
             out_dir: out_dir.to_path_buf(),
         })
+    }
+
+    /// Removes all but the newest `keep` run folders (never this one). Best effort.
+    pub fn prune(&self, keep: usize) {
+        let Ok(entries) = std::fs::read_dir(&self.out_dir) else {
+            return;
+        };
+        let mut runs: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|name| is_run_id(name) && *name != self.run_id)
+            .collect();
+        runs.sort_unstable();
+        let excess = (runs.len() + 1).saturating_sub(keep.max(1));
+        for old in runs.into_iter().take(excess) {
+            let _ = std::fs::remove_dir_all(self.out_dir.join(old));
+        }
     }
 
     /// Captured stdout of job `id`.

@@ -79,3 +79,21 @@ fn concurrent_runs_share_one_history_file() {
         list.stdout
     );
 }
+
+#[test]
+fn old_run_folders_are_pruned() {
+    let project = Project::new();
+    project
+        .config(&SUITE.replace("[run]\n", "[run]\nkeep-runs = 2\n"))
+        .file("t/a.sh", "exit 0\n");
+    for _ in 0..4 {
+        assert_eq!(project.run(&["run"]).code, 0);
+    }
+    let runs = std::fs::read_dir(project.path(".flotilla/runs"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .count();
+    assert_eq!(runs, 2, "only the newest two run folders are kept");
+    assert!(project.latest("summary.json").exists());
+}
