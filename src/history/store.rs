@@ -134,11 +134,9 @@ impl History {
         let mut samples: HashMap<String, Vec<f64>> = HashMap::new();
         match rows {
             Ok(rows) => {
+                // The query already keeps at most RECENT_RUNS per file, newest first.
                 for (file, secs) in rows {
-                    let list = samples.entry(file).or_default();
-                    if list.len() < RECENT_RUNS {
-                        list.push(secs);
-                    }
+                    samples.entry(file).or_default().push(secs);
                 }
             }
             Err(error) => self.warnings.push(format!(

@@ -50,11 +50,7 @@ impl Job {
     /// The distinct files of its targets.
     #[must_use]
     pub fn files(&self) -> Vec<String> {
-        let mut files: Vec<String> = self.targets.iter().map(|t| t.file.clone()).collect();
-        files.dedup();
-        let mut seen = std::collections::HashSet::new();
-        files.retain(|f| seen.insert(f.clone()));
-        files
+        crate::runners::distinct_files(&self.targets)
     }
 }
 
@@ -126,8 +122,6 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
     if let Some(select) = &env.suite.select {
         variables.push(("FLOTILLA_SELECT".to_string(), select.clone()));
     }
-    // The job's result path must not hold anything stale: a crashed job must never look green.
-    let _ = std::fs::remove_file(&result_path);
     let mut exec_tag = None;
     let (argv, variables) = match env.environment {
         None => (argv, variables),

@@ -70,13 +70,7 @@ impl Invocation<'_> {
     /// The distinct files of the targets, in order.
     #[must_use]
     pub fn files(&self) -> Vec<String> {
-        let mut files: Vec<String> = Vec::new();
-        for target in self.targets {
-            if files.last() != Some(&target.file) && !files.contains(&target.file) {
-                files.push(target.file.clone());
-            }
-        }
-        files
+        distinct_files(self.targets)
     }
 
     /// Whether some target is a single test.
@@ -312,6 +306,17 @@ pub fn split_tests_apart(target: &Target) -> Option<String> {
         Some(_) => format!("tests of {}", target.file),
         None => String::new(),
     })
+}
+
+/// The distinct files of `targets`, in first-seen order.
+#[must_use]
+pub fn distinct_files<'a>(targets: impl IntoIterator<Item = &'a Target>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    targets
+        .into_iter()
+        .filter(|target| seen.insert(target.file.as_str()))
+        .map(|target| target.file.clone())
+        .collect()
 }
 
 /// Removes a report file or folder; a missing one is fine.

@@ -25,7 +25,9 @@ mod rspec;
 mod template;
 mod vitest;
 
-pub use adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, blame_by_mention};
+pub use adapter::{
+    Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, blame_by_mention, distinct_files,
+};
 pub use command::SuiteCommand;
 pub use common::project_file;
 pub use kind::RunnerKind;
