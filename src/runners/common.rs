@@ -35,6 +35,21 @@ pub fn anchored_union<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     format!("^({})$", names.join("|"))
 }
 
+/// `--dry-run --format json [TAG_FLAG SELECT] FILES…`: how RSpec and Cucumber list tests.
+#[must_use]
+pub fn dry_run_json_args(files: &[String], tag_flag: &str, select: Option<&str>) -> Vec<OsString> {
+    let mut args: Vec<OsString> = ["--dry-run", "--format", "json"]
+        .into_iter()
+        .map(OsString::from)
+        .collect();
+    if let Some(select) = select {
+        args.push(tag_flag.into());
+        args.push(select.into());
+    }
+    args.extend(files.iter().map(|f| path_arg(f)));
+    args
+}
+
 /// A file as an argument: relative paths that start with `-` get a `./` so no runner reads
 /// them as an option.
 #[must_use]

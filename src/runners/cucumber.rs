@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
-use super::common::path_arg;
+use super::common::{dry_run_json_args, path_arg};
 use crate::results::ReportedCase;
 use crate::results::formats::parse_cucumber_json;
 
@@ -83,16 +83,7 @@ impl Adapter for Cucumber {
     }
 
     fn list_args(&self, project: &Project<'_>, select: Option<&str>) -> Option<Vec<OsString>> {
-        let mut args: Vec<OsString> = ["--dry-run", "--format", "json"]
-            .into_iter()
-            .map(OsString::from)
-            .collect();
-        if let Some(select) = select {
-            args.push("--tags".into());
-            args.push(select.into());
-        }
-        args.extend(project.files.iter().map(|f| path_arg(f)));
-        Some(args)
+        Some(dry_run_json_args(project.files, "--tags", select))
     }
 
     fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String> {
