@@ -3,9 +3,10 @@
 #
 # A temp project holds 2,000 empty files and a suite `command = ["true", "{file}"]` (one job per
 # file) on 2 workers. Both tools run the same 2,000 `true` processes two at a time, so the
-# difference is flotilla's own cost: config, discovery, history (SQLite), planning, one stdout and
-# one stderr log file per job, events, JUnit + summary.json, and saving the run to history. The
-# `.flotilla/` folder is kept between repetitions, as it would be in real use.
+# difference is flotilla's own cost: config, discovery, history (SQLite), planning, two output
+# pipes per job (a log file only for a stream that prints: `true` prints nothing), events, JUnit +
+# summary.json, and saving the run to history. The `.flotilla/` folder is kept between
+# repetitions, as it would be in real use.
 #
 # Usage (from the repository root): bash bench/overhead.sh
 # Environment: FILES (default 2000), REPS (default 5), WORKERS (default 2), FLOTILLA (a binary to

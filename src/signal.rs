@@ -4,7 +4,6 @@
 //! SIGKILL after their grace period; reports are still written). A second signal kills every
 //! job group at once and exits with 130 immediately.
 
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
 use crate::exit_code;
@@ -58,29 +57,29 @@ fn start_detached_cleanups() {
     }
 }
 
-/// Installs the handlers; returns the receiver to watch. Must run inside the runtime.
+/// Installs the handlers; returns the receiver to watch.
+///
+/// Signals are read on a thread of their own, not by a task of the run's runtime: the run loop
+/// shares one thread with every job (see `commands::run`), and a second signal must exit at once
+/// even while that thread is busy (parsing a huge report, blocked on a full pipe).
 pub fn install() -> std::io::Result<watch::Receiver<Shutdown>> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
     let (tx, rx) = watch::channel(Shutdown::Running);
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    tokio::spawn(async move {
-        let mut count = 0;
-        loop {
-            tokio::select! {
-                _ = interrupt.recv() => {}
-                _ = terminate.recv() => {}
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    std::thread::Builder::new()
+        .name("flotilla-signals".into())
+        .spawn(move || {
+            for (count, _) in signals.forever().enumerate() {
+                if count == 0 {
+                    let _ = tx.send(Shutdown::Graceful);
+                } else {
+                    let _ = tx.send(Shutdown::Immediate);
+                    crate::exec::kill_all_now();
+                    start_detached_cleanups();
+                    eprintln!("flotilla: interrupted twice; killed all jobs, exiting now");
+                    std::process::exit(i32::from(exit_code::INTERRUPTED));
+                }
             }
-            count += 1;
-            if count == 1 {
-                let _ = tx.send(Shutdown::Graceful);
-            } else {
-                let _ = tx.send(Shutdown::Immediate);
-                crate::exec::kill_all_now();
-                start_detached_cleanups();
-                eprintln!("flotilla: interrupted twice; killed all jobs, exiting now");
-                std::process::exit(i32::from(exit_code::INTERRUPTED));
-            }
-        }
-    });
+        })?;
     Ok(rx)
 }

@@ -1,7 +1,8 @@
-//! Running one job's process: its own process group, stdout and stderr captured to files,
-//! a deadline enforced by killing the whole group (SIGTERM, grace period, SIGKILL), always
-//! reaped. The main entry point is [`run_process`].
+//! Running one job's process: its own process group, stdout and stderr captured to log files
+//! (created only for a stream that prints something), a deadline enforced by killing the whole
+//! group (SIGTERM, grace period, SIGKILL), always reaped. The main entry point is [`run_process`].
 
+mod capture;
 mod groups;
 mod process;
 

@@ -10,6 +10,7 @@ use nix::unistd::Pid;
 use tokio::process::Child;
 use tokio::sync::{mpsc, watch};
 
+use super::capture::capture;
 use super::groups;
 use crate::signal::Shutdown;
 
@@ -22,9 +23,9 @@ pub struct ProcessSpec {
     pub cwd: Utf8PathBuf,
     /// Extra environment variables.
     pub env: Vec<(String, String)>,
-    /// File that receives stdout.
+    /// File that receives stdout (created on the first byte).
     pub stdout: Utf8PathBuf,
-    /// File that receives stderr.
+    /// File that receives stderr (created on the first byte).
     pub stderr: Utf8PathBuf,
     /// Deadline after start.
     pub timeout: Option<Duration>,
@@ -52,8 +53,10 @@ pub struct OutputLine {
     pub text: String,
 }
 
-/// How long to wait for output still buffered in pipes after the process group is gone.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long to wait, once the process group is gone, for its output to be read to the end.
+/// Reading what is left in a pipe takes microseconds; a reader still busy after this is fed by a
+/// process that escaped the group, and goes on in the background instead of holding up the job.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// How the process ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,13 +71,19 @@ pub enum ProcessEnd {
     Cancelled,
 }
 
-/// The end of a process and how long it ran.
-#[derive(Clone, Copy, Debug)]
+/// The end of a process, how long it ran, and where its output went.
+#[derive(Clone, Debug)]
 pub struct ProcessResult {
     /// How it ended.
     pub end: ProcessEnd,
     /// Wall time from spawn to reap.
     pub duration: Duration,
+    /// The stdout log, if the process printed anything there.
+    pub stdout: Option<Utf8PathBuf>,
+    /// The stderr log, if the process printed anything there.
+    pub stderr: Option<Utf8PathBuf>,
+    /// Why some output could not be saved, if it could not.
+    pub capture_error: Option<String>,
 }
 
 /// Why a process could not start.
@@ -109,23 +118,14 @@ pub async fn run_process(
         program: program.clone(),
         source,
     };
-    let stdout = std::fs::File::create(&spec.stdout).map_err(io)?;
-    let stderr = std::fs::File::create(&spec.stderr).map_err(io)?;
-    let (stdout_io, stderr_io) = match spec.relay {
-        Some(_) => (Stdio::piped(), Stdio::piped()),
-        None => (
-            Stdio::from(stdout.try_clone().map_err(io)?),
-            Stdio::from(stderr.try_clone().map_err(io)?),
-        ),
-    };
     let mut command = tokio::process::Command::new(&spec.argv[0]);
     command
         .args(&spec.argv[1..])
         .current_dir(&spec.cwd)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
-        .stdout(stdout_io)
-        .stderr(stderr_io)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(false);
     let started = Instant::now();
@@ -146,17 +146,12 @@ pub async fn run_process(
         .and_then(|id| i32::try_from(id).ok())
         .expect("a just-spawned child has a pid");
     let _live = groups::register(pgid);
-    let readers = spec.relay.as_ref().map(|relay| {
-        let out = child
-            .stdout
-            .take()
-            .map(|pipe| tokio::spawn(relay_lines(pipe, stdout, Stream::Stdout, relay.clone())));
-        let err = child
-            .stderr
-            .take()
-            .map(|pipe| tokio::spawn(relay_lines(pipe, stderr, Stream::Stderr, relay.clone())));
-        [out, err]
-    });
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let readers = [
+        tokio::spawn(capture(stdout, spec.stdout.clone(), Stream::Stdout, spec.relay.clone())),
+        tokio::spawn(capture(stderr, spec.stderr.clone(), Stream::Stderr, spec.relay.clone())),
+    ];
     let deadline = spec.timeout.map(|t| tokio::time::Instant::from_std(started + t));
     let end = loop {
         if *shutdown.borrow() != Shutdown::Running {
@@ -179,45 +174,29 @@ pub async fn run_process(
     };
     // Whatever the job left running in its group (background servers, `sleep &`) dies with it.
     let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
-    if let Some(readers) = readers {
-        for reader in readers.into_iter().flatten() {
-            // A process that escaped the group may hold the pipe open: do not wait for it forever.
-            let _ = tokio::time::timeout(DRAIN_TIMEOUT, reader).await;
+    let duration = started.elapsed();
+    let mut logs = [None, None];
+    let mut capture_error = None;
+    for ((mut reader, path), log) in readers.into_iter().zip([&spec.stdout, &spec.stderr]).zip(&mut logs) {
+        match tokio::time::timeout(DRAIN_TIMEOUT, &mut reader).await {
+            Ok(Ok(captured)) => {
+                *log = (captured.bytes > 0).then(|| path.clone());
+                capture_error = capture_error.or(captured.error);
+            }
+            Ok(Err(_)) => {}
+            // A process that escaped the group holds the pipe: it may still write, in the background.
+            Err(_) => *log = Some(path.clone()),
         }
     }
+    let [stdout, stderr] = logs;
     let end = end.map_err(io)?;
     Ok(ProcessResult {
         end,
-        duration: started.elapsed(),
+        duration,
+        stdout,
+        stderr,
+        capture_error,
     })
-}
-
-/// Copies `pipe` into `file` and, line by line, to `relay`.
-async fn relay_lines(
-    pipe: impl tokio::io::AsyncRead + Unpin,
-    file: std::fs::File,
-    stream: Stream,
-    relay: mpsc::UnboundedSender<OutputLine>,
-) {
-    use std::io::Write;
-    use tokio::io::AsyncBufReadExt;
-    let mut reader = tokio::io::BufReader::new(pipe);
-    let mut file = std::io::BufWriter::new(file);
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line).await {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {
-                let _ = file.write_all(&line);
-                let text = String::from_utf8_lossy(&line)
-                    .trim_end_matches(['\n', '\r'])
-                    .to_string();
-                let _ = relay.send(OutputLine { stream, text });
-            }
-        }
-    }
-    let _ = file.flush();
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
@@ -340,6 +319,40 @@ mod tests {
             ]
         );
         assert_eq!(std::fs::read_to_string(&spec.stdout).unwrap(), "a\nb");
+    }
+
+    #[tokio::test]
+    async fn silent_streams_leave_no_log_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = spec(&dir, &["sh", "-c", "echo only-err >&2"], None);
+        let (_tx, mut rx) = watch::channel(Shutdown::Running);
+        let result = run_process(&spec, &mut rx).await.unwrap();
+        assert_eq!(result.stdout, None);
+        assert!(!spec.stdout.exists());
+        assert_eq!(result.stderr.as_ref(), Some(&spec.stderr));
+        assert_eq!(std::fs::read_to_string(&spec.stderr).unwrap(), "only-err\n");
+    }
+
+    #[tokio::test]
+    async fn a_process_that_escaped_the_group_does_not_hold_up_the_job() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("escaped.pid");
+        // `setsid` puts the sleeper in a group of its own, out of reach of the group kill, and it
+        // keeps stdout open.
+        let script = format!("setsid sleep 60 & echo $! > '{}'; echo started", pidfile.display());
+        let spec = spec(&dir, &["sh", "-c", &script], None);
+        let (_tx, mut rx) = watch::channel(Shutdown::Running);
+        let started = Instant::now();
+        let result = run_process(&spec, &mut rx).await.unwrap();
+        let waited = started.elapsed();
+        let pid: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+        let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
+        assert_eq!(result.end, ProcessEnd::Exited(0));
+        assert!(
+            waited < Duration::from_secs(30),
+            "waited {waited:?} for a process outside the group"
+        );
+        assert_eq!(std::fs::read_to_string(&spec.stdout).unwrap(), "started\n");
     }
 
     #[tokio::test]

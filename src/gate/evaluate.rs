@@ -214,7 +214,7 @@ mod tests {
 
     fn doc(tests: &[(&str, TestOutcome)], passed: bool, interrupted: bool) -> SummaryDoc {
         SummaryDoc {
-            schema_version: 1,
+            schema_version: 2,
             run_id: "r1".to_string(),
             passed,
             interrupted,

@@ -9,10 +9,14 @@ use serde::Deserialize;
 
 use crate::results::SCHEMA_VERSION;
 
+/// The oldest schema the gate reads: what it reads has not changed since (version 2 only made
+/// jobs' log paths optional).
+const OLDEST_READABLE: u32 = 1;
+
 /// What the gate reads from one `summary.json`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct SummaryDoc {
-    /// The schema version (must be [`SCHEMA_VERSION`]).
+    /// The schema version ([`OLDEST_READABLE`] to [`SCHEMA_VERSION`]).
     pub schema_version: u32,
     /// The run that wrote it.
     pub run_id: String,
@@ -90,7 +94,7 @@ pub enum SummaryError {
     },
     /// Written with another schema version.
     #[error(
-        "schema_version {found} is not supported (this flotilla reads {SCHEMA_VERSION}); run the gate with the flotilla version that wrote it"
+        "schema_version {found} is not supported (this flotilla reads {OLDEST_READABLE} to {SCHEMA_VERSION}); run the gate with the flotilla version that wrote it"
     )]
     UnsupportedVersion {
         /// The version in the file.
@@ -131,7 +135,7 @@ impl Found {
 /// [`SummaryError::Malformed`] or [`SummaryError::UnsupportedVersion`].
 pub(crate) fn parse(bytes: &[u8]) -> Result<SummaryDoc, SummaryError> {
     let doc: SummaryDoc = serde_json::from_slice(bytes).map_err(|source| SummaryError::Malformed { source })?;
-    if doc.schema_version != SCHEMA_VERSION {
+    if !(OLDEST_READABLE..=SCHEMA_VERSION).contains(&doc.schema_version) {
         return Err(SummaryError::UnsupportedVersion {
             found: doc.schema_version,
         });
@@ -163,11 +167,11 @@ mod tests {
         );
         let error = parse(b"{").unwrap_err().to_string();
         assert!(error.contains("line 1"), "{error}");
-        let error = parse(br#"{"schema_version":2,"run_id":"r","passed":true,"interrupted":false,"tests":[]}"#)
+        let error = parse(br#"{"schema_version":3,"run_id":"r","passed":true,"interrupted":false,"tests":[]}"#)
             .unwrap_err()
             .to_string();
         assert!(
-            error.starts_with("schema_version 2 is not supported (this flotilla reads 1)"),
+            error.starts_with("schema_version 3 is not supported (this flotilla reads 1 to 2)"),
             "{error}"
         );
         let error = parse(br#"{"schema_version":1,"run_id":"r","passed":true,"interrupted":false,"tests":[{"suite":"a","outcome":"meh"}]}"#)

@@ -213,7 +213,7 @@ fn spawn_command(
             tokio::time::sleep(delay).await;
         }
         let result = run_process(&spec, &mut shutdown).await;
-        let (exit, duration) = match result {
+        let (exit, duration, stdout, stderr) = match result {
             Ok(result) => {
                 let exit = match result.end {
                     ProcessEnd::Exited(code) => JobExit::Exited { code },
@@ -221,13 +221,15 @@ fn spawn_command(
                     ProcessEnd::TimedOut => JobExit::TimedOut,
                     ProcessEnd::Cancelled => JobExit::Interrupted,
                 };
-                (exit, result.duration)
+                (exit, result.duration, result.stdout, result.stderr)
             }
             Err(error) => (
                 JobExit::SpawnFailed {
                     message: error.to_string(),
                 },
                 Duration::ZERO,
+                None,
+                None,
             ),
         };
         if let (Some(environment), Some(tag), JobExit::TimedOut | JobExit::Interrupted) = (&environment, &tag, &exit) {
@@ -240,8 +242,8 @@ fn spawn_command(
             command: display,
             exit,
             duration,
-            stdout: spec.stdout,
-            stderr: spec.stderr,
+            stdout,
+            stderr,
         };
         Finished {
             index,

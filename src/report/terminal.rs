@@ -319,16 +319,21 @@ impl Terminal {
                     self.line(&format!("    {}", first_line(message)));
                 }
                 if let Some(job) = summary.jobs.get(last.job) {
-                    let tail = crate::fsutil::tail(&job.stderr, 2048);
+                    let tail_of = |log: &Option<camino::Utf8PathBuf>| {
+                        log.as_deref()
+                            .map(|log| crate::fsutil::tail(log, 2048))
+                            .unwrap_or_default()
+                    };
+                    let tail = tail_of(&job.stderr);
                     let tail = if tail.trim().is_empty() {
-                        crate::fsutil::tail(&job.stdout, 2048)
+                        tail_of(&job.stdout)
                     } else {
                         tail
                     };
                     for line in tail.lines().rev().take(8).collect::<Vec<_>>().into_iter().rev() {
                         self.line(&format!("    {}", line.style(s.dim)));
                     }
-                    self.line(&format!("    logs: {} {}", job.stdout, job.stderr));
+                    self.line(&format!("    logs: {}", job.logs()));
                     if let Some(diagnostics) = &job.diagnostics {
                         self.line(&format!(
                             "    environment diagnostics (ps, logs, inspect): {diagnostics}"

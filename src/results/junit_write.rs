@@ -94,7 +94,7 @@ fn case(test: &TestResult, summary: &RunSummary) -> TestCase {
             .as_ref()
             .map(|d| format!("\nenvironment diagnostics: {d}"))
             .unwrap_or_default();
-        case.set_system_out(format!("logs: {} {}{diagnostics}", job.stdout, job.stderr));
+        case.set_system_out(format!("logs: {}{diagnostics}", job.logs()));
     }
     case
 }

@@ -176,10 +176,12 @@ pub struct JobRecord {
     pub estimate: Duration,
     /// How the process ended.
     pub exit: JobExit,
-    /// Captured stdout.
-    pub stdout: Utf8PathBuf,
-    /// Captured stderr.
-    pub stderr: Utf8PathBuf,
+    /// Captured stdout; none when it printed nothing there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stdout: Option<Utf8PathBuf>,
+    /// Captured stderr; none when it printed nothing there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stderr: Option<Utf8PathBuf>,
     /// The report it wrote (a file, a folder, or its stdout for go), if it parsed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<Utf8PathBuf>,
@@ -197,6 +199,23 @@ pub struct JobRecord {
     /// as a job of their own, not reported as results of this one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub requeued: Vec<String>,
+}
+
+impl JobRecord {
+    /// Its log files, space-separated, or a note that it printed nothing.
+    #[must_use]
+    pub fn logs(&self) -> String {
+        let logs: Vec<&str> = [&self.stdout, &self.stderr]
+            .into_iter()
+            .flatten()
+            .map(|p| p.as_str())
+            .collect();
+        if logs.is_empty() {
+            "none (it printed nothing)".to_string()
+        } else {
+            logs.join(" ")
+        }
+    }
 }
 
 /// Totals by outcome.

@@ -45,10 +45,12 @@ pub struct CommandRecord {
     /// Wall time.
     #[serde(rename = "duration_secs", serialize_with = "secs")]
     pub duration: Duration,
-    /// Captured stdout.
-    pub stdout: Utf8PathBuf,
-    /// Captured stderr.
-    pub stderr: Utf8PathBuf,
+    /// Captured stdout; none when it printed nothing there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stdout: Option<Utf8PathBuf>,
+    /// Captured stderr; none when it printed nothing there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stderr: Option<Utf8PathBuf>,
 }
 
 /// What a step did.

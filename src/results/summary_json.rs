@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::model::{Counts, JobRecord, RunSummary, TestResult};
 
 /// Version of the `summary.json` schema.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct SummaryFile<'a> {

@@ -166,8 +166,8 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         duration: Duration::ZERO,
         estimate: job.estimate,
         exit: JobExit::Interrupted,
-        stdout: spec.stdout.clone(),
-        stderr: spec.stderr.clone(),
+        stdout: None,
+        stderr: None,
         report: None,
         diagnostics: None,
         error: None,
@@ -195,6 +195,9 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         }
     };
     record.duration = result.duration;
+    record.stdout = result.stdout;
+    record.stderr = result.stderr;
+    record.error = result.capture_error;
     if let (Some(environment), Some(tag), ProcessEnd::TimedOut | ProcessEnd::Cancelled) =
         (env.environment, &exec_tag, result.end)
     {

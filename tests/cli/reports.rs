@@ -107,7 +107,7 @@ fn summary_json_has_the_documented_shape() {
     let run = project.run(&["run"]);
     assert_eq!(run.code, 0, "{}", run.describe());
     let summary = project.summary();
-    assert_eq!(summary["schema_version"], 1);
+    assert_eq!(summary["schema_version"], 2);
     for key in [
         "run_id",
         "started_at",
