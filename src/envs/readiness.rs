@@ -1,5 +1,6 @@
 //! [`wait_ready`]: waits until one worker's environment is usable: every expected service has a
-//! container, none has crashed, healthchecks say `healthy`, then each readiness [`Probe`] passes,
+//! container, none has crashed, healthchecks say `healthy` (`unhealthy` fails at once, as a crash
+//! does), then each readiness [`Probe`] passes,
 //! all before one deadline. On timeout the error names the service, the probe and what the probe
 //! saw last.
 //!
@@ -136,6 +137,34 @@ async fn round(
                 probe: "container".into(),
                 last_output: pending.describe(),
             }));
+        }
+        if check.health == HealthPolicy::Wait
+            && let Some(sick) = mine
+                .iter()
+                .find(|c| c.is_running() && c.health.as_ref().is_some_and(|h| h.status == "unhealthy"))
+        {
+            // Docker only says `unhealthy` after `retries` failed checks past `start_period`:
+            // waiting longer rarely helps (compose's `service_healthy` gives up here too).
+            let last_check = sick
+                .health
+                .as_ref()
+                .map(|h| h.last_output.trim().to_string())
+                .unwrap_or_default();
+            let logs = check.docker.logs(&sick.id, 10, cancel).await.unwrap_or_default();
+            return Err(EnvError::ServiceDown(Box::new(ServiceDown {
+                project: check.project.to_string(),
+                service: service.clone(),
+                state: format!(
+                    "is unhealthy: its healthcheck failed{} (give it more `retries` or a `start_period` if it is only slow, or set `health = \"ignore\"`)",
+                    if last_check.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", last saying: {last_check}")
+                    }
+                ),
+                last_logs: last_lines(&logs, 5),
+                diagnostics: None,
+            })));
         }
         if check.health == HealthPolicy::Wait
             && let Some(unhealthy) = mine

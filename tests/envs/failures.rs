@@ -55,6 +55,42 @@ ready-timeout = "4s"
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unhealthy_container_fails_at_once_with_its_healthcheck_output() {
+    test_image();
+    let run = Run::new("uh");
+    // The deadline is far away: only the early failure on `unhealthy` ends `up` as ServiceDown.
+    let config = env_config(
+        "sick",
+        &fixture("unhealthy"),
+        "compose = [\"docker-compose.yml\"]\nready-timeout = \"90s\"\n",
+    );
+    let set = EnvSet::new(config, &compose_v1(), run.info.clone(), 1).unwrap();
+    let error = set.up().await.expect_err("the healthcheck cannot pass");
+    let message = error.to_string();
+    match &error {
+        EnvError::ServiceDown(details) => {
+            let ServiceDown {
+                service,
+                state,
+                last_logs,
+                diagnostics,
+                ..
+            } = details.as_ref();
+            assert_eq!(service, "db");
+            assert!(state.contains("unhealthy"), "{state}");
+            assert!(state.contains("cannot reach the disk"), "{state}");
+            assert!(last_logs.contains("db booting"), "{last_logs}");
+            let dir = diagnostics.as_ref().expect("diagnostics were written");
+            assert!(message.contains(dir.as_str()), "{message}");
+        }
+        other => panic!("expected ServiceDown (unhealthy), got {other:?}"),
+    }
+    let report = set.teardown().await;
+    assert!(report.is_clean(), "{report:?}");
+    assert_eq!(run.leftovers(), Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crashed_service_fails_fast_with_its_logs_and_inspect() {
     test_image();
     let run = Run::new("cr");
