@@ -60,6 +60,7 @@ fn input(count: usize, mode: BatchMode) -> PlanInput {
             mode,
             startup: Duration::from_millis(200),
             first_wave: 0.85,
+            on_workers: None,
         }],
         units: estimates(count)
             .into_iter()

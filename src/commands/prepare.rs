@@ -218,6 +218,7 @@ pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prep
                 mode: suite.command.mode(),
                 startup: startup.duration,
                 first_wave: first_wave(&units, index),
+                on_workers: suite.on_workers.clone(),
             })
             .collect(),
         units: units

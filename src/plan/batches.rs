@@ -24,7 +24,7 @@ pub struct PlanUnit {
 }
 
 /// What the planner needs to know about a suite.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlanSuite {
     /// One file per job, or batches.
     pub mode: BatchMode,
@@ -33,6 +33,20 @@ pub struct PlanSuite {
     /// Size of each worker's first batch as a share of its load (0 = no first wave). Worth it
     /// only when estimates are measured: start-up is then paid once per worker for most work.
     pub first_wave: f64,
+    /// Only these worker slots (1-based) run its jobs (`on-workers`); `None`: any.
+    pub on_workers: Option<Vec<usize>>,
+}
+
+impl PlanSuite {
+    /// How many of `workers` slots may run this suite's jobs (at least 1).
+    fn slots(&self, workers: usize) -> usize {
+        self.on_workers
+            .as_ref()
+            .map_or(workers, |slots| {
+                slots.iter().filter(|&&s| (1..=workers).contains(&s)).count()
+            })
+            .max(1)
+    }
 }
 
 /// Everything a plan depends on.
@@ -69,11 +83,14 @@ pub fn plan(input: &PlanInput) -> Plan {
         start = end;
     }
     batches.sort_by_key(|batch| std::cmp::Reverse(batch.estimate));
-    simulate(batches, workers)
+    let pinned: Vec<Option<Vec<usize>>> = input.suites.iter().map(|s| s.on_workers.clone()).collect();
+    simulate(batches, workers, &pinned)
 }
 
 fn cut_suite(input: &PlanInput, suite: usize, units: &[usize], workers: usize, out: &mut Vec<Batch>) {
-    let settings = input.suites[suite];
+    let settings = &input.suites[suite];
+    // A pinned suite is shared among its own slots only.
+    let workers = settings.slots(workers);
     let estimate = |i: usize| input.units[i].estimate;
     if settings.mode == BatchMode::PerFile {
         out.extend(units.iter().map(|&i| Batch {
@@ -128,7 +145,7 @@ fn first_wave(
     workers: usize,
     cap: Duration,
     suite: usize,
-    settings: PlanSuite,
+    settings: &PlanSuite,
     out: &mut Vec<Batch>,
 ) -> Vec<usize> {
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); workers];
@@ -176,6 +193,7 @@ mod tests {
                     mode,
                     startup: Duration::from_millis(startup_ms),
                     first_wave: 0.0,
+                    on_workers: None,
                 })
                 .collect(),
             units: estimates
@@ -231,6 +249,47 @@ mod tests {
         assert_eq!(plan.makespan, Duration::from_millis(50));
     }
 
+    #[test]
+    fn a_pinned_suite_is_planned_on_its_own_workers() {
+        // Suite 1 may only run on worker 3: its 6 s of work cannot be shared.
+        let mut estimates: Vec<(usize, u64)> = (0..30).map(|_| (0, 100)).collect();
+        estimates.extend((0..6).map(|_| (1, 1_000)));
+        let mut input = input(&estimates, &[BatchMode::Batch, BatchMode::PerFile], 0, 3);
+        input.suites[1].on_workers = Some(vec![3]);
+        let plan = plan(&input);
+        for (worker, load) in plan.workers.iter().enumerate() {
+            for &batch in &load.batches {
+                assert!(
+                    plan.batches[batch].suite == 0 || worker == 2,
+                    "suite 1 on worker {}",
+                    worker + 1
+                );
+            }
+        }
+        assert_eq!(plan.workers[2].load, Duration::from_secs(6));
+        assert_eq!(plan.makespan, Duration::from_secs(6));
+        // Suite 0 is shared by the two other workers, not queued behind suite 1.
+        assert!(plan.workers[0].load + plan.workers[1].load == Duration::from_secs(3));
+    }
+
+    #[test]
+    fn a_pinned_suite_is_cut_for_its_own_slots() {
+        let estimates: Vec<(usize, u64)> = (0..64).map(|_| (0, 100)).collect();
+        let mut input = input(&estimates, &[BatchMode::Batch], 0, 8);
+        input.suites[0].first_wave = 1.0;
+        let spread = plan(&input);
+        input.suites[0].on_workers = Some(vec![1, 2]);
+        let pinned = plan(&input);
+        // A first wave of one batch per slot: 8 batches when spread, 2 when pinned to 2 slots.
+        assert_eq!(spread.batches.len(), 8);
+        assert_eq!(pinned.batches.len(), 2);
+        assert!(pinned.workers[2..].iter().all(|w| w.batches.is_empty()));
+    }
+
+    fn plan_again(input: &PlanInput) -> Plan {
+        plan(&input.clone())
+    }
+
     fn arb_input() -> impl Strategy<Value = PlanInput> {
         (
             prop::collection::vec((0usize..3, 1u64..10_000), 0..300),
@@ -252,7 +311,50 @@ mod tests {
             })
     }
 
+    /// [`arb_input`] with some suites pinned to a non-empty subset of the workers.
+    fn arb_pinned_input() -> impl Strategy<Value = PlanInput> {
+        (
+            arb_input(),
+            prop::collection::vec(prop::collection::vec(prop::bool::ANY, 70), 3),
+        )
+            .prop_map(|(mut input, masks)| {
+                let workers = input.workers;
+                for (suite, mask) in input.suites.iter_mut().zip(masks) {
+                    let slots: Vec<usize> = (1..=workers).filter(|&w| mask[w - 1]).collect();
+                    // Pin only some suites; an empty mask leaves the suite free.
+                    if !slots.is_empty() && mask[69] {
+                        suite.on_workers = Some(slots);
+                    }
+                }
+                input
+            })
+    }
+
     proptest! {
+        #[test]
+        fn pinned_jobs_go_only_to_their_slots_and_all_are_planned(input in arb_pinned_input()) {
+            let plan = plan(&input);
+            let mut seen = vec![0usize; input.units.len()];
+            for batch in &plan.batches {
+                for &unit in &batch.units {
+                    seen[unit] += 1;
+                }
+            }
+            prop_assert!(seen.iter().all(|&n| n == 1));
+            let mut assigned = 0;
+            for (worker, load) in plan.workers.iter().enumerate() {
+                for &batch in &load.batches {
+                    let suite = &input.suites[plan.batches[batch].suite];
+                    prop_assert!(suite.on_workers.as_ref().is_none_or(|slots| slots.contains(&(worker + 1))));
+                    assigned += 1;
+                }
+            }
+            prop_assert_eq!(assigned, plan.batches.len());
+            let same = plan_again(&input);
+            prop_assert_eq!(plan.hash, same.hash);
+            prop_assert_eq!(plan.workers, same.workers);
+        }
+
         #[test]
         fn every_unit_is_scheduled_exactly_once(input in arb_input()) {
             let plan = plan(&input);

@@ -2,7 +2,7 @@
 //! when it becomes free — and wraps the result into a [`Plan`].
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::time::Duration;
 
 use super::Batch;
@@ -31,19 +31,40 @@ pub struct Plan {
     pub hash: u64,
 }
 
-pub(super) fn simulate(batches: Vec<Batch>, workers: usize) -> Plan {
+/// Predicts the run: each worker, when free (the lowest-numbered first on a tie), takes the first
+/// batch in `batches` order that its slot may run, as the orchestrator does. `pinned[suite]` lists
+/// the 1-based slots of a suite limited by `on-workers`.
+pub(super) fn simulate(batches: Vec<Batch>, workers: usize, pinned: &[Option<Vec<usize>>]) -> Plan {
     let mut loads = vec![WorkerLoad::default(); workers];
     let mut free_at: BinaryHeap<Reverse<(Duration, usize)>> =
         (0..workers).map(|w| Reverse((Duration::ZERO, w))).collect();
+    // One queue per suite, in dispatch order: a free worker takes the earliest head it may run.
+    let suites = batches.iter().map(|b| b.suite + 1).max().unwrap_or(0).max(pinned.len());
+    let mut queues: Vec<VecDeque<usize>> = vec![VecDeque::new(); suites];
     for (index, batch) in batches.iter().enumerate() {
-        let Reverse((at, worker)) = free_at.pop().expect("at least one worker");
+        queues[batch.suite].push_back(index);
+    }
+    let may_run = |worker: usize, suite: usize| {
+        pinned
+            .get(suite)
+            .and_then(Option::as_ref)
+            .is_none_or(|slots| slots.contains(&(worker + 1)))
+    };
+    while let Some(Reverse((at, worker))) = free_at.pop() {
+        let next = (0..suites)
+            .filter(|&suite| may_run(worker, suite))
+            .filter_map(|suite| queues[suite].front().map(|&index| (index, suite)))
+            .min();
+        // Nothing left that this worker may run: it stays idle to the end.
+        let Some((index, suite)) = next else { continue };
+        queues[suite].pop_front();
         loads[worker].batches.push(index);
-        loads[worker].load += batch.estimate;
-        free_at.push(Reverse((at + batch.estimate, worker)));
+        loads[worker].load += batches[index].estimate;
+        free_at.push(Reverse((at + batches[index].estimate, worker)));
     }
     let makespan = loads.iter().map(|w| w.load).max().unwrap_or_default();
     let total = batches.iter().map(|b| b.estimate).sum();
-    let hash = fingerprint(&batches, workers);
+    let hash = fingerprint(&batches, workers, pinned);
     Plan {
         batches,
         workers: loads,
@@ -53,7 +74,7 @@ pub(super) fn simulate(batches: Vec<Batch>, workers: usize) -> Plan {
     }
 }
 
-fn fingerprint(batches: &[Batch], workers: usize) -> u64 {
+fn fingerprint(batches: &[Batch], workers: usize, pinned: &[Option<Vec<usize>>]) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0100_0000_01b3;
     let mut hash = OFFSET;
@@ -63,6 +84,15 @@ fn fingerprint(batches: &[Batch], workers: usize) -> u64 {
         }
     };
     feed(workers as u64);
+    // Only pinned suites feed their slots, so plans without `on-workers` keep their hash.
+    for (suite, slots) in pinned.iter().enumerate() {
+        if let Some(slots) = slots {
+            feed(suite as u64);
+            for &slot in slots {
+                feed(slot as u64);
+            }
+        }
+    }
     for batch in batches {
         feed(batch.suite as u64);
         feed(u64::try_from(batch.estimate.as_nanos()).unwrap_or(u64::MAX));
