@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 
 use futures_util::future::join_all;
 use tokio::sync::watch;
@@ -20,6 +21,9 @@ use crate::signal::Shutdown;
 #[derive(Default)]
 pub(super) struct Environments {
     sets: BTreeMap<String, Arc<EnvSet>>,
+    /// Per environment, per worker: failed jobs diagnosed so far, shared by every test step of
+    /// the run so that the cap on diagnostics holds for the whole run.
+    diagnosed: BTreeMap<String, Vec<Arc<AtomicUsize>>>,
     compose: Option<Compose>,
 }
 
@@ -36,14 +40,16 @@ impl Environments {
     /// The per-worker environments of `name`, once it is up.
     pub(super) fn workers(&self, name: &str) -> Option<Vec<JobEnvironment>> {
         let set = self.sets.get(name)?;
+        let diagnosed = self.diagnosed.get(name)?;
         let exec = set.config().exec.is_some();
         Some(
             set.workers()
                 .iter()
-                .map(|worker| JobEnvironment {
+                .zip(diagnosed)
+                .map(|(worker, diagnosed)| JobEnvironment {
                     worker: Arc::clone(worker),
                     exec,
-                    diagnosed: Arc::default(),
+                    diagnosed: Arc::clone(diagnosed),
                 })
                 .collect(),
         )
@@ -101,6 +107,8 @@ impl Environments {
                 );
             }
             self.sets.insert(name.clone(), Arc::clone(&set));
+            self.diagnosed
+                .insert(name.clone(), set.workers().iter().map(|_| Arc::default()).collect());
             starting.push((name.clone(), set));
         }
         let ups = join_all(starting.iter().map(|(_, set)| {

@@ -76,6 +76,33 @@ echo "worker=$FLOTILLA_WORKER web=$web db=$db"
 "#;
 
 #[test]
+fn diagnostics_are_capped_per_worker_for_the_whole_run_not_per_step() {
+    // Two test steps on one worker, three failing jobs each: diagnostics for the first three only.
+    let project = app_project(
+        1,
+        "",
+        "\n[suite.more]\nrunner = \"custom\"\ncommand = [\"sh\", \"{file}\"]\nfiles = [\"u/*.sh\"]\nenv = \"app\"\n\n[[step]]\nsuites = [\"it\"]\ncontinue-on-failure = true\n\n[[step]]\nsuites = [\"more\"]\n",
+    );
+    for i in 0..3 {
+        project.file(&format!("t/fail{i}.sh"), "exit 1\n");
+        project.file(&format!("u/fail{i}.sh"), "exit 1\n");
+    }
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 1, "{}", run.describe());
+    assert_eq!(run.last_line(), "0 passed, 6 failed, 0 skipped, 2 failed steps");
+    let summary = project.summary();
+    let jobs = summary["jobs"].as_array().unwrap();
+    assert_eq!(jobs.len(), 6, "{jobs:?}");
+    let diagnosed = jobs.iter().filter(|j| j.get("diagnostics").is_some()).count();
+    assert_eq!(diagnosed, 3, "{jobs:?}");
+    assert!(
+        leftovers(&run_id_of(&project)).is_empty(),
+        "{:?}",
+        leftovers(&run_id_of(&project))
+    );
+}
+
+#[test]
 fn every_worker_reaches_only_its_own_copy() {
     let project = app_project(3, "", "");
     for i in 0..6 {
