@@ -38,26 +38,32 @@ pub(super) fn simulate(batches: Vec<Batch>, workers: usize, pinned: &[Option<Vec
     let mut loads = vec![WorkerLoad::default(); workers];
     let mut free_at: BinaryHeap<Reverse<(Duration, usize)>> =
         (0..workers).map(|w| Reverse((Duration::ZERO, w))).collect();
-    // One queue per suite, in dispatch order: a free worker takes the earliest head it may run.
-    let suites = batches.iter().map(|b| b.suite + 1).max().unwrap_or(0).max(pinned.len());
+    // With pinning, one queue per suite in dispatch order: a free worker takes the earliest head
+    // it may run. Without, one queue (the common case, kept cheap for huge plans).
+    let suites = if pinned.iter().any(Option::is_some) {
+        batches.iter().map(|b| b.suite + 1).max().unwrap_or(0).max(pinned.len())
+    } else {
+        1
+    };
     let mut queues: Vec<VecDeque<usize>> = vec![VecDeque::new(); suites];
     for (index, batch) in batches.iter().enumerate() {
-        queues[batch.suite].push_back(index);
+        queues[if suites == 1 { 0 } else { batch.suite }].push_back(index);
     }
-    let may_run = |worker: usize, suite: usize| {
-        pinned
-            .get(suite)
-            .and_then(Option::as_ref)
-            .is_none_or(|slots| slots.contains(&(worker + 1)))
+    let may_run = |worker: usize, queue: usize| {
+        suites == 1
+            || pinned
+                .get(queue)
+                .and_then(Option::as_ref)
+                .is_none_or(|slots| slots.contains(&(worker + 1)))
     };
     while let Some(Reverse((at, worker))) = free_at.pop() {
         let next = (0..suites)
-            .filter(|&suite| may_run(worker, suite))
-            .filter_map(|suite| queues[suite].front().map(|&index| (index, suite)))
+            .filter(|&queue| may_run(worker, queue))
+            .filter_map(|queue| queues[queue].front().map(|&index| (index, queue)))
             .min();
         // Nothing left that this worker may run: it stays idle to the end.
-        let Some((index, suite)) = next else { continue };
-        queues[suite].pop_front();
+        let Some((index, queue)) = next else { continue };
+        queues[queue].pop_front();
         loads[worker].batches.push(index);
         loads[worker].load += batches[index].estimate;
         free_at.push(Reverse((at + batches[index].estimate, worker)));
