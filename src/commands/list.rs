@@ -58,11 +58,12 @@ pub(super) fn list(global: &GlobalArgs, args: &ListArgs) -> Result<u8, Error> {
             return Ok(exit_code::SUCCESS);
         }
     }
-    for (suite, file) in &prepared.skipped_files {
+    for (suite, target) in &prepared.skipped {
         let _ = writeln!(
             out,
-            "{}\t{file}\tquarantined: skip",
-            prepared.config.suites[*suite].name
+            "{}\t{}\tquarantined: skip",
+            prepared.config.suites[*suite].name,
+            target.id()
         );
     }
     Ok(exit_code::SUCCESS)

@@ -42,7 +42,7 @@ pub(super) async fn run_pipeline(
     let mut setup_error = None;
     let mut stop = false;
     let mut jobs = prepared.jobs();
-    let mut skipped_files = std::mem::take(&mut prepared.skipped_files);
+    let mut quarantined = std::mem::take(&mut prepared.skipped);
     for (index, step) in steps.iter().enumerate() {
         if stop || *shutdown.borrow() != Shutdown::Running {
             records.push(skipped(step, false));
@@ -99,10 +99,10 @@ pub(super) async fn run_pipeline(
                     .into_iter()
                     .partition(|job| suites.contains(&prepared.config.suites[job.suite].name));
                 jobs = rest;
-                let (my_skips, other_skips): (Vec<_>, Vec<_>) = skipped_files
+                let (my_skips, other_skips): (Vec<_>, Vec<_>) = quarantined
                     .into_iter()
                     .partition(|(suite, _)| suites.contains(&prepared.config.suites[*suite].name));
-                skipped_files = other_skips;
+                quarantined = other_skips;
                 let input = RunInput {
                     config: &prepared.config,
                     run_dir,
@@ -110,7 +110,7 @@ pub(super) async fn run_pipeline(
                     workers,
                     predicted: prepared.plan.makespan,
                     timing_match: prepared.timing_match,
-                    skipped_files: my_skips,
+                    skipped: my_skips,
                     environments: environments.per_suite(&prepared.config),
                     first_job: summary
                         .as_ref()

@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::exec::{ProcessEnd, ProcessSpec, run_process};
 use crate::history::{Estimate, EstimateSource, History, Startup, estimate_suite};
 use crate::plan::{Plan, PlanInput, PlanSuite, PlanUnit, plan};
+use crate::quarantine::QuarantineMode;
 use crate::run::Job;
 use crate::runners::{ListedTest, Project, Target};
 use crate::signal::Shutdown;
@@ -43,8 +44,8 @@ pub(super) struct Prepared {
     pub(super) startups: Vec<Startup>,
     pub(super) plan: Plan,
     pub(super) history: History,
-    /// Files not run because quarantine skips them.
-    pub(super) skipped_files: Vec<(usize, String)>,
+    /// Files and split-out tests not run because quarantine skips them, per suite.
+    pub(super) skipped: Vec<(usize, Target)>,
     /// Things the user should know (split failures, low timing match).
     pub(super) warnings: Vec<String>,
     /// Share of units whose estimate comes from their own history.
@@ -145,13 +146,13 @@ pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prep
     }
     let mut history = History::open(&config.run.history);
     let mut warnings: Vec<String> = ci.warnings.iter().map(ToString::to_string).collect();
-    let mut skipped_files = Vec::new();
+    let mut skipped = Vec::new();
     let mut per_suite: Vec<(Vec<String>, Vec<Estimate>)> = Vec::new();
     let mut startups = Vec::new();
     for (index, (suite, found)) in config.suites.iter().zip(discovered).enumerate() {
-        let (files, skipped): (Vec<String>, Vec<String>) =
+        let (files, skipped_here): (Vec<String>, Vec<String>) =
             found.into_iter().partition(|file| !config.quarantine.skips_file(file));
-        skipped_files.extend(skipped.into_iter().map(|file| (index, file)));
+        skipped.extend(skipped_here.into_iter().map(|file| (index, Target::file(file))));
         let samples = history.file_samples(&suite.name);
         let startup = history.startup_samples(&suite.name);
         let estimates = estimate_suite(&files, &samples, &startup);
@@ -195,7 +196,24 @@ pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prep
         };
         for (file, estimate) in files.into_iter().zip(estimates) {
             match listed.get(&file).filter(|tests| tests.len() > 1) {
-                Some(tests) => units.extend(split_file(&mut history, index, suite, &file, estimate, tests)),
+                Some(tests) => {
+                    // A quarantined test is not planned at all (a job of it alone would run
+                    // nothing); it is reported as skipped like a skipped file.
+                    let (tests, quarantined): (Vec<ListedTest>, Vec<ListedTest>) = tests
+                        .iter()
+                        .cloned()
+                        .partition(|t| config.quarantine.mode(&t.id, &file) != Some(QuarantineMode::Skip));
+                    skipped.extend(quarantined.into_iter().map(|t| {
+                        (
+                            index,
+                            Target {
+                                file: file.clone(),
+                                test: Some(t.id),
+                            },
+                        )
+                    }));
+                    units.extend(split_file(&mut history, index, suite, &file, estimate, &tests));
+                }
                 None => units.push(Unit {
                     suite: index,
                     target: Target::file(file),
@@ -238,7 +256,7 @@ pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prep
         startups,
         plan,
         history,
-        skipped_files,
+        skipped,
         warnings,
         timing_match,
     })

@@ -229,6 +229,7 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
             finished(job, env, &mut record, -1, Some(signal))
         }
     };
+    let tests = with_deselected(job, env, tests);
     if let Some(environment) = env.environment
         && tests.iter().any(|t| t.attempt.outcome.is_failure())
         && environment.diagnosed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < DIAGNOSTICS_PER_WORKER
@@ -239,6 +240,35 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         }
     }
     JobOutput { record, tests }
+}
+
+/// `tests` plus a skipped attempt for each quarantined test the runner left out of a whole file
+/// this job ran: it never appears in the runner's report, yet it must not vanish from results.
+fn with_deselected(job: &Job, env: &JobEnv<'_>, mut tests: Vec<TestAttempt>) -> Vec<TestAttempt> {
+    if tests.is_empty() {
+        // Interrupted: nothing of the job is reported.
+        return tests;
+    }
+    for id in env.deselect {
+        let Some((file, name)) = id.split_once("::") else {
+            continue;
+        };
+        let whole_file = job.targets.iter().any(|t| t.test.is_none() && t.file == file);
+        if whole_file && !tests.iter().any(|t| t.id == *id) {
+            tests.push(attempt_for(
+                env,
+                job,
+                id.clone(),
+                name.to_string(),
+                None,
+                file.to_string(),
+                Outcome::Skipped,
+                Duration::ZERO,
+                Some("quarantined (skip): not run"),
+            ));
+        }
+    }
+    tests
 }
 
 /// Where job `id`'s report goes: `results/job-NNNNN.<ext>` with the format's extension, or the

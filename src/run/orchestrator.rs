@@ -33,8 +33,9 @@ pub struct RunInput<'a> {
     pub predicted: Duration,
     /// Share of units estimated from their own history (for the summary).
     pub timing_match: f64,
-    /// Files not run because quarantine skips them, per suite (reported as skipped).
-    pub skipped_files: Vec<(usize, String)>,
+    /// Files and split-out tests not run because quarantine skips them, per suite (reported
+    /// as skipped).
+    pub skipped: Vec<(usize, Target)>,
     /// Per suite, per worker (index 0 = worker 1): its compose environment, if the suite has one.
     pub environments: Vec<Option<Vec<super::JobEnvironment>>>,
     /// Id of the first job (job ids stay unique across several test steps of one run).
@@ -62,8 +63,8 @@ pub async fn execute(
         tests: BTreeMap::new(),
         not_run: Vec::new(),
     };
-    for (suite, file) in &input.skipped_files {
-        record_skipped_file(&input, &mut state, *suite, file, emit);
+    for (suite, target) in &input.skipped {
+        record_skipped(&input, &mut state, *suite, target, emit);
     }
     let mut free: BTreeSet<usize> = (1..=input.workers.max(1)).collect();
     let mut running: JoinSet<(Job, JobOutput)> = JoinSet::new();
@@ -109,7 +110,12 @@ pub async fn execute(
             let root = input.config.root.clone();
             let run_dir = input.run_dir.clone();
             let suite = suite.clone();
-            let deselect = input.config.quarantine.skip_ids.clone();
+            // Runners that cannot leave single tests out run them; the result is then ignored.
+            let deselect = if suite.command.adapter().deselects_tests() {
+                input.config.quarantine.skip_ids.clone()
+            } else {
+                Vec::new()
+            };
             let environment = input
                 .environments
                 .get(job.suite)
@@ -375,20 +381,22 @@ fn add_attempt(state: &mut State, suite: &Suite, test: TestAttempt, quarantine: 
     entry.settle();
 }
 
-fn record_skipped_file(
+fn record_skipped(
     input: &RunInput<'_>,
     state: &mut State,
     suite: usize,
-    file: &str,
+    target: &Target,
     emit: &mut dyn FnMut(&Event),
 ) {
     let suite = &input.config.suites[suite];
     let message = "quarantined (skip): not run".to_string();
+    let id = target.id().to_string();
+    let name = target.test_name().unwrap_or(&target.file).to_string();
     emit(&Event::TestFinished {
         suite: suite.name.clone(),
-        id: file.to_string(),
-        name: file.to_string(),
-        file: file.to_string(),
+        id: id.clone(),
+        name: name.clone(),
+        file: target.file.clone(),
         outcome: Outcome::Skipped,
         duration_secs: 0.0,
         worker: 0,
@@ -406,10 +414,10 @@ fn record_skipped_file(
         output: None,
     };
     let test = TestAttempt {
-        id: file.to_string(),
-        name: file.to_string(),
+        id,
+        name,
         classname: None,
-        file: file.to_string(),
+        file: target.file.clone(),
         outside_tests: false,
         attempt,
     };

@@ -231,6 +231,12 @@ pub trait Adapter: Send + Sync + std::fmt::Debug {
     }
     /// Whether single tests can be run (so retries and splitting work per test).
     fn addresses_tests(&self) -> bool;
+    /// Whether the runner leaves out the quarantined tests of [`Invocation::deselect`] itself.
+    /// Those it leaves out are reported as skipped ("not run"); other runners run them and the
+    /// result is ignored.
+    fn deselects_tests(&self) -> bool {
+        false
+    }
     /// Targets with different keys never share a planned job (`None`: any may). Runners whose
     /// test filter (`-run`, `-t`, `--test-name-pattern`) applies to every file of a job keep a
     /// split file's single tests apart ([`split_tests_apart`]); cargo-nextest keeps packages

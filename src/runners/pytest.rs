@@ -55,6 +55,10 @@ impl Adapter for Pytest {
         true
     }
 
+    fn deselects_tests(&self) -> bool {
+        true
+    }
+
     fn success_code(&self, code: i32) -> bool {
         // 5: no tests were collected (everything deselected by `-m`).
         code == 0 || code == 5

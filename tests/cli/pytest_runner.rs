@@ -137,3 +137,66 @@ fn select_maps_to_pytest_markers() {
     assert_eq!(run.code, 0, "{}", run.describe());
     assert_eq!(run.last_line(), "1 passed, 0 failed, 0 skipped", "{}", run.describe());
 }
+
+/// The outcome, attempts' messages and quarantine mode of test `id` in the latest summary.
+fn quarantined_result(project: &Project, id: &str) -> (String, Vec<String>, String) {
+    let summary = project.summary();
+    let test = summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap_or_else(|| panic!("{id} is missing from the summary: {summary}"))
+        .clone();
+    let messages = test["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["message"].as_str().unwrap_or_default().to_string())
+        .collect();
+    (
+        test["outcome"].as_str().unwrap().to_string(),
+        messages,
+        test["quarantine"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+#[test]
+fn quarantined_tests_are_left_out_and_reported_skipped_whole_file_or_split() {
+    let project = Project::new();
+    let mut slow = String::from("import os, time\n");
+    for i in 0..6 {
+        slow.push_str(&format!("def test_slow_{i}():\n    time.sleep(0.3)\n"));
+    }
+    // Never finishes: if it ran, the run would hang until the job timeout fails it.
+    slow.push_str("def test_hangs():\n    time.sleep(1000)\n");
+    project
+        .config(
+            "[run]\nworkers = 3\n\n[suite.py]\nrunner = \"pytest\"\nfiles = [\"tests/test_*.py\"]\ntimeout = \"60s\"\n\n[quarantine]\nskip = [\"tests/test_slow.py::test_hangs\"]\n",
+        )
+        .file("tests/test_slow.py", &slow)
+        .file("tests/test_quick.py", "def test_quick(): pass\n");
+    // First run: whole files, pytest deselects the test itself.
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert_eq!(run.last_line(), "7 passed, 0 failed, 1 skipped", "{}", run.describe());
+    let (outcome, messages, mode) = quarantined_result(&project, "tests/test_slow.py::test_hangs");
+    assert_eq!((outcome.as_str(), mode.as_str()), ("skipped", "skip"));
+    assert_eq!(messages, ["quarantined (skip): not run"]);
+    // Second run: the measured big file is split into tests; the quarantined one is not planned.
+    let plan = project.run(&["plan"]);
+    assert!(plan.stdout.contains("split out of big files"), "{}", plan.stdout);
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert_eq!(run.last_line(), "7 passed, 0 failed, 1 skipped", "{}", run.describe());
+    let (outcome, messages, _) = quarantined_result(&project, "tests/test_slow.py::test_hangs");
+    assert_eq!(outcome, "skipped");
+    assert_eq!(messages, ["quarantined (skip): not run"]);
+    let list = project.run(&["list"]);
+    assert!(
+        list.stdout
+            .contains("tests/test_slow.py::test_hangs\tquarantined: skip"),
+        "{}",
+        list.stdout
+    );
+}
