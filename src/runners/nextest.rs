@@ -98,8 +98,26 @@ impl Adapter for Nextest {
                 None => format!("binary_id(={})", escape(&binary.id())),
             })
             .collect();
+        // Quarantined tests are left out by the filterset itself.
+        let excluded: Vec<String> = invocation
+            .deselect
+            .iter()
+            .filter_map(|id| {
+                let (file, name) = id.split_once("::")?;
+                let binary = test_binary(invocation.root, file)?;
+                Some(format!(
+                    "(binary_id(={}) & test(={}))",
+                    escape(&binary.id()),
+                    escape(name)
+                ))
+            })
+            .collect();
+        let mut filter = with_select(&terms, invocation.select);
+        if !excluded.is_empty() {
+            filter = format!("({filter}) & not ({})", excluded.join(" | "));
+        }
         args.push("-E".into());
-        args.push(with_select(&terms, invocation.select).into());
+        args.push(filter.into());
         args
     }
 
@@ -121,6 +139,10 @@ impl Adapter for Nextest {
     }
 
     fn addresses_tests(&self) -> bool {
+        true
+    }
+
+    fn deselects_tests(&self) -> bool {
         true
     }
 
@@ -400,6 +422,34 @@ mod tests {
                 "-E",
                 "(binary_id(=suite::pass) | (binary_id(=suite::fail) & test(=fails_p0)) | binary_id(=other-crate)) & (test(/p0/))"
             ]
+        );
+    }
+
+    #[test]
+    fn quarantined_tests_are_subtracted_from_the_filterset() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Utf8PathBuf::from_path_buf(dir.path().to_path_buf()).unwrap();
+        std::fs::create_dir_all(root.join("suite/tests")).unwrap();
+        std::fs::write(root.join("suite/Cargo.toml"), "[package]\nname = \"suite\"\n").unwrap();
+        let targets = vec![Target::file("suite/tests/fail.rs")];
+        let deselect = ["suite/tests/fail.rs::fails_p0".to_string(), "not a test id".to_string()];
+        let invocation = Invocation {
+            targets: &targets,
+            result: "/run/results/job-00003.xml",
+            root: &root,
+            worker: 1,
+            run_id: "r",
+            select: None,
+            deselect: &deselect,
+        };
+        let args: Vec<String> = Nextest
+            .batch_args(&invocation)
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect();
+        assert_eq!(
+            args.last().unwrap(),
+            "(binary_id(=suite::fail)) & not ((binary_id(=suite::fail) & test(=fails_p0)))"
         );
     }
 

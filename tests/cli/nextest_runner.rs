@@ -178,3 +178,23 @@ fn select_maps_to_a_filterset() {
         ]
     );
 }
+
+#[test]
+fn quarantined_tests_are_left_out_by_the_filterset_and_reported_skipped() {
+    let nextest = Nextest::new("\n[quarantine]\nskip = [\"suite/tests/fail.rs::fails_p0\"]\n");
+    let run = nextest.run("run", &[]);
+    assert_eq!(
+        run.last_line(),
+        "13 passed, 0 failed, 1 skipped, 1 flaky, 1 errors",
+        "{}",
+        run.describe()
+    );
+    let tests = tests_by_id(&nextest.project.summary());
+    let skipped = &tests["suite/tests/fail.rs::fails_p0"];
+    assert_eq!(skipped["outcome"], "skipped");
+    assert_eq!(skipped["quarantine"], "skip");
+    assert_eq!(
+        skipped["attempts"][0]["message"], "quarantined (skip): not run",
+        "{skipped}"
+    );
+}
