@@ -9,7 +9,7 @@ use std::io::Write;
 
 use camino::Utf8PathBuf;
 use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::process::{OutputLine, Stream};
 
@@ -23,19 +23,33 @@ pub(super) struct Captured {
 }
 
 /// Copies `pipe` into the file at `path` (created on the first byte) until end of file, and sends
-/// each complete line to `relay`.
+/// each complete line to `relay` until `detach` changes: after that (the job is over, and a
+/// process that escaped its group still holds the pipe) output only goes to the file, and the
+/// relay is released so that whoever waits for the last line is not held up by that process.
 pub(super) async fn capture(
     mut pipe: impl AsyncRead + Unpin,
     path: Utf8PathBuf,
     stream: Stream,
-    relay: Option<mpsc::UnboundedSender<OutputLine>>,
+    mut relay: Option<mpsc::UnboundedSender<OutputLine>>,
+    mut detach: watch::Receiver<bool>,
 ) -> Captured {
     let mut buffer = vec![0_u8; 64 * 1024];
     let mut file: Option<std::fs::File> = None;
     let mut captured = Captured::default();
     let mut partial_line = Vec::new();
     loop {
-        let chunk = match pipe.read(&mut buffer).await {
+        let read = tokio::select! {
+            read = pipe.read(&mut buffer) => read,
+            _ = detach.changed(), if relay.is_some() => {
+                if let Some(relay) = relay.take()
+                    && !partial_line.is_empty()
+                {
+                    send_line(&partial_line, stream, &relay);
+                }
+                continue;
+            }
+        };
+        let chunk = match read {
             Ok(0) | Err(_) => break,
             Ok(n) => &buffer[..n],
         };
@@ -87,7 +101,8 @@ mod tests {
     async fn silence_leaves_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = Utf8PathBuf::from_path_buf(dir.path().join("out")).unwrap();
-        let captured = capture(&b""[..], path.clone(), Stream::Stdout, None).await;
+        let (_keep, detach) = watch::channel(false);
+        let captured = capture(&b""[..], path.clone(), Stream::Stdout, None, detach).await;
         assert_eq!(captured.bytes, 0);
         assert!(!path.exists());
     }
@@ -104,7 +119,8 @@ mod tests {
             use tokio::io::AsyncWriteExt;
             writer.write_all(INPUT).await.unwrap();
         });
-        let captured = capture(reader, path.clone(), Stream::Stderr, Some(tx)).await;
+        let (_keep, detach) = watch::channel(false);
+        let captured = capture(reader, path.clone(), Stream::Stderr, Some(tx), detach).await;
         feed.await.unwrap();
         assert_eq!(captured.bytes, INPUT.len() as u64);
         let mut lines = Vec::new();
@@ -121,7 +137,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = Utf8PathBuf::from_path_buf(dir.path().join("missing-folder/out")).unwrap();
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let captured = capture(&b"a\nb\n"[..], path, Stream::Stdout, Some(tx)).await;
+        let (_keep, detach) = watch::channel(false);
+        let captured = capture(&b"a\nb\n"[..], path, Stream::Stdout, Some(tx), detach).await;
         assert!(captured.error.unwrap().contains("missing-folder/out"));
         assert_eq!(rx.try_recv().unwrap().text, "a");
         assert_eq!(rx.try_recv().unwrap().text, "b");

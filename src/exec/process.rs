@@ -148,9 +148,22 @@ pub async fn run_process(
     let _live = groups::register(pgid);
     let stdout = child.stdout.take().expect("stdout is piped");
     let stderr = child.stderr.take().expect("stderr is piped");
+    let (detach, detached) = watch::channel(false);
     let readers = [
-        tokio::spawn(capture(stdout, spec.stdout.clone(), Stream::Stdout, spec.relay.clone())),
-        tokio::spawn(capture(stderr, spec.stderr.clone(), Stream::Stderr, spec.relay.clone())),
+        tokio::spawn(capture(
+            stdout,
+            spec.stdout.clone(),
+            Stream::Stdout,
+            spec.relay.clone(),
+            detached.clone(),
+        )),
+        tokio::spawn(capture(
+            stderr,
+            spec.stderr.clone(),
+            Stream::Stderr,
+            spec.relay.clone(),
+            detached,
+        )),
     ];
     let deadline = spec.timeout.map(|t| tokio::time::Instant::from_std(started + t));
     let end = loop {
@@ -177,8 +190,9 @@ pub async fn run_process(
     let duration = started.elapsed();
     let mut logs = [None, None];
     let mut capture_error = None;
+    let drained_by = tokio::time::Instant::now() + DRAIN_TIMEOUT;
     for ((mut reader, path), log) in readers.into_iter().zip([&spec.stdout, &spec.stderr]).zip(&mut logs) {
-        match tokio::time::timeout(DRAIN_TIMEOUT, &mut reader).await {
+        match tokio::time::timeout_at(drained_by, &mut reader).await {
             Ok(Ok(captured)) => {
                 *log = (captured.bytes > 0).then(|| path.clone());
                 capture_error = capture_error.or(captured.error);
@@ -188,6 +202,8 @@ pub async fn run_process(
             Err(_) => *log = Some(path.clone()),
         }
     }
+    // Readers still going stop relaying lines (their output still goes to the log files).
+    let _ = detach.send(true);
     let [stdout, stderr] = logs;
     let end = end.map_err(io)?;
     Ok(ProcessResult {

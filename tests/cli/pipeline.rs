@@ -289,3 +289,36 @@ fn step_configuration_errors_are_located() {
     let run = project.run(&["run"]);
     assert!(run.stderr.contains("flotilla.toml:11:11"), "{}", run.stderr);
 }
+
+#[test]
+fn a_process_that_escaped_a_step_does_not_hold_up_the_run() {
+    let project = Project::new();
+    // The daemon leaves the step's process group (setsid) but keeps the step's output pipe open;
+    // the step waits until it has left (its pid file is written after setsid).
+    steps(
+        &project,
+        r#"
+[[step]]
+name = "daemon"
+run = "setsid sh -c 'echo $$ > \"$PROJECT_ROOT/daemon.pid\"; echo daemon up; exec sleep 300' & while [ ! -s \"$PROJECT_ROOT/daemon.pid\" ]; do :; done; echo started"
+
+[[step]]
+suites = ["unit"]
+"#,
+    );
+    let run = project.run(&["run"]);
+    let pid: i32 = std::fs::read_to_string(project.path("daemon.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let outlived_the_run = kill(Pid::from_raw(pid), None).is_ok();
+    let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert!(
+        outlived_the_run,
+        "the run waited for the escaped daemon to end instead of finishing"
+    );
+    assert!(run.stdout.contains("started"), "{}", run.describe());
+    assert_eq!(run.last_line(), "1 passed, 0 failed, 0 skipped");
+}
