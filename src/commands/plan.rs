@@ -24,7 +24,27 @@ pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
     let plan = &prepared.plan;
     let workers = plan.workers.len();
     let longest = plan.batches.iter().map(|b| b.estimate).max().unwrap_or_default();
-    let bound = (plan.total / u32::try_from(workers).unwrap_or(1)).max(longest);
+    // A suite pinned to k slots (`on-workers`) cannot finish before its own work / k.
+    let pinned = prepared
+        .config
+        .suites
+        .iter()
+        .enumerate()
+        .filter_map(|(index, suite)| {
+            let slots = suite.on_workers.as_ref()?.len().max(1);
+            let work: Duration = plan
+                .batches
+                .iter()
+                .filter(|b| b.suite == index)
+                .map(|b| b.estimate)
+                .sum();
+            Some(work / u32::try_from(slots).unwrap_or(u32::MAX))
+        })
+        .max()
+        .unwrap_or_default();
+    let bound = (plan.total / u32::try_from(workers).unwrap_or(1))
+        .max(longest)
+        .max(pinned);
     let files = prepared.file_count();
     let mut out = std::io::stdout().lock();
     if args.select.message_format == MessageFormat::Json {
@@ -65,11 +85,16 @@ pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
     }
     let _ = writeln!(
         out,
-        "predicted makespan {}; lower bound {} (total {} / {workers} workers, longest job {})",
+        "predicted makespan {}; lower bound {} (total {} / {workers} workers, longest job {}{})",
         secs(plan.makespan),
         secs(bound),
         secs(plan.total),
-        secs(longest)
+        secs(longest),
+        if pinned.is_zero() {
+            String::new()
+        } else {
+            format!(", pinned suites {}", secs(pinned))
+        }
     );
     for (index, (suite, startup)) in prepared.config.suites.iter().zip(&prepared.startups).enumerate() {
         let startup = if startup.jobs > 0 {

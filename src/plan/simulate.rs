@@ -32,8 +32,8 @@ pub struct Plan {
 }
 
 /// Predicts the run: each worker, when free (the lowest-numbered first on a tie), takes the first
-/// batch in `batches` order that its slot may run, as the orchestrator does. `pinned[suite]` lists
-/// the 1-based slots of a suite limited by `on-workers`.
+/// batch in `batches` order that its slot may run, among those the fewest slots may run, as the
+/// orchestrator does. `pinned[suite]` lists the 1-based slots of a suite limited by `on-workers`.
 pub(super) fn simulate(batches: Vec<Batch>, workers: usize, pinned: &[Option<Vec<usize>>]) -> Plan {
     let mut loads = vec![WorkerLoad::default(); workers];
     let mut free_at: BinaryHeap<Reverse<(Duration, usize)>> =
@@ -57,12 +57,13 @@ pub(super) fn simulate(batches: Vec<Batch>, workers: usize, pinned: &[Option<Vec
                 .is_none_or(|slots| slots.contains(&(worker + 1)))
     };
     while let Some(Reverse((at, worker))) = free_at.pop() {
+        let slots = |queue: usize| pinned.get(queue).and_then(Option::as_ref).map_or(usize::MAX, Vec::len);
         let next = (0..suites)
             .filter(|&queue| may_run(worker, queue))
-            .filter_map(|queue| queues[queue].front().map(|&index| (index, queue)))
+            .filter_map(|queue| queues[queue].front().map(|&index| (slots(queue), index, queue)))
             .min();
         // Nothing left that this worker may run: it stays idle to the end.
-        let Some((index, queue)) = next else { continue };
+        let Some((_, index, queue)) = next else { continue };
         queues[queue].pop_front();
         loads[worker].batches.push(index);
         loads[worker].load += batches[index].estimate;

@@ -67,6 +67,7 @@ pub async fn execute(
         record_skipped(&input, &mut state, *suite, target, emit);
     }
     let mut free: BTreeSet<usize> = (1..=input.workers.max(1)).collect();
+    let pinned = input.config.suites.iter().any(|suite| suite.on_workers.is_some());
     let mut running: JoinSet<(Job, JobOutput)> = JoinSet::new();
     let mut watching = true;
     let mut announced = false;
@@ -78,19 +79,22 @@ pub async fn execute(
         }
         while !stopping && !free.is_empty() {
             let now = tokio::time::Instant::now();
-            let allowed = |job: &Job, worker: usize| {
-                input.config.suites[job.suite]
-                    .on_workers
-                    .as_ref()
-                    .is_none_or(|slots| slots.contains(&worker))
+            let pinned_to = |job: &Job| input.config.suites[job.suite].on_workers.as_ref();
+            let may_run = |job: &Job, worker: usize| {
+                job.not_before.is_none_or(|t| t <= now) && pinned_to(job).is_none_or(|slots| slots.contains(&worker))
             };
-            // The lowest free worker takes the first ready job its slot may run.
+            // The lowest free worker takes the first ready job its slot may run; with `on-workers`,
+            // the first of those fewest slots may run (a pinned worker does its own work before
+            // work others could take). The plan's simulation follows the same rule.
             let Some((worker, index)) = free.iter().find_map(|&worker| {
-                state
-                    .queue
-                    .iter()
-                    .position(|job| job.not_before.is_none_or(|t| t <= now) && allowed(job, worker))
-                    .map(|index| (worker, index))
+                let mut ready = state.queue.iter().enumerate().filter(|(_, job)| may_run(job, worker));
+                if pinned {
+                    ready
+                        .min_by_key(|(index, job)| (pinned_to(job).map_or(usize::MAX, Vec::len), *index))
+                        .map(|(index, _)| (worker, index))
+                } else {
+                    ready.next().map(|(index, _)| (worker, index))
+                }
             }) else {
                 break;
             };

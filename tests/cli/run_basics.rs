@@ -297,6 +297,58 @@ fn plan_and_list_do_not_run_anything() {
 }
 
 #[test]
+fn plan_keeps_pinned_suites_on_their_workers() {
+    let project = Project::new();
+    // Without history every file is estimated at the 1 s default: `api` (2 files) may run
+    // anywhere, `e2e` (4 files) only on worker 2.
+    project.config(
+        "[run]\nworkers = 2\n\n[suite.api]\nrunner = \"custom\"\ncommand = [\"sh\", \"{file}\"]\nfiles = [\"api/*.sh\"]\n\n[suite.e2e]\nrunner = \"custom\"\ncommand = [\"sh\", \"{file}\"]\nfiles = [\"e2e/*.sh\"]\non-workers = [2]\n",
+    );
+    for i in 0..2 {
+        project.file(&format!("api/a{i}.sh"), "exit 0\n");
+    }
+    for i in 0..4 {
+        project.file(&format!("e2e/e{i}.sh"), "exit 0\n");
+    }
+    let json = project.run(&["plan", "--message-format", "json"]);
+    assert_eq!(json.code, 0, "{}", json.describe());
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let suites_of = |worker: usize| -> Vec<String> {
+        value["workers"][worker]["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["suite"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(suites_of(0), ["api", "api"], "{value}");
+    assert_eq!(suites_of(1), ["e2e", "e2e", "e2e", "e2e"], "{value}");
+    assert_eq!(value["makespan_secs"], 4.0, "{value}");
+    assert_eq!(value["lower_bound_secs"], 4.0, "pinned work bounds the run: {value}");
+    let text = project.run(&["plan"]);
+    assert!(
+        text.stdout
+            .contains("lower bound 4.00s (total 6.00s / 2 workers, longest job 1.00s, pinned suites 4.00s)"),
+        "{}",
+        text.stdout
+    );
+    // The run follows the same rule: e2e only on worker 2, and worker 2 starts with e2e (its own
+    // work) rather than the api file that worker 1 can take.
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    let summary = project.summary();
+    let jobs = summary["jobs"].as_array().unwrap();
+    for job in jobs {
+        if job["suite"] == "e2e" {
+            assert_eq!(job["worker"], 2, "{job}");
+        }
+    }
+    let first_of = |worker: i64| jobs.iter().find(|j| j["worker"] == worker).unwrap()["suite"].clone();
+    assert_eq!(first_of(1), "api", "{jobs:?}");
+    assert_eq!(first_of(2), "e2e", "{jobs:?}");
+}
+
+#[test]
 fn directory_and_config_flags() {
     let project = Project::new();
     project.file("sub/ci.toml", PER_FILE).file("sub/t/a.sh", "exit 0\n");
