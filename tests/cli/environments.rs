@@ -318,7 +318,9 @@ fn gc_removes_what_a_sigkilled_run_left() {
     for name in ["a", "b"] {
         project.file(
             &format!("t/{name}.sh"),
-            "echo $$ > \"$PROJECT_ROOT/{name}.pid\"\necho started > \"$PROJECT_ROOT/ready\"\nexec sleep 1000\n",
+            &format!(
+                "echo $$ > \"$PROJECT_ROOT/{name}.pid\"\necho started > \"$PROJECT_ROOT/ready\"\nexec sleep 1000\n"
+            ),
         );
     }
     let ready = fifo_lines(&project.path("ready"));
@@ -334,9 +336,11 @@ fn gc_removes_what_a_sigkilled_run_left() {
     kill(Pid::from_raw(i32::try_from(child.id()).unwrap()), Signal::SIGKILL).unwrap();
     child.wait().unwrap();
     // A SIGKILLed flotilla cannot clean up: its jobs and containers outlive it.
-    for pid in crate::harness::pids_in(&project.root) {
+    let jobs = crate::harness::pids_in(&project.root);
+    for &pid in &jobs {
         let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
     }
+    assert_eq!(jobs.len(), 2, "both jobs' pids were found and killed: {jobs:?}");
     assert!(!leftovers(&run_id).is_empty(), "the killed run left its environments");
     let gc = project.run(&["gc"]);
     assert_eq!(gc.code, 0, "{}", gc.describe());
