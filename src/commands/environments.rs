@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 
 use futures_util::future::join_all;
 use tokio::sync::watch;
@@ -21,9 +20,9 @@ use crate::signal::Shutdown;
 #[derive(Default)]
 pub(super) struct Environments {
     sets: BTreeMap<String, Arc<EnvSet>>,
-    /// Per environment, per worker: failed jobs diagnosed so far, shared by every test step of
-    /// the run so that the cap on diagnostics holds for the whole run.
-    diagnosed: BTreeMap<String, Vec<Arc<AtomicUsize>>>,
+    /// Per environment, what jobs see of each worker's copy: made once, so that its count of
+    /// diagnosed failures (and so the cap on diagnostics) holds for every test step of the run.
+    job_views: BTreeMap<String, Vec<JobEnvironment>>,
     compose: Option<Compose>,
 }
 
@@ -39,20 +38,7 @@ impl Environments {
 
     /// The per-worker environments of `name`, once it is up.
     pub(super) fn workers(&self, name: &str) -> Option<Vec<JobEnvironment>> {
-        let set = self.sets.get(name)?;
-        let diagnosed = self.diagnosed.get(name)?;
-        let exec = set.config().exec.is_some();
-        Some(
-            set.workers()
-                .iter()
-                .zip(diagnosed)
-                .map(|(worker, diagnosed)| JobEnvironment {
-                    worker: Arc::clone(worker),
-                    exec,
-                    diagnosed: Arc::clone(diagnosed),
-                })
-                .collect(),
-        )
+        self.job_views.get(name).cloned()
     }
 
     /// Brings up those of `names` that are not up yet; `Ok(false)` if an interrupt came first
@@ -106,9 +92,18 @@ impl Environments {
                     host.env(),
                 );
             }
+            let exec = set.config().exec.is_some();
+            let views = set
+                .workers()
+                .iter()
+                .map(|worker| JobEnvironment {
+                    worker: Arc::clone(worker),
+                    exec,
+                    diagnosed: Arc::default(),
+                })
+                .collect();
+            self.job_views.insert(name.clone(), views);
             self.sets.insert(name.clone(), Arc::clone(&set));
-            self.diagnosed
-                .insert(name.clone(), set.workers().iter().map(|_| Arc::default()).collect());
             starting.push((name.clone(), set));
         }
         let ups = join_all(starting.iter().map(|(_, set)| {

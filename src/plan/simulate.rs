@@ -56,8 +56,8 @@ pub(super) fn simulate(batches: Vec<Batch>, workers: usize, pinned: &[Option<Vec
                 .and_then(Option::as_ref)
                 .is_none_or(|slots| slots.contains(&(worker + 1)))
     };
+    let slots = |queue: usize| pinned.get(queue).and_then(Option::as_ref).map_or(usize::MAX, Vec::len);
     while let Some(Reverse((at, worker))) = free_at.pop() {
-        let slots = |queue: usize| pinned.get(queue).and_then(Option::as_ref).map_or(usize::MAX, Vec::len);
         let next = (0..suites)
             .filter(|&queue| may_run(worker, queue))
             .filter_map(|queue| queues[queue].front().map(|&index| (slots(queue), index, queue)))
