@@ -6,8 +6,16 @@
 #   <dir>/cli-plugins/docker-compose   (plugin: `DOCKER_CONFIG=<dir> docker compose`)
 # The machine's `docker-compose` (v1) stays the default. Idempotent; prints the binary's path.
 #
-# Usage: scripts/compose-v2.sh [DIR]   (default: target/compose-v2 in the repository)
+# Usage: scripts/compose-v2.sh [--check] [DIR]   (default: target/compose-v2 in the repository)
+#   --check: fetch nothing; print the path if the right version is there, else fail. Tests use
+#   this: scripts/install-test-deps fetches it before any test starts.
 set -euo pipefail
+
+check=0
+if [[ ${1:-} == --check ]]; then
+    check=1
+    shift
+fi
 
 VERSION=${FLOTILLA_COMPOSE_V2_VERSION:-2.40.3}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,6 +25,10 @@ bin=$dir/docker-compose
 if [[ -x $bin ]] && "$bin" version --short 2>/dev/null | grep -qx "$VERSION"; then
     echo "$bin"
     exit 0
+fi
+if [[ $check -eq 1 ]]; then
+    echo "compose-v2: compose v2 $VERSION is not in $dir; run scripts/install-test-deps" >&2
+    exit 1
 fi
 
 mkdir -p "$dir/cli-plugins"

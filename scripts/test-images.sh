@@ -4,7 +4,8 @@
 # static busybox with every applet linked into /bin.
 #
 # Usage: scripts/test-images.sh [DOCKER_HOST...]   (default: the current DOCKER_HOST / local socket)
-# Installs `busybox-static` with apt-get when /bin/busybox is missing (needs root).
+# Needs Debian's `busybox-static`, which scripts/install-test-deps installs (this script never
+# installs anything: it also runs from tests, and concurrent apt-gets fail on the dpkg lock).
 # Prints the tag on stdout; everything else goes to stderr.
 set -euo pipefail
 
@@ -18,12 +19,8 @@ for candidate in /bin/busybox /usr/bin/busybox; do
     fi
 done
 if [[ -z $busybox ]]; then
-    echo "test-images: installing busybox-static" >&2
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >&2; then
-        apt-get update -qq >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >&2
-    fi
-    busybox=/bin/busybox
+    echo "test-images: busybox-static is not installed; run scripts/install-test-deps (it installs every test dependency)" >&2
+    exit 1
 fi
 
 build() {

@@ -23,7 +23,7 @@ pub(crate) fn images() {
             .expect("scripts/test-images.sh runs");
         assert!(
             status.success(),
-            "scripts/test-images.sh failed: Docker and busybox-static are needed"
+            "scripts/test-images.sh failed: the Docker engine and busybox-static are needed (scripts/install-test-deps installs it)"
         );
     });
 }

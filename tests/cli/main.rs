@@ -21,4 +21,5 @@ mod pytest_runner;
 mod reports;
 mod rspec_runner;
 mod run_basics;
+mod test_scripts;
 mod vitest_runner;

