@@ -1,7 +1,7 @@
 //! flotilla: fast, trustworthy CI test runs.
 //!
 //! Data flows one way (see `docs/architecture.md`):
-//! `cli` → `config` → `discover` → `history` (estimates) → `plan` → `run` (with `exec`)
+//! `cli` → `config` → `discover` → `history` (estimates) → `plan` → `runner` (with `exec`)
 //! → events → `report`, with `results` holding the outcome model and file formats.
 
 pub mod ci;
@@ -16,13 +16,13 @@ pub mod exit_code;
 mod fsutil;
 pub mod gate;
 pub mod history;
-pub mod pipeline;
 pub mod plan;
+pub mod prepare;
 pub mod profile;
 pub mod quarantine;
 pub mod report;
 pub mod results;
-pub mod run;
+pub mod runner;
 pub mod runners;
 pub mod signal;
 mod suggest;

@@ -6,11 +6,11 @@ use std::io::Write;
 
 use serde_json::json;
 
-use super::prepare::prepare;
 use crate::cli::{GlobalArgs, ListArgs, MessageFormat};
 use crate::config::Overrides;
 use crate::error::Error;
 use crate::exit_code;
+use crate::prepare::prepare;
 
 pub(super) fn list(global: &GlobalArgs, args: &ListArgs) -> Result<u8, Error> {
     let overrides = Overrides {

@@ -1,13 +1,10 @@
 //! The subcommands: glue from parsed arguments through config, discovery, history and
 //! planning ([`prepare`]) to the run loop and reporters.
 
-mod environments;
 mod gate;
 mod gc;
 mod list;
-mod pipeline;
 mod plan;
-mod prepare;
 mod run;
 
 use crate::cli::{Cli, Command};

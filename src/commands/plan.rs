@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::prepare::prepare;
 use crate::cli::{GlobalArgs, MessageFormat, PlanArgs};
 use crate::config::Overrides;
 use crate::error::Error;
 use crate::exit_code;
 use crate::history::EstimateSource;
+use crate::prepare::prepare;
 
 pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
     let overrides = Overrides {

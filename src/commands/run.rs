@@ -2,15 +2,15 @@
 
 use std::io::IsTerminal;
 
-use super::pipeline::run_pipeline;
-use super::prepare::{check_programs, prepare};
 use crate::cli::{GlobalArgs, MessageFormat, RunArgs};
 use crate::config::Overrides;
 use crate::error::Error;
 use crate::exit_code;
+use crate::prepare::{check_programs, prepare};
 use crate::report::{JsonStream, Styles, Terminal, TerminalOptions};
 use crate::results::{RunSummary, write_junit, write_summary};
-use crate::run::{Event, RunDir};
+use crate::runner::run_pipeline;
+use crate::runner::{Event, RunDir};
 
 pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
     let overrides = Overrides {
@@ -111,7 +111,7 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
 }
 
 /// `run --explain`: the CI context, the profile chosen and why, and the settings in effect.
-fn explain(prepared: &super::prepare::Prepared) -> String {
+fn explain(prepared: &crate::prepare::Prepared) -> String {
     use std::fmt::Write;
     let config = &prepared.config;
     let mut text = String::new();

@@ -15,10 +15,12 @@ mod duration;
 mod raw;
 mod resolve;
 mod step;
+mod step_model;
 mod workers;
 
 pub use diagnostic::ConfigError;
 pub use resolve::{Config, Overrides, RunSettings, Suite};
+pub use step_model::{OutputMode, Step, StepAction, StepCommand};
 pub use workers::Workers;
 
 /// The file name `flotilla run` looks for in the working directory.

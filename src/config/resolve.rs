@@ -109,9 +109,9 @@ pub struct Config {
     /// `[env.NAME]` compose environments, by name.
     pub envs: std::collections::BTreeMap<String, crate::envs::EnvConfig>,
     /// `[[step]]`s in order (empty: one test run of every suite).
-    pub steps: Vec<crate::pipeline::Step>,
+    pub steps: Vec<crate::config::Step>,
     /// `[[cleanup]]` steps, always run.
-    pub cleanup: Vec<crate::pipeline::Step>,
+    pub cleanup: Vec<crate::config::Step>,
 }
 
 const DEFAULT_GRACE: Duration = Duration::from_secs(5);
@@ -269,8 +269,8 @@ impl Config {
             let referenced: Vec<&String> = steps
                 .iter()
                 .filter_map(|step| match &step.action {
-                    crate::pipeline::StepAction::Tests(names) => Some(names),
-                    crate::pipeline::StepAction::Commands(_) => None,
+                    crate::config::StepAction::Tests(names) => Some(names),
+                    crate::config::StepAction::Commands(_) => None,
                 })
                 .flatten()
                 .collect();

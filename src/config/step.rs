@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use toml::Spanned;
 
-use crate::pipeline::{OutputMode, Step, StepAction, StepCommand};
+use super::step_model::{OutputMode, Step, StepAction, StepCommand};
 
 /// A command as written: a string (run by `sh -c`) or a list of argv words.
 #[derive(Clone, Debug, PartialEq, Eq)]

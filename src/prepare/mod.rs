@@ -14,7 +14,7 @@ use crate::exec::{ProcessEnd, ProcessSpec, run_process};
 use crate::history::{Estimate, EstimateSource, History, Startup, estimate_suite};
 use crate::plan::{Plan, PlanInput, PlanSuite, PlanUnit, plan};
 use crate::quarantine::QuarantineMode;
-use crate::run::Job;
+use crate::runner::Job;
 use crate::runners::{ListedTest, Project, Target};
 use crate::signal::Shutdown;
 
@@ -29,27 +29,27 @@ const TIMING_MATCH_WARNING: f64 = 0.95;
 
 /// One schedulable unit: a file, or a test split out of a big file.
 #[derive(Clone, Debug)]
-pub(super) struct Unit {
-    pub(super) suite: usize,
-    pub(super) target: Target,
-    pub(super) estimate: Estimate,
+pub struct Unit {
+    pub suite: usize,
+    pub target: Target,
+    pub estimate: Estimate,
 }
 
 /// Everything known before the first job starts.
-pub(super) struct Prepared {
-    pub(super) config: Config,
+pub struct Prepared {
+    pub config: Config,
     /// The CI context the profile was chosen from.
-    pub(super) ci: crate::ci::CiContext,
-    pub(super) units: Vec<Unit>,
-    pub(super) startups: Vec<Startup>,
-    pub(super) plan: Plan,
-    pub(super) history: History,
+    pub ci: crate::ci::CiContext,
+    pub units: Vec<Unit>,
+    pub startups: Vec<Startup>,
+    pub plan: Plan,
+    pub history: History,
     /// Files and split-out tests not run because quarantine skips them, per suite.
-    pub(super) skipped: Vec<(usize, Target)>,
+    pub skipped: Vec<(usize, Target)>,
     /// Things the user should know (split failures, low timing match).
-    pub(super) warnings: Vec<String>,
+    pub warnings: Vec<String>,
     /// Share of units whose estimate comes from their own history.
-    pub(super) timing_match: f64,
+    pub timing_match: f64,
 }
 
 impl Prepared {
@@ -59,7 +59,7 @@ impl Prepared {
     /// each split file; for cargo-nextest, each package.
     ///
     /// [`Adapter::job_key`]: crate::runners::Adapter::job_key
-    pub(super) fn jobs(&self) -> Vec<Job> {
+    pub fn jobs(&self) -> Vec<Job> {
         let mut jobs = Vec::with_capacity(self.plan.batches.len());
         for batch in &self.plan.batches {
             let suite = &self.config.suites[batch.suite];
@@ -99,7 +99,7 @@ impl Prepared {
     }
 
     /// How many distinct files are scheduled.
-    pub(super) fn file_count(&self) -> usize {
+    pub fn file_count(&self) -> usize {
         let mut files: Vec<(usize, &str)> = self.units.iter().map(|u| (u.suite, u.target.file.as_str())).collect();
         files.dedup();
         files.len()
@@ -107,7 +107,7 @@ impl Prepared {
 }
 
 /// The configuration file named by `-C` / `--config`.
-pub(super) fn config_path(global: &GlobalArgs) -> Utf8PathBuf {
+pub fn config_path(global: &GlobalArgs) -> Utf8PathBuf {
     let base = global.directory.clone().unwrap_or_else(|| Utf8PathBuf::from("."));
     match &global.config {
         Some(config) if config.is_absolute() => config.clone(),
@@ -116,7 +116,7 @@ pub(super) fn config_path(global: &GlobalArgs) -> Utf8PathBuf {
     }
 }
 
-pub(super) fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prepared, Error> {
+pub fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prepared, Error> {
     let ci = crate::ci::detect(&crate::ci::process_env).map_err(|error| Error::Usage {
         message: error.to_string(),
     })?;
@@ -411,7 +411,7 @@ fn timing_warning(units: &[Unit], ratio: f64, history: &History) -> String {
 }
 
 /// Fails with exit code 3 if a suite's fixed program is not installed.
-pub(super) fn check_programs(config: &Config) -> Result<(), Error> {
+pub fn check_programs(config: &Config) -> Result<(), Error> {
     for suite in &config.suites {
         let Some(program) = suite.command.program() else {
             continue;

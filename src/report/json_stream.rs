@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::run::Event;
+use crate::runner::Event;
 
 /// Writes each event as a JSON line to stdout.
 #[derive(Debug, Default)]

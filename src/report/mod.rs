@@ -1,4 +1,4 @@
-//! Reporters: consumers of run [`Event`](crate::run::Event)s.
+//! Reporters: consumers of run [`Event`](crate::runner::Event)s.
 //!
 //! [`Terminal`] draws a live progress bar with an ETA on a TTY and plain lines in CI;
 //! [`JsonStream`] writes one JSON object per event for `--message-format json`. File reports

@@ -14,7 +14,7 @@ use owo_colors::OwoColorize;
 
 use super::styles::Styles;
 use crate::results::{Counts, Outcome, RunSummary};
-use crate::run::Event;
+use crate::runner::Event;
 
 /// How the terminal view behaves.
 #[derive(Clone, Copy, Debug)]
@@ -252,8 +252,8 @@ impl Terminal {
                 ..
             } => {
                 let label = match outcome {
-                    crate::pipeline::StepOutcome::Passed => "passed".style(s.pass).to_string(),
-                    crate::pipeline::StepOutcome::Skipped => "skipped".style(s.skip).to_string(),
+                    crate::results::StepOutcome::Passed => "passed".style(s.pass).to_string(),
+                    crate::results::StepOutcome::Skipped => "skipped".style(s.skip).to_string(),
                     other => format!("{other:?}").to_lowercase().style(s.fail).to_string(),
                 };
                 self.line(&format!(

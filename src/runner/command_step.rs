@@ -7,10 +7,10 @@ use camino::Utf8Path;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
-use super::model::{Step, StepCommand};
+use super::{Event, JobEnvironment, RunDir};
+use crate::config::{Step, StepCommand};
 use crate::exec::{OutputLine, ProcessEnd, ProcessSpec, run_process};
 use crate::results::{CommandRecord, JobExit, StepOutcome, StepRecord};
-use crate::run::{Event, JobEnvironment, RunDir};
 use crate::signal::Shutdown;
 
 /// What a step needs from the run.
@@ -50,7 +50,7 @@ pub async fn run_command_step(
         name: step.name.clone(),
         commands: commands.len(),
         cleanup: ctx.cleanup,
-        grouped: step.output == super::model::OutputMode::Grouped,
+        grouped: step.output == crate::config::OutputMode::Grouped,
     });
     let (lines_tx, mut lines_rx) = mpsc::unbounded_channel::<(usize, OutputLine)>();
     let mut running: JoinSet<Finished> = JoinSet::new();

@@ -112,7 +112,7 @@ pub enum Event {
     StepFinished {
         step: usize,
         name: String,
-        outcome: crate::pipeline::StepOutcome,
+        outcome: crate::results::StepOutcome,
         duration_secs: f64,
     },
     /// News about a compose environment (up, ready, torn down, failed).

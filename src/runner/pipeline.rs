@@ -5,24 +5,25 @@
 
 use tokio::sync::watch;
 
-use super::environments::Environments;
-use super::prepare::Prepared;
+use super::command_step::{StepContext, run_command_step};
+use super::services::Environments;
+use super::{Event, RunDir, RunInput, execute};
+use crate::config::{Step, StepAction};
 use crate::error::Error;
-use crate::pipeline::{Step, StepAction, StepContext, run_command_step};
+use crate::prepare::Prepared;
 use crate::results::{Counts, RunSummary, StepOutcome, StepRecord};
-use crate::run::{Event, RunDir, RunInput, execute};
 use crate::signal::Shutdown;
 
 /// What the pipeline produced.
-pub(super) struct PipelineOutcome {
+pub struct PipelineOutcome {
     /// Test results of every test step, plus the step records.
-    pub(super) summary: RunSummary,
+    pub summary: RunSummary,
     /// An environment that could not be set up (exit 3 after cleanup).
-    pub(super) setup_error: Option<Error>,
+    pub setup_error: Option<Error>,
 }
 
 /// Runs every step, the cleanup steps and the teardown.
-pub(super) async fn run_pipeline(
+pub async fn run_pipeline(
     prepared: &mut Prepared,
     run_dir: &RunDir,
     mut shutdown: watch::Receiver<Shutdown>,
@@ -207,7 +208,7 @@ fn implicit_step(prepared: &Prepared) -> Step {
         continue_on_failure: false,
         env: None,
         exec: None,
-        output: crate::pipeline::OutputMode::Prefix,
+        output: crate::config::OutputMode::Prefix,
         environment: Vec::new(),
     }
 }

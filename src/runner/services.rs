@@ -10,10 +10,10 @@ use std::sync::Arc;
 use futures_util::future::join_all;
 use tokio::sync::watch;
 
+use super::{Event, JobEnvironment, RunDir};
 use crate::config::Config;
 use crate::envs::{Compose, EnvSet, Owner, RunInfo};
 use crate::error::Error;
-use crate::run::{Event, JobEnvironment, RunDir};
 use crate::signal::Shutdown;
 
 /// The environments of one run, by `[env.NAME]`.
