@@ -61,6 +61,10 @@ pub enum Error {
         diagnostics: Option<Utf8PathBuf>,
     },
 
+    /// SIGINT or SIGTERM stopped a command before it was done.
+    #[error("interrupted")]
+    Interrupted,
+
     /// The async runtime could not start.
     #[error("failed to start the async runtime")]
     Runtime(#[source] std::io::Error),
@@ -72,6 +76,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Config(_) | Self::Usage { .. } => exit_code::USAGE,
+            Self::Interrupted => exit_code::INTERRUPTED,
             Self::MissingProgram { .. }
             | Self::Io { .. }
             | Self::Discover { .. }

@@ -10,7 +10,7 @@ use crate::cli::{GlobalArgs, ListArgs, MessageFormat};
 use crate::config::Overrides;
 use crate::error::Error;
 use crate::exit_code;
-use crate::prepare::prepare;
+use crate::prepare::load_and_prepare;
 
 pub(super) fn list(global: &GlobalArgs, args: &ListArgs) -> Result<u8, Error> {
     let overrides = Overrides {
@@ -20,7 +20,7 @@ pub(super) fn list(global: &GlobalArgs, args: &ListArgs) -> Result<u8, Error> {
         profile: args.select.profile.clone(),
         ..Overrides::default()
     };
-    let mut prepared = prepare(global, &overrides)?;
+    let mut prepared = load_and_prepare(global, &overrides)?;
     let flakes: Vec<HashMap<String, usize>> = prepared
         .config
         .suites

@@ -1,4 +1,6 @@
-//! `flotilla plan`: the predicted per-worker load, without running anything.
+//! `flotilla plan`: the predicted per-worker load of each test step, without running anything.
+//! Test steps run one after the other, so the run's prediction is the sum of theirs (the same
+//! figure `flotilla run` writes to summary.json as `predicted_secs`).
 
 use std::io::Write;
 use std::time::Duration;
@@ -10,7 +12,7 @@ use crate::config::Overrides;
 use crate::error::Error;
 use crate::exit_code;
 use crate::history::EstimateSource;
-use crate::prepare::prepare;
+use crate::prepare::{Prepared, StepPlan, load_and_prepare};
 
 pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
     let overrides = Overrides {
@@ -20,82 +22,29 @@ pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
         profile: args.select.profile.clone(),
         ..Overrides::default()
     };
-    let prepared = prepare(global, &overrides)?;
-    let plan = &prepared.plan;
-    let workers = plan.workers.len();
-    let longest = plan.batches.iter().map(|b| b.estimate).max().unwrap_or_default();
-    // A suite pinned to k slots (`on-workers`) cannot finish before its own work / k.
-    let pinned = prepared
-        .config
-        .suites
-        .iter()
-        .enumerate()
-        .filter_map(|(index, suite)| {
-            let slots = suite.on_workers.as_ref()?.len().max(1);
-            let work: Duration = plan
-                .batches
-                .iter()
-                .filter(|b| b.suite == index)
-                .map(|b| b.estimate)
-                .sum();
-            Some(work / u32::try_from(slots).unwrap_or(u32::MAX))
-        })
-        .max()
-        .unwrap_or_default();
-    let bound = (plan.total / u32::try_from(workers).unwrap_or(1))
-        .max(longest)
-        .max(pinned);
-    let files = prepared.file_count();
+    let prepared = load_and_prepare(global, &overrides)?;
     let mut out = std::io::stdout().lock();
     if args.select.message_format == MessageFormat::Json {
-        let value = json!({
-            "plan_hash": format!("{:016x}", plan.hash),
-            "workers": plan.workers.iter().enumerate().map(|(i, w)| json!({
-                "worker": i + 1,
-                "load_secs": w.load.as_secs_f64(),
-                "jobs": w.batches.iter().map(|&b| json!({
-                    "suite": prepared.config.suites[plan.batches[b].suite].name,
-                    "targets": plan.batches[b].units.iter().map(|&u| prepared.units[u].target.id()).collect::<Vec<_>>(),
-                    "estimate_secs": plan.batches[b].estimate.as_secs_f64(),
-                })).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "makespan_secs": plan.makespan.as_secs_f64(),
-            "total_secs": plan.total.as_secs_f64(),
-            "lower_bound_secs": bound.as_secs_f64(),
-        });
-        let _ = writeln!(out, "{value}");
+        let _ = writeln!(out, "{}", plan_json(&prepared));
         return Ok(exit_code::SUCCESS);
     }
-    let _ = writeln!(
-        out,
-        "plan {:016x}: {files} files in {} jobs on {workers} workers",
-        plan.hash,
-        plan.batches.len()
-    );
-    for (index, worker) in plan.workers.iter().enumerate() {
-        let worker_files: usize = worker.batches.iter().map(|&b| plan.batches[b].units.len()).sum();
+    let several = prepared.plans.len() > 1;
+    for step in &prepared.plans {
+        if several {
+            let _ = writeln!(out, "step `{}`:", step.name);
+        }
+        render_step(&mut out, &prepared, step);
+    }
+    if several {
+        let bound: Duration = prepared.plans.iter().map(|step| lower_bound(&prepared, step)).sum();
         let _ = writeln!(
             out,
-            "  worker {:>3}: {:>9}  ({} jobs, {} units)",
-            index + 1,
-            secs(worker.load),
-            worker.batches.len(),
-            worker_files
+            "predicted total {} over {} test steps (they run one after the other); lower bound {}",
+            secs(prepared.predicted()),
+            prepared.plans.len(),
+            secs(bound)
         );
     }
-    let _ = writeln!(
-        out,
-        "predicted makespan {}; lower bound {} (total {} / {workers} workers, longest job {}{})",
-        secs(plan.makespan),
-        secs(bound),
-        secs(plan.total),
-        secs(longest),
-        if pinned.is_zero() {
-            String::new()
-        } else {
-            format!(", pinned suites {}", secs(pinned))
-        }
-    );
     for (index, (suite, startup)) in prepared.config.suites.iter().zip(&prepared.startups).enumerate() {
         let startup = if startup.jobs > 0 {
             format!("start-up {} learned from {} jobs", secs(startup.duration), startup.jobs)
@@ -124,6 +73,137 @@ pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
         let _ = writeln!(out, "warning: {warning}");
     }
     Ok(exit_code::SUCCESS)
+}
+
+/// One test step's plan: its per-worker loads, prediction and lower bound.
+fn render_step(out: &mut impl Write, prepared: &Prepared, step: &StepPlan) {
+    let plan = &step.plan;
+    let workers = plan.workers.len();
+    let files = {
+        let mut files: Vec<(usize, &str)> = plan
+            .batches
+            .iter()
+            .flat_map(|b| {
+                b.units
+                    .iter()
+                    .map(|&u| (b.suite, prepared.units[u].target.file.as_str()))
+            })
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        files.len()
+    };
+    let _ = writeln!(
+        out,
+        "plan {:016x}: {files} files in {} jobs on {workers} workers",
+        plan.hash,
+        plan.batches.len()
+    );
+    for (index, worker) in plan.workers.iter().enumerate() {
+        let units: usize = worker.batches.iter().map(|&b| plan.batches[b].units.len()).sum();
+        let _ = writeln!(
+            out,
+            "  worker {:>3}: {:>9}  ({} jobs, {units} units)",
+            index + 1,
+            secs(worker.load),
+            worker.batches.len(),
+        );
+    }
+    let longest = plan.batches.iter().map(|b| b.estimate).max().unwrap_or_default();
+    let pinned = pinned_bound(prepared, step);
+    let _ = writeln!(
+        out,
+        "predicted makespan {}; lower bound {} (total {} / {workers} workers, longest job {}{})",
+        secs(plan.makespan),
+        secs(lower_bound(prepared, step)),
+        secs(plan.total),
+        secs(longest),
+        if pinned.is_zero() {
+            String::new()
+        } else {
+            format!(", pinned suites {}", secs(pinned))
+        }
+    );
+}
+
+/// No schedule of the step can finish sooner: its work over the workers, its longest job, and
+/// each pinned suite's work over its own slots.
+fn lower_bound(prepared: &Prepared, step: &StepPlan) -> Duration {
+    let plan = &step.plan;
+    let workers = u32::try_from(plan.workers.len().max(1)).unwrap_or(u32::MAX);
+    let longest = plan.batches.iter().map(|b| b.estimate).max().unwrap_or_default();
+    (plan.total / workers).max(longest).max(pinned_bound(prepared, step))
+}
+
+/// A suite pinned to k slots (`on-workers`) cannot finish before its own work / k.
+fn pinned_bound(prepared: &Prepared, step: &StepPlan) -> Duration {
+    prepared
+        .config
+        .suites
+        .iter()
+        .enumerate()
+        .filter_map(|(index, suite)| {
+            let slots = suite.on_workers.as_ref()?.len().max(1);
+            let work: Duration = step
+                .plan
+                .batches
+                .iter()
+                .filter(|b| b.suite == index)
+                .map(|b| b.estimate)
+                .sum();
+            Some(work / u32::try_from(slots).unwrap_or(u32::MAX))
+        })
+        .max()
+        .unwrap_or_default()
+}
+
+fn step_json(prepared: &Prepared, step: &StepPlan) -> serde_json::Value {
+    let plan = &step.plan;
+    json!({
+        "name": step.name,
+        "plan_hash": format!("{:016x}", plan.hash),
+        "workers": plan.workers.iter().enumerate().map(|(i, w)| json!({
+            "worker": i + 1,
+            "load_secs": w.load.as_secs_f64(),
+            "jobs": w.batches.iter().map(|&b| json!({
+                "suite": prepared.config.suites[plan.batches[b].suite].name,
+                "targets": plan.batches[b].units.iter().map(|&u| prepared.units[u].target.id()).collect::<Vec<_>>(),
+                "estimate_secs": plan.batches[b].estimate.as_secs_f64(),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "makespan_secs": plan.makespan.as_secs_f64(),
+        "total_secs": plan.total.as_secs_f64(),
+        "lower_bound_secs": lower_bound(prepared, step).as_secs_f64(),
+    })
+}
+
+/// The whole plan: each test step, and the run's figures (sums over the steps). With one test
+/// step the top level is that step's plan, as before steps were planned apart.
+fn plan_json(prepared: &Prepared) -> serde_json::Value {
+    let steps: Vec<serde_json::Value> = prepared.plans.iter().map(|step| step_json(prepared, step)).collect();
+    let workers = prepared.config.run.workers.max(1);
+    let per_worker: Vec<serde_json::Value> = (0..workers)
+        .map(|w| {
+            let load: f64 = steps
+                .iter()
+                .map(|s| s["workers"][w]["load_secs"].as_f64().unwrap_or(0.0))
+                .sum();
+            let jobs: Vec<serde_json::Value> = steps
+                .iter()
+                .flat_map(|s| s["workers"][w]["jobs"].as_array().cloned().unwrap_or_default())
+                .collect();
+            json!({ "worker": w + 1, "load_secs": load, "jobs": jobs })
+        })
+        .collect();
+    let sum = |key: &str| -> f64 { steps.iter().map(|s| s[key].as_f64().unwrap_or(0.0)).sum() };
+    json!({
+        "plan_hash": format!("{:016x}", prepared.plan_hash()),
+        "workers": per_worker,
+        "makespan_secs": prepared.predicted().as_secs_f64(),
+        "total_secs": sum("total_secs"),
+        "lower_bound_secs": sum("lower_bound_secs"),
+        "steps": steps,
+    })
 }
 
 fn secs(duration: Duration) -> String {

@@ -1,27 +1,33 @@
-//! [`prepare`]: config → discovered files → quarantine → estimates → split big files into
-//! tests → plan. Shared by `run`, `plan` and `list`.
+//! Everything known before the first job starts, in two phases. [`load`] reads the settings:
+//! the CI context, the configuration with the chosen profile, and the discovered files (no
+//! process runs, so a bad config fails before a run folder exists). [`prepare`] then goes
+//! history → quarantine → estimates → listing the tests of big files → one [`StepPlan`] per
+//! test step. Shared by `run`, `plan` and `list`.
+
+mod listing;
+mod steps;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use camino::{Utf8Path, Utf8PathBuf};
+use tokio::sync::watch;
+
+pub use listing::ListingError;
+pub use steps::{StepPlan, pipeline_steps};
 
 use crate::cli::GlobalArgs;
-use crate::config::{Config, DEFAULT_FILE_NAME, Overrides, Suite};
+use crate::config::{Config, DEFAULT_FILE_NAME, Overrides, Step, Suite};
 use crate::discover::discover;
 use crate::error::Error;
-use crate::exec::{ProcessEnd, ProcessSpec, run_process};
 use crate::history::{Estimate, EstimateSource, History, Startup, estimate_suite};
-use crate::plan::{Plan, PlanInput, PlanSuite, PlanUnit, plan};
 use crate::quarantine::QuarantineMode;
-use crate::runner::Job;
-use crate::runners::{ListedTest, Project, Target};
+use crate::runners::{ListedTest, Target};
 use crate::signal::Shutdown;
 
-/// A file is split into its tests when its estimate exceeds this share of one worker's load.
+/// A file is split into its tests when its estimate exceeds this share of one worker's load
+/// (the load of its own test step).
 const SPLIT_SHARE: f64 = 0.5;
-/// How long listing the tests of big files may take.
-const LIST_TIMEOUT: Duration = Duration::from_secs(120);
 /// With measured estimates, each worker's first batch is this share of its load.
 const FIRST_WAVE: f64 = 0.85;
 /// Below this share of units with history, the run warns.
@@ -35,6 +41,31 @@ pub struct Unit {
     pub estimate: Estimate,
 }
 
+/// The settings of a command and the files they select: read before anything runs.
+pub struct Loaded {
+    pub config: Config,
+    /// The CI context the profile was chosen from.
+    pub ci: crate::ci::CiContext,
+    /// Per suite (config order), its discovered units (files, go packages, test binaries).
+    pub discovered: Vec<Vec<String>>,
+    /// Things the user should know (from the CI context).
+    pub warnings: Vec<String>,
+}
+
+/// What a listing did, as it happens (the runner turns these into events).
+#[derive(Clone, Copy, Debug)]
+pub enum ListingNews<'a> {
+    /// The runner of `suite` is asked for the tests of `files` big files.
+    Started { suite: &'a str, files: usize },
+    /// It answered with `tests` tests (or failed: `failed`), after `duration`.
+    Finished {
+        suite: &'a str,
+        tests: usize,
+        duration: Duration,
+        failed: bool,
+    },
+}
+
 /// Everything known before the first job starts.
 pub struct Prepared {
     pub config: Config,
@@ -42,7 +73,10 @@ pub struct Prepared {
     pub ci: crate::ci::CiContext,
     pub units: Vec<Unit>,
     pub startups: Vec<Startup>,
-    pub plan: Plan,
+    /// The pipeline as it runs: the `[[step]]`s, or one implicit test step of every suite.
+    pub steps: Vec<Step>,
+    /// One plan per test step, in pipeline order.
+    pub plans: Vec<StepPlan>,
     pub history: History,
     /// Files and split-out tests not run because quarantine skips them, per suite.
     pub skipped: Vec<(usize, Target)>,
@@ -50,55 +84,36 @@ pub struct Prepared {
     pub warnings: Vec<String>,
     /// Share of units whose estimate comes from their own history.
     pub timing_match: f64,
+    /// An interrupt came while preparing (listing was stopped): nothing should start.
+    pub interrupted: bool,
 }
 
 impl Prepared {
-    /// The plan's batches as runnable jobs, in dispatch order. A batch whose targets have
-    /// different [`Adapter::job_key`]s becomes one job per key: for runners whose test filter
-    /// spans every file of a job (go `-run`, Jest `-t`), whole files and the single tests of
-    /// each split file; for cargo-nextest, each package.
-    ///
-    /// [`Adapter::job_key`]: crate::runners::Adapter::job_key
-    pub fn jobs(&self) -> Vec<Job> {
-        let mut jobs = Vec::with_capacity(self.plan.batches.len());
-        for batch in &self.plan.batches {
-            let suite = &self.config.suites[batch.suite];
-            let units: Vec<&Unit> = batch.units.iter().map(|&unit| &self.units[unit]).collect();
-            let adapter = suite.command.adapter();
-            let mut groups: Vec<(Option<String>, Vec<&Unit>)> = Vec::new();
-            for unit in units {
-                let key = adapter.job_key(&unit.target, &self.config.root);
-                match groups.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, members)) => members.push(unit),
-                    None => groups.push((key, vec![unit])),
-                }
-            }
-            let groups: Vec<Vec<&Unit>> = groups.into_iter().map(|(_, members)| members).collect();
-            let single = groups.len() == 1;
-            for members in groups {
-                let (targets, estimates): (Vec<Target>, Vec<Duration>) = members
-                    .iter()
-                    .map(|unit| (unit.target.clone(), unit.estimate.duration))
-                    .unzip();
-                let estimate = if single {
-                    batch.estimate
-                } else {
-                    self.startups[batch.suite].duration + estimates.iter().sum::<Duration>()
-                };
-                jobs.push(Job {
-                    suite: batch.suite,
-                    targets,
-                    estimates,
-                    attempt: 1,
-                    estimate,
-                    not_before: None,
-                });
-            }
+    /// The predicted wall time of the whole run: the test steps run one after the other.
+    #[must_use]
+    pub fn predicted(&self) -> Duration {
+        self.plans.iter().map(|p| p.plan.makespan).sum()
+    }
+
+    /// One fingerprint of every test step's plan (a single step's is its plan's own hash).
+    #[must_use]
+    pub fn plan_hash(&self) -> u64 {
+        match self.plans.as_slice() {
+            [only] => only.plan.hash,
+            plans => plans.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, p| {
+                (hash ^ p.plan.hash).wrapping_mul(0x0100_0000_01b3)
+            }),
         }
-        jobs
+    }
+
+    /// How many jobs the plans hold.
+    #[must_use]
+    pub fn job_count(&self) -> usize {
+        self.plans.iter().map(|p| p.plan.batches.len()).sum()
     }
 
     /// How many distinct files are scheduled.
+    #[must_use]
     pub fn file_count(&self) -> usize {
         let mut files: Vec<(usize, &str)> = self.units.iter().map(|u| (u.suite, u.target.file.as_str())).collect();
         files.dedup();
@@ -107,6 +122,7 @@ impl Prepared {
 }
 
 /// The configuration file named by `-C` / `--config`.
+#[must_use]
 pub fn config_path(global: &GlobalArgs) -> Utf8PathBuf {
     let base = global.directory.clone().unwrap_or_else(|| Utf8PathBuf::from("."));
     match &global.config {
@@ -116,7 +132,8 @@ pub fn config_path(global: &GlobalArgs) -> Utf8PathBuf {
     }
 }
 
-pub fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prepared, Error> {
+/// Reads the settings and discovers the files; runs no process.
+pub fn load(global: &GlobalArgs, overrides: &Overrides) -> Result<Loaded, Error> {
     let ci = crate::ci::detect(&crate::ci::process_env).map_err(|error| Error::Usage {
         message: error.to_string(),
     })?;
@@ -144,8 +161,32 @@ pub fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prepared, E
                 .into());
         }
     }
+    let warnings = ci.warnings.iter().map(ToString::to_string).collect();
+    Ok(Loaded {
+        config,
+        ci,
+        discovered,
+        warnings,
+    })
+}
+
+/// History → estimates → listing of big files → one plan per test step. Never fails: what
+/// cannot be known becomes a warning. An interrupt stops the listing at once (its process group
+/// is killed) and marks the result [`Prepared::interrupted`].
+pub async fn prepare(
+    loaded: Loaded,
+    shutdown: &watch::Receiver<Shutdown>,
+    news: &mut dyn FnMut(ListingNews<'_>),
+) -> Prepared {
+    let Loaded {
+        config,
+        ci,
+        discovered,
+        mut warnings,
+    } = loaded;
+    let steps = pipeline_steps(&config);
+    let step_of_suite = steps::step_of_suite(&config, &steps);
     let mut history = History::open(&config.run.history);
-    let mut warnings: Vec<String> = ci.warnings.iter().map(ToString::to_string).collect();
     let mut skipped = Vec::new();
     let mut per_suite: Vec<(Vec<String>, Vec<Estimate>)> = Vec::new();
     let mut startups = Vec::new();
@@ -159,11 +200,16 @@ pub fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prepared, E
         startups.push(estimates.startup);
         per_suite.push((files, estimates.files));
     }
-    let total: Duration = per_suite.iter().flat_map(|(_, e)| e.iter().map(|e| e.duration)).sum();
-    let share = total.as_secs_f64() / config.run.workers.max(1) as f64;
+    // A file is big against one worker's share of its own test step: steps run one after another.
+    let mut step_totals: HashMap<Option<usize>, Duration> = HashMap::new();
+    for ((_, estimates), step) in per_suite.iter().zip(&step_of_suite) {
+        *step_totals.entry(*step).or_default() += estimates.iter().map(|e| e.duration).sum::<Duration>();
+    }
     let mut units = Vec::new();
+    let mut interrupted = false;
     for (index, (files, estimates)) in per_suite.into_iter().enumerate() {
         let suite = &config.suites[index];
+        let share = step_totals[&step_of_suite[index]].as_secs_f64() / config.run.workers.max(1) as f64;
         let big: Vec<String> = if config.run.workers > 1
             && suite.split
             && suite.command.adapter().addresses_tests()
@@ -180,14 +226,30 @@ pub fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prepared, E
         } else {
             Vec::new()
         };
-        let listed = if big.is_empty() {
+        let listed = if big.is_empty() || interrupted || *shutdown.borrow() != Shutdown::Running {
             HashMap::new()
         } else {
-            match list_tests(&config, suite, &big) {
-                Ok(listed) => group_by_file(listed),
-                Err(message) => {
+            news(ListingNews::Started {
+                suite: &suite.name,
+                files: big.len(),
+            });
+            let clock = std::time::Instant::now();
+            let result = listing::list_tests(&config, suite, &big, shutdown).await;
+            news(ListingNews::Finished {
+                suite: &suite.name,
+                tests: result.as_ref().map_or(0, |listed| listed.values().map(Vec::len).sum()),
+                duration: clock.elapsed(),
+                failed: result.is_err(),
+            });
+            match result {
+                Ok(listed) => listed,
+                Err(ListingError::Interrupted) => {
+                    interrupted = true;
+                    HashMap::new()
+                }
+                Err(error) => {
                     warnings.push(format!(
-                        "could not split big files of suite `{}`: {message}; they run whole",
+                        "could not split big files of suite `{}`: {error}; they run whole",
                         suite.name
                     ));
                     HashMap::new()
@@ -226,40 +288,39 @@ pub fn prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prepared, E
     if timing_match < TIMING_MATCH_WARNING && !units.is_empty() {
         warnings.push(timing_warning(&units, timing_match, &history));
     }
-    let input = PlanInput {
-        suites: config
-            .suites
-            .iter()
-            .zip(&startups)
-            .enumerate()
-            .map(|(index, (suite, startup))| PlanSuite {
-                mode: suite.command.mode(),
-                startup: startup.duration,
-                first_wave: first_wave(&units, index),
-                on_workers: suite.on_workers.clone(),
-            })
-            .collect(),
-        units: units
-            .iter()
-            .map(|u| PlanUnit {
-                suite: u.suite,
-                estimate: u.estimate.duration,
-            })
-            .collect(),
-        workers: config.run.workers,
-    };
-    let plan = plan(&input);
-    Ok(Prepared {
+    let first_waves: Vec<f64> = (0..config.suites.len())
+        .map(|suite| first_wave(&units, suite))
+        .collect();
+    let plans = steps::plan_steps(&config, &steps, &step_of_suite, &units, &startups, &first_waves);
+    Prepared {
         config,
         ci,
         units,
         startups,
-        plan,
+        steps,
+        plans,
         history,
         skipped,
         warnings,
         timing_match,
-    })
+        interrupted: interrupted || *shutdown.borrow() != Shutdown::Running,
+    }
+}
+
+/// [`load`] and [`prepare`] for commands that only look (`plan`, `list`): an interrupt while
+/// listing stops the listing and fails with [`Error::Interrupted`].
+pub fn load_and_prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prepared, Error> {
+    let shutdown = crate::signal::install().map_err(Error::Runtime)?;
+    let loaded = load(global, overrides)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)?;
+    let prepared = runtime.block_on(prepare(loaded, &shutdown, &mut |_| {}));
+    if prepared.interrupted {
+        return Err(Error::Interrupted);
+    }
+    Ok(prepared)
 }
 
 /// Test units for a big file: each test's own history, else the file's estimate shared out.
@@ -296,59 +357,6 @@ fn split_file(
             }
         })
         .collect()
-}
-
-fn group_by_file(listed: Vec<ListedTest>) -> HashMap<String, Vec<ListedTest>> {
-    let mut by_file: HashMap<String, Vec<ListedTest>> = HashMap::new();
-    for test in listed {
-        let file = test.file.trim_start_matches("./").to_string();
-        by_file.entry(file).or_default().push(test);
-    }
-    by_file
-}
-
-/// Runs the suite's listing command for `files` and parses its output.
-fn list_tests(config: &Config, suite: &Suite, files: &[String]) -> Result<Vec<ListedTest>, String> {
-    let project = Project {
-        root: &config.root,
-        files,
-    };
-    let argv = suite
-        .command
-        .list_argv(&project, suite.select.as_deref())
-        .ok_or("the runner cannot list tests")?;
-    let dir = config.run.out_dir.join(".listing");
-    fs_err::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let stem = format!("{}-{}", suite.name, std::process::id());
-    let spec = ProcessSpec {
-        argv,
-        cwd: config.root.clone(),
-        env: suite.environment.clone(),
-        stdout: dir.join(format!("{stem}.stdout")),
-        stderr: dir.join(format!("{stem}.stderr")),
-        timeout: Some(LIST_TIMEOUT),
-        grace: suite.timeout_grace,
-        relay: None,
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let (_keep, mut shutdown) = tokio::sync::watch::channel(Shutdown::Running);
-    let result = runtime
-        .block_on(run_process(&spec, &mut shutdown))
-        .map_err(|e| e.to_string())?;
-    let stdout = std::fs::read_to_string(&spec.stdout).unwrap_or_default();
-    let stderr = crate::fsutil::tail(&spec.stderr, 400);
-    let _ = std::fs::remove_file(&spec.stdout);
-    let _ = std::fs::remove_file(&spec.stderr);
-    match result.end {
-        ProcessEnd::TimedOut => return Err(format!("listing tests took longer than {}s", LIST_TIMEOUT.as_secs())),
-        ProcessEnd::Exited(0..=2) => {}
-        end => return Err(format!("listing tests failed ({end:?}): {}", stderr.trim())),
-    }
-    // An empty listing (nothing selected) is not an error: those files simply run whole.
-    suite.command.adapter().parse_list(&stdout, &project)
 }
 
 /// The first-wave share for a suite: only when nearly all its estimates are measured.

@@ -1,13 +1,18 @@
-//! Reporters: consumers of run [`Event`](crate::runner::Event)s.
+//! Reporters: consumers of the runner's [`Event`](crate::runner::Event)s.
 //!
-//! [`Terminal`] draws a live progress bar with an ETA on a TTY and plain lines in CI;
-//! [`JsonStream`] writes one JSON object per event for `--message-format json`. File reports
-//! (junit.xml, summary.json) are written from the final summary by `crate::results`.
+//! [`Reporter`] is the one composite the run command builds: [`Terminal`] draws a live progress
+//! bar with an ETA on a TTY and plain lines in CI, [`JsonStream`] writes one JSON object per
+//! event for `--message-format json` (schema: docs/events-json.md), and [`ReportFiles`] writes
+//! junit.xml and summary.json from the summary that `RunFinished` carries.
 
+mod files;
 mod json_stream;
+mod reporter;
 mod styles;
 mod terminal;
 
-pub use json_stream::JsonStream;
+pub use files::ReportFiles;
+pub use json_stream::{JsonStream, VERSION as EVENTS_VERSION};
+pub use reporter::Reporter;
 pub use styles::{ColorChoice, Styles};
 pub use terminal::{Terminal, TerminalOptions};

@@ -32,6 +32,8 @@ pub struct TerminalOptions {
 /// The terminal reporter.
 pub struct Terminal {
     options: TerminalOptions,
+    /// Where lines go when no progress bar is drawn (stdout, stderr, or a buffer in tests).
+    out: Box<dyn Write>,
     bar: Option<ProgressBar>,
     workers: usize,
     remaining_estimate: Duration,
@@ -42,14 +44,28 @@ pub struct Terminal {
     steps: HashMap<usize, (String, bool)>,
     /// Buffered output of grouped step commands, per (step, worker).
     grouped: HashMap<(usize, usize), Vec<String>>,
+    /// The run's id, from `RunStarted`.
+    run_id: String,
 }
 
 impl Terminal {
-    /// A terminal reporter.
+    /// A terminal reporter writing to stdout (stderr with `to_stderr`).
     #[must_use]
     pub fn new(options: TerminalOptions) -> Self {
+        let out: Box<dyn Write> = if options.to_stderr {
+            Box::new(std::io::stderr())
+        } else {
+            Box::new(std::io::stdout())
+        };
+        Self::with_output(options, out)
+    }
+
+    /// A terminal reporter writing its lines to `out` (the progress bar, if any, to stderr).
+    #[must_use]
+    pub fn with_output(options: TerminalOptions, out: Box<dyn Write>) -> Self {
         Self {
             options,
+            out,
             bar: None,
             workers: 1,
             remaining_estimate: Duration::ZERO,
@@ -58,43 +74,64 @@ impl Terminal {
             steps: HashMap::new(),
             grouped: HashMap::new(),
             counts: Counts::default(),
+            run_id: String::new(),
         }
     }
 
-    fn line(&self, text: &str) {
+    fn line(&mut self, text: &str) {
         match &self.bar {
             Some(bar) => bar.println(text),
-            None if self.options.to_stderr => eprintln!("{text}"),
             None => {
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{text}");
+                // A closed stdout (`| head`) must not stop the run.
+                let _ = writeln!(self.out, "{text}");
+                let _ = self.out.flush();
             }
         }
     }
 
     /// Handles one event.
-    pub fn handle(&mut self, event: &Event) {
+    pub fn handle(&mut self, event: &Event<'_>) {
         let s = self.options.styles;
-        match event {
-            Event::RunStarted {
-                run_id,
-                workers,
+        match *event {
+            Event::RunStarted { run_id, workers, .. } => {
+                self.run_id = run_id.to_string();
+                self.workers = workers.max(1);
+            }
+            Event::ListingStarted { suite, files } => {
+                self.line(&format!(
+                    "{} listing the tests of {files} big file(s) of suite {suite} to split them",
+                    "flotilla:".style(s.dim)
+                ));
+            }
+            Event::ListingFinished { .. } => {}
+            Event::Planned {
                 jobs,
                 files,
-                predicted_secs,
+                predicted,
                 timing_match,
+                steps,
                 ..
             } => {
-                self.workers = (*workers).max(1);
-                self.remaining_estimate = Duration::from_secs_f64(predicted_secs * *workers as f64);
+                let workers = self.workers;
+                self.remaining_estimate = predicted * u32::try_from(workers).unwrap_or(1);
+                let per_step = if steps.len() > 1 {
+                    let parts: Vec<String> = steps
+                        .iter()
+                        .map(|step| format!("{} {}", step.name, fmt_secs(step.predicted.as_secs_f64())))
+                        .collect();
+                    format!(" over {} test steps: {}", steps.len(), parts.join(", "))
+                } else {
+                    String::new()
+                };
                 self.line(&format!(
-                    "{} {run_id}: {files} files in {jobs} jobs on {workers} workers, predicted {} (timing history for {:.0}% of tests)",
+                    "{} {}: {files} files in {jobs} jobs on {workers} workers, predicted {}{per_step} (timing history for {:.0}% of tests)",
                     "flotilla".style(s.bold),
-                    fmt_secs(*predicted_secs),
+                    self.run_id,
+                    fmt_secs(predicted.as_secs_f64()),
                     timing_match * 100.0
                 ));
                 if self.options.progress {
-                    let bar = ProgressBar::with_draw_target(Some(*files as u64), ProgressDrawTarget::stderr());
+                    let bar = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
                     bar.set_style(
                         ProgressStyle::with_template("{spinner} [{elapsed_precise}] [{wide_bar}] {pos}/{len} {msg}")
                             .expect("valid template")
@@ -106,23 +143,16 @@ impl Terminal {
             }
             Event::JobStarted {
                 job,
-                estimate_secs,
+                estimate,
                 files,
                 attempt,
                 ..
             } => {
-                self.running.insert(
-                    *job,
-                    (
-                        Duration::from_secs_f64(*estimate_secs),
-                        std::time::Instant::now(),
-                        files.len(),
-                        *attempt,
-                    ),
-                );
+                self.running
+                    .insert(job, (estimate, std::time::Instant::now(), files.len(), attempt));
             }
             Event::JobFinished { job, .. } => {
-                if let Some((estimate, _, files, attempt)) = self.running.remove(job) {
+                if let Some((estimate, _, files, attempt)) = self.running.remove(&job) {
                     self.remaining_estimate = self.remaining_estimate.saturating_sub(estimate);
                     if attempt == 1 {
                         self.files_done += files;
@@ -134,13 +164,13 @@ impl Terminal {
                 suite,
                 name,
                 outcome,
-                duration_secs,
+                duration,
                 worker,
                 attempt,
                 message,
                 ..
             } => {
-                self.counts.add(*outcome);
+                self.counts.add(outcome);
                 let label = match outcome {
                     Outcome::Passed => format!("{:>7}", "PASS").style(s.pass).to_string(),
                     Outcome::Failed => format!("{:>7}", "FAIL").style(s.fail).to_string(),
@@ -150,16 +180,16 @@ impl Terminal {
                     Outcome::Flaky => format!("{:>7}", "FLAKY").style(s.flaky).to_string(),
                 };
                 if !self.options.quiet || outcome.is_failure() {
-                    let retry = if *attempt > 1 {
+                    let retry = if attempt > 1 {
                         format!(" (attempt {attempt})")
                     } else {
                         String::new()
                     };
                     let mut text = format!(
                         "{label} [{:>8}] w{worker} {suite} {name}{retry}",
-                        fmt_secs(*duration_secs)
+                        fmt_secs(duration.as_secs_f64())
                     );
-                    if let Some(message) = message.as_ref().filter(|_| outcome.is_failure()) {
+                    if let Some(message) = message.filter(|_| outcome.is_failure()) {
                         text.push_str(&format!(" {}", first_line(message).style(s.dim)));
                     }
                     self.line(&text);
@@ -188,9 +218,9 @@ impl Terminal {
                 cleanup,
                 grouped,
             } => {
-                self.steps.insert(*step, (name.clone(), *grouped));
-                let kind = if *cleanup { "CLEANUP" } else { "STEP" };
-                let parallel = if *commands > 1 {
+                self.steps.insert(step, (name.to_string(), grouped));
+                let kind = if cleanup { "CLEANUP" } else { "STEP" };
+                let parallel = if commands > 1 {
                     format!(" ({commands} commands in parallel)")
                 } else {
                     String::new()
@@ -198,9 +228,9 @@ impl Terminal {
                 self.line(&format!("{} {name}{parallel}", kind.style(s.bold)));
             }
             Event::StepOutput { step, worker, line, .. } => {
-                let (name, grouped) = self.steps.get(step).cloned().unwrap_or_default();
+                let (name, grouped) = self.steps.get(&step).cloned().unwrap_or_default();
                 if grouped {
-                    self.grouped.entry((*step, *worker)).or_default().push(line.clone());
+                    self.grouped.entry((step, worker)).or_default().push(line.to_string());
                 } else {
                     self.line(&format!("{} {line}", format!("[{name} w{worker}]").style(s.dim)));
                 }
@@ -210,20 +240,16 @@ impl Terminal {
                 worker,
                 attempt,
                 exit,
-                duration_secs,
+                duration,
             } => {
-                let (name, grouped) = self.steps.get(step).cloned().unwrap_or_default();
+                let (name, grouped) = self.steps.get(&step).cloned().unwrap_or_default();
                 let ok = *exit == crate::results::JobExit::Exited { code: 0 };
                 let status = match exit {
                     crate::results::JobExit::Exited { code: 0 } => "done".to_string(),
-                    crate::results::JobExit::Exited { code } => format!("exited with code {code}"),
-                    crate::results::JobExit::Signaled { signal } => format!("killed by signal {signal}"),
-                    crate::results::JobExit::TimedOut => "timed out; its process group was killed".to_string(),
-                    crate::results::JobExit::Interrupted => "interrupted".to_string(),
-                    crate::results::JobExit::SpawnFailed { message } => message.clone(),
+                    other => other.to_string(),
                 };
                 if grouped {
-                    let lines = self.grouped.remove(&(*step, *worker)).unwrap_or_default();
+                    let lines = self.grouped.remove(&(step, worker)).unwrap_or_default();
                     self.line(&format!(
                         "{} output of worker {worker} (attempt {attempt}):",
                         format!("[{name}]").style(s.dim)
@@ -241,29 +267,58 @@ impl Terminal {
                     self.line(&format!(
                         "{} worker {worker}: {label} {status} [{}]",
                         format!("[{name}]").style(s.dim),
-                        fmt_secs(*duration_secs)
+                        fmt_secs(duration.as_secs_f64())
                     ));
                 }
             }
             Event::StepFinished {
                 name,
                 outcome,
-                duration_secs,
+                duration,
                 ..
             } => {
                 let label = match outcome {
-                    crate::results::StepOutcome::Passed => "passed".style(s.pass).to_string(),
-                    crate::results::StepOutcome::Skipped => "skipped".style(s.skip).to_string(),
-                    other => format!("{other:?}").to_lowercase().style(s.fail).to_string(),
+                    crate::results::StepOutcome::Passed => outcome.style(s.pass).to_string(),
+                    crate::results::StepOutcome::Skipped => outcome.style(s.skip).to_string(),
+                    other => other.style(s.fail).to_string(),
                 };
                 self.line(&format!(
                     "{} {name}: {label} in {}",
                     "STEP".style(s.bold),
-                    fmt_secs(*duration_secs)
+                    fmt_secs(duration.as_secs_f64())
                 ));
             }
-            Event::Environment { env, message } => {
-                self.line(&format!("{} env {env}: {message}", "flotilla:".style(s.dim)));
+            Event::EnvironmentStarting { name, copies, compose } => {
+                let message = format!(
+                    "bringing up {copies} cop{} with compose {compose}",
+                    if copies == 1 { "y" } else { "ies" }
+                );
+                self.line(&format!("{} env {name}: {message}", "flotilla:".style(s.dim)));
+            }
+            Event::EnvironmentReady { name, duration } => {
+                self.line(&format!(
+                    "{} env {name}: ready in {:.1}s",
+                    "flotilla:".style(s.dim),
+                    duration.as_secs_f64()
+                ));
+            }
+            Event::EnvironmentFailed { name, error, .. } => {
+                self.line(&format!("{} env {name}: failed: {error}", "flotilla:".style(s.dim)));
+            }
+            Event::EnvironmentDown {
+                name,
+                duration,
+                problems,
+            } => {
+                let message = if problems.is_empty() {
+                    format!("torn down in {:.1}s", duration.as_secs_f64())
+                } else {
+                    format!(
+                        "teardown left something behind: {}; `flotilla gc` will retry",
+                        problems.join("; ")
+                    )
+                };
+                self.line(&format!("{} env {name}: {message}", "flotilla:".style(s.dim)));
             }
             Event::Warning { message } => self.line(&format!("{} {message}", "warning:".style(s.skip))),
             Event::Interrupting => self.line(&format!(
@@ -295,7 +350,7 @@ impl Terminal {
     }
 
     /// Prints failures, where the reports are, and the closing line (always last).
-    pub fn finish(&mut self, summary: &RunSummary, written: &[String]) {
+    pub fn finish(&mut self, summary: &RunSummary, written: &[camino::Utf8PathBuf]) {
         let s = self.options.styles;
         let muted = |t: &&crate::results::TestResult| t.quarantine == Some(crate::quarantine::QuarantineMode::Mute);
         let failing: Vec<_> = summary
@@ -309,11 +364,7 @@ impl Terminal {
                 let last = test.last();
                 self.line(&format!(
                     "  {} {} ({}, worker {}, attempt {})",
-                    test.suite,
-                    test.id,
-                    last.outcome.as_str().replace('_', " "),
-                    last.worker,
-                    last.attempt
+                    test.suite, test.id, last.outcome, last.worker, last.attempt
                 ));
                 if let Some(message) = &last.message {
                     self.line(&format!("    {}", first_line(message)));
@@ -351,7 +402,7 @@ impl Terminal {
                 "MUTED".style(s.skip),
                 test.suite,
                 test.id,
-                test.outcome.as_str().replace('_', " ")
+                test.outcome
             ));
         }
         let flaky: Vec<_> = summary.tests.iter().filter(|t| t.outcome == Outcome::Flaky).collect();
@@ -385,7 +436,7 @@ impl Terminal {
                     "  {:<9} {:<40} {:<11} {}",
                     kind,
                     step.name.chars().take(40).collect::<String>(),
-                    format!("{:?}", step.outcome).to_lowercase(),
+                    step.outcome.to_string(),
                     fmt_secs(step.duration.as_secs_f64())
                 ));
             }

@@ -4,6 +4,7 @@
 //! The main types are [`Outcome`], [`TestResult`] (one test, all its attempts) and
 //! [`RunSummary`] (what a run produced).
 
+mod display;
 pub mod formats;
 mod junit_read;
 mod junit_write;
@@ -11,6 +12,7 @@ mod model;
 mod steps;
 mod summary_json;
 
+pub use display::signal_name;
 pub use junit_read::{ReportedCase, ReportedStatus, parse_junit};
 pub use junit_write::write_junit;
 pub use model::{Attempt, Counts, FlakyResult, JobExit, JobRecord, Outcome, RunSummary, TestResult};

@@ -47,7 +47,7 @@ pub async fn run_command_step(
     let started = Instant::now();
     emit(&Event::StepStarted {
         step: ctx.index,
-        name: step.name.clone(),
+        name: &step.name,
         commands: commands.len(),
         cleanup: ctx.cleanup,
         grouped: step.output == crate::config::OutputMode::Grouped,
@@ -63,7 +63,7 @@ pub async fn run_command_step(
     loop {
         tokio::select! {
             Some((worker, line)) = lines_rx.recv() => {
-                emit(&Event::StepOutput { step: ctx.index, worker, stream: line.stream.into(), line: line.text });
+                emit(&Event::StepOutput { step: ctx.index, worker, stream: line.stream.into(), line: &line.text });
             }
             joined = running.join_next() => {
                 let Some(joined) = joined else { break };
@@ -71,25 +71,25 @@ pub async fn run_command_step(
                 // Every line of this command is shown before it is reported finished.
                 let _ = (&mut finished.forwarder).await;
                 while let Ok((worker, line)) = lines_rx.try_recv() {
-                    emit(&Event::StepOutput { step: ctx.index, worker, stream: line.stream.into(), line: line.text });
+                    emit(&Event::StepOutput { step: ctx.index, worker, stream: line.stream.into(), line: &line.text });
                 }
                 emit(&Event::StepCommandFinished {
                     step: ctx.index,
                     worker: finished.record.worker,
                     attempt: finished.attempt,
-                    exit: finished.record.exit.clone(),
-                    duration_secs: finished.record.duration.as_secs_f64(),
+                    exit: &finished.record.exit,
+                    duration: finished.record.duration,
                 });
                 let ok = finished.record.exit == JobExit::Exited { code: 0 };
                 let stopping = *ctx.shutdown.borrow() != Shutdown::Running;
                 if !ok && !stopping && finished.attempt <= step.retries {
                     let delay = step.retry_delay.saturating_mul(1 << (finished.attempt - 1).min(16));
                     emit(&Event::Warning {
-                        message: format!(
+                        message: &format!(
                             "step `{}` worker {}: {}; retrying in {:.1}s (attempt {} of {})",
                             step.name,
                             finished.record.worker,
-                            describe(&finished.record.exit),
+                            finished.record.exit,
                             delay.as_secs_f64(),
                             finished.attempt + 1,
                             step.retries + 1
@@ -110,7 +110,7 @@ pub async fn run_command_step(
             step: ctx.index,
             worker,
             stream: line.stream.into(),
-            line: line.text,
+            line: &line.text,
         });
     }
     let interrupted = *ctx.shutdown.borrow_and_update() != Shutdown::Running
@@ -134,9 +134,9 @@ pub async fn run_command_step(
     };
     emit(&Event::StepFinished {
         step: ctx.index,
-        name: step.name.clone(),
+        name: &step.name,
         outcome,
-        duration_secs: record.duration.as_secs_f64(),
+        duration: record.duration,
     });
     record
 }
@@ -252,16 +252,6 @@ fn spawn_command(
             forwarder,
         }
     });
-}
-
-fn describe(exit: &JobExit) -> String {
-    match exit {
-        JobExit::Exited { code } => format!("exited with code {code}"),
-        JobExit::Signaled { signal } => format!("killed by signal {signal}"),
-        JobExit::TimedOut => "timed out".into(),
-        JobExit::Interrupted => "interrupted".into(),
-        JobExit::SpawnFailed { message } => message.clone(),
-    }
 }
 
 fn slug(name: &str) -> String {

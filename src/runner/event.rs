@@ -1,13 +1,19 @@
-//! [`Event`]: the interface between the run loop and reporters (terminal, JSON stream).
+//! [`Event`]: what the runner tells reporters, as it happens; [`TimedEvent`] adds when.
+//!
+//! Events borrow what they name (suite names, test ids, messages) from the runner's own state:
+//! a run of a million tests emits a million `TestFinished` without a million clones. Reporters
+//! that keep something copy what they keep. `RunStarted` is always the first event of a run and
+//! `RunFinished` the last, exactly once each. The JSON form (`--message-format json`) is
+//! written by `report::json_stream` and documented in docs/events-json.md.
 
-use camino::Utf8PathBuf;
-use serde::Serialize;
+use std::time::Duration;
 
-use crate::results::{Counts, JobExit, Outcome};
+use camino::Utf8Path;
+
+use crate::results::{Counts, JobExit, Outcome, RunSummary, StepOutcome};
 
 /// Which stream a step output line came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutputStream {
     /// Standard output.
     Stdout,
@@ -24,71 +30,129 @@ impl From<crate::exec::Stream> for OutputStream {
     }
 }
 
-/// Something that happened during a run. Serialized as one JSON object per line by
-/// `--message-format json` (the `event` field names the variant).
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum Event {
-    /// The run begins.
+/// How the whole run ended (the exit code follows from it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every test passed (flaky ones count as passed unless `--flaky-result=fail`).
+    Passed,
+    /// A test or a step failed.
+    Failed,
+    /// A compose environment could not be set up; the cleanup steps ran.
+    EnvironmentFailed,
+    /// SIGINT or SIGTERM stopped the run; what finished is reported.
+    Interrupted,
+}
+
+impl Verdict {
+    /// The documented exit code of this verdict.
+    #[must_use]
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Self::Passed => crate::exit_code::SUCCESS,
+            Self::Failed => crate::exit_code::TESTS_FAILED,
+            Self::EnvironmentFailed => crate::exit_code::ENVIRONMENT,
+            Self::Interrupted => crate::exit_code::INTERRUPTED,
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Passed => "passed",
+            Self::Failed => "failed",
+            Self::EnvironmentFailed => "environment failed",
+            Self::Interrupted => "interrupted",
+        })
+    }
+}
+
+/// One test step's share of the plan.
+#[derive(Clone, Copy, Debug)]
+pub struct PlannedStep<'a> {
+    /// The step's name.
+    pub name: &'a str,
+    /// Its jobs.
+    pub jobs: usize,
+    /// Its predicted wall time.
+    pub predicted: Duration,
+}
+
+/// Something that happened during a run.
+#[derive(Clone, Copy, Debug)]
+pub enum Event<'a> {
+    /// The run begins (always the first event).
     RunStarted {
-        run_id: String,
-        run_dir: Utf8PathBuf,
+        run_id: &'a str,
+        run_dir: &'a Utf8Path,
         workers: usize,
+    },
+    /// The runner of `suite` is asked for the tests of `files` big files (to split them).
+    ListingStarted { suite: &'a str, files: usize },
+    /// The listing answered with `tests` tests, or failed (the files then run whole).
+    ListingFinished {
+        suite: &'a str,
+        tests: usize,
+        duration: Duration,
+        failed: bool,
+    },
+    /// The plan: every test step's jobs and predicted time (their sum is the run's).
+    Planned {
         jobs: usize,
         files: usize,
-        predicted_secs: f64,
-        plan_hash: String,
+        predicted: Duration,
+        plan_hash: u64,
         /// Share of tests whose estimate comes from their own history.
         timing_match: f64,
+        steps: &'a [PlannedStep<'a>],
     },
     /// A job started on a worker.
     JobStarted {
         job: usize,
-        suite: String,
+        suite: &'a str,
         worker: usize,
         attempt: u32,
-        files: Vec<String>,
-        estimate_secs: f64,
+        files: &'a [String],
+        estimate: Duration,
     },
     /// One attempt at one test ended.
     TestFinished {
-        suite: String,
-        id: String,
-        name: String,
-        file: String,
+        suite: &'a str,
+        id: &'a str,
+        name: &'a str,
+        file: &'a str,
         outcome: Outcome,
-        duration_secs: f64,
+        duration: Duration,
         worker: usize,
         attempt: u32,
         job: usize,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        message: Option<String>,
+        message: Option<&'a str>,
     },
     /// A job ended.
     JobFinished {
         job: usize,
-        suite: String,
+        suite: &'a str,
         worker: usize,
         attempt: u32,
-        exit: JobExit,
-        duration_secs: f64,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        error: Option<String>,
+        exit: &'a JobExit,
+        duration: Duration,
+        error: Option<&'a str>,
+        /// Where the environment's diagnostics (ps, logs, inspect) of this failure were saved.
+        diagnostics: Option<&'a Utf8Path>,
     },
-    /// Failed files were queued again.
+    /// Failed tests (or their files) were queued again.
     RetryScheduled {
-        suite: String,
-        files: Vec<String>,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        tests: Vec<String>,
+        suite: &'a str,
+        files: &'a [String],
+        tests: &'a [String],
         attempt: u32,
     },
     /// Something the user should know that does not stop the run.
-    Warning { message: String },
+    Warning { message: &'a str },
     /// A pipeline step started.
     StepStarted {
         step: usize,
-        name: String,
+        name: &'a str,
         commands: usize,
         cleanup: bool,
         grouped: bool,
@@ -98,31 +162,106 @@ pub enum Event {
         step: usize,
         worker: usize,
         stream: OutputStream,
-        line: String,
+        line: &'a str,
     },
     /// One attempt of a step command ended.
     StepCommandFinished {
         step: usize,
         worker: usize,
         attempt: u32,
-        exit: JobExit,
-        duration_secs: f64,
+        exit: &'a JobExit,
+        duration: Duration,
     },
     /// A pipeline step ended.
     StepFinished {
         step: usize,
-        name: String,
-        outcome: crate::results::StepOutcome,
-        duration_secs: f64,
+        name: &'a str,
+        outcome: StepOutcome,
+        duration: Duration,
     },
-    /// News about a compose environment (up, ready, torn down, failed).
-    Environment { env: String, message: String },
+    /// A compose environment is being brought up: `copies` isolated copies, one per worker.
+    EnvironmentStarting {
+        name: &'a str,
+        copies: usize,
+        compose: &'a str,
+    },
+    /// Every copy is up and passed its readiness checks.
+    EnvironmentReady { name: &'a str, duration: Duration },
+    /// It could not be brought up (the run stops after its cleanup steps).
+    EnvironmentFailed {
+        name: &'a str,
+        error: &'a str,
+        diagnostics: Option<&'a Utf8Path>,
+    },
+    /// It was torn down; `problems` lists what teardown could not remove.
+    EnvironmentDown {
+        name: &'a str,
+        duration: Duration,
+        problems: &'a [String],
+    },
     /// Shutdown was requested (first SIGINT/SIGTERM).
     Interrupting,
-    /// The run ended; reports follow.
+    /// The run ended (always the last event): the whole run's counts, verdict and exit code.
     RunFinished {
         counts: Counts,
-        duration_secs: f64,
+        verdict: Verdict,
+        exit_code: u8,
+        duration: Duration,
         interrupted: bool,
+        summary: &'a RunSummary,
     },
+}
+
+/// An event with the time it happened.
+#[derive(Clone, Copy, Debug)]
+pub struct TimedEvent<'e, 'a> {
+    /// Wall-clock time.
+    pub timestamp: chrono::DateTime<chrono::Local>,
+    /// Time since the run started (monotonic).
+    pub elapsed: Duration,
+    /// What happened.
+    pub event: &'e Event<'a>,
+}
+
+/// Stamps events with the time since one instant (the run's start).
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    start: std::time::Instant,
+    started_at: chrono::DateTime<chrono::Local>,
+}
+
+impl Clock {
+    /// A clock that starts now.
+    #[must_use]
+    pub fn start() -> Self {
+        Self {
+            start: std::time::Instant::now(),
+            started_at: chrono::Local::now(),
+        }
+    }
+
+    /// When it started, on the wall clock.
+    #[must_use]
+    pub fn started_at(&self) -> chrono::DateTime<chrono::Local> {
+        self.started_at
+    }
+
+    /// Time since it started.
+    #[must_use]
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    /// `event`, stamped now. The wall time is derived from the monotonic clock, so events are
+    /// ordered even if the system clock jumps (and no time zone is looked up per event).
+    #[must_use]
+    pub fn stamp<'e, 'a>(&self, event: &'e Event<'a>) -> TimedEvent<'e, 'a> {
+        let elapsed = self.start.elapsed();
+        let timestamp = self.started_at + chrono::TimeDelta::from_std(elapsed).unwrap_or(chrono::TimeDelta::zero());
+        TimedEvent {
+            timestamp,
+            elapsed,
+            event,
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! The runner: owns one whole `flotilla run`, from the first step to the last teardown.
 //!
-//! [`pipeline`] sequences the `[[step]]`s (a plain run is one implicit test step), brings the
+//! [`Runner`] prepares the run and emits `RunStarted` first and `RunFinished` last. [`pipeline`] sequences the `[[step]]`s (a plain run is one implicit test step), brings the
 //! compose environments up just before the first step that needs them ([`services`]), runs
 //! every `[[cleanup]]` step whatever happened, and tears the environments down. A test step is
 //! [`test_run`]: workers pull jobs from one queue, longest first; [`job`] runs one job and turns
@@ -10,14 +10,16 @@
 
 mod command_step;
 mod event;
+mod execute;
 mod job;
 mod pipeline;
+mod planned_jobs;
 mod run_dir;
 mod services;
 mod test_run;
 
-pub use event::{Event, OutputStream};
+pub use event::{Clock, Event, OutputStream, PlannedStep, TimedEvent, Verdict};
+pub use execute::{RunOutcome, Runner};
 pub use job::{Job, JobEnvironment};
-pub use pipeline::{PipelineOutcome, run_pipeline};
 pub use run_dir::RunDir;
 pub use test_run::{RunInput, execute};

@@ -6,6 +6,7 @@
 use tokio::sync::watch;
 
 use super::command_step::{StepContext, run_command_step};
+use super::planned_jobs::jobs_of;
 use super::services::Environments;
 use super::{Event, RunDir, RunInput, execute};
 use crate::config::{Step, StepAction};
@@ -15,38 +16,34 @@ use crate::results::{Counts, RunSummary, StepOutcome, StepRecord};
 use crate::signal::Shutdown;
 
 /// What the pipeline produced.
-pub struct PipelineOutcome {
+pub(super) struct PipelineOutcome {
     /// Test results of every test step, plus the step records.
-    pub summary: RunSummary,
+    pub(super) summary: RunSummary,
     /// An environment that could not be set up (exit 3 after cleanup).
-    pub setup_error: Option<Error>,
+    pub(super) setup_error: Option<Error>,
 }
 
 /// Runs every step, the cleanup steps and the teardown.
-pub async fn run_pipeline(
+pub(super) async fn run_pipeline(
     prepared: &mut Prepared,
     run_dir: &RunDir,
     mut shutdown: watch::Receiver<Shutdown>,
     emit: &mut dyn FnMut(&Event),
 ) -> PipelineOutcome {
-    let config = &prepared.config;
-    let workers = config.run.workers;
-    let implicit = config.steps.is_empty();
-    let steps: Vec<Step> = if implicit {
-        vec![implicit_step(prepared)]
-    } else {
-        config.steps.clone()
-    };
+    let workers = prepared.config.run.workers;
+    let implicit = prepared.config.steps.is_empty();
+    let steps: Vec<Step> = prepared.steps.clone();
     let mut environments = Environments::default();
     let mut summary: Option<RunSummary> = None;
     let mut records: Vec<StepRecord> = Vec::new();
     let mut setup_error = None;
     let mut stop = false;
-    let mut jobs = prepared.jobs();
+    let mut unrun: Vec<(String, String)> = Vec::new();
     let mut quarantined = std::mem::take(&mut prepared.skipped);
     for (index, step) in steps.iter().enumerate() {
         if stop || *shutdown.borrow() != Shutdown::Running {
             records.push(skipped(step, false));
+            not_run(prepared, index, &mut unrun);
             continue;
         }
         let needed = envs_of(step, prepared);
@@ -57,12 +54,14 @@ pub async fn run_pipeline(
             Ok(true) => {}
             Ok(false) => {
                 records.push(skipped(step, false));
+                not_run(prepared, index, &mut unrun);
                 continue;
             }
             Err(error) => {
                 emit(&Event::Warning {
-                    message: format!("step `{}` cannot run: {error}", step.name),
+                    message: &format!("step `{}` cannot run: {error}", step.name),
                 });
+                not_run(prepared, index, &mut unrun);
                 setup_error = Some(error);
                 records.push(StepRecord {
                     outcome: StepOutcome::Failed,
@@ -90,16 +89,18 @@ pub async fn run_pipeline(
                 if !implicit {
                     emit(&Event::StepStarted {
                         step: index,
-                        name: step.name.clone(),
+                        name: &step.name,
                         commands: 0,
                         cleanup: false,
                         grouped: false,
                     });
                 }
-                let (mine, rest): (Vec<_>, Vec<_>) = jobs
-                    .into_iter()
-                    .partition(|job| suites.contains(&prepared.config.suites[job.suite].name));
-                jobs = rest;
+                let mine = prepared
+                    .plans
+                    .iter()
+                    .find(|plan| plan.step == index)
+                    .map(|plan| jobs_of(prepared, plan))
+                    .unwrap_or_default();
                 let (my_skips, other_skips): (Vec<_>, Vec<_>) = quarantined
                     .into_iter()
                     .partition(|(suite, _)| suites.contains(&prepared.config.suites[*suite].name));
@@ -109,7 +110,6 @@ pub async fn run_pipeline(
                     run_dir,
                     jobs: mine,
                     workers,
-                    predicted: prepared.plan.makespan,
                     timing_match: prepared.timing_match,
                     skipped: my_skips,
                     environments: environments.per_suite(&prepared.config),
@@ -137,9 +137,9 @@ pub async fn run_pipeline(
                 if !implicit {
                     emit(&Event::StepFinished {
                         step: index,
-                        name: step.name.clone(),
+                        name: &step.name,
                         outcome,
-                        duration_secs: record.duration.as_secs_f64(),
+                        duration: record.duration,
                     });
                 }
                 record
@@ -168,10 +168,9 @@ pub async fn run_pipeline(
         let record = run_command_step(step, commands, ctx, emit).await;
         if record.outcome.is_failure() {
             emit(&Event::Warning {
-                message: format!(
-                    "cleanup step `{}` {}; it does not change the run's verdict",
-                    step.name,
-                    describe(record.outcome)
+                message: &format!(
+                    "cleanup step `{}`: {}; it does not change the run's verdict",
+                    step.name, record.outcome
                 ),
             });
         }
@@ -181,35 +180,29 @@ pub async fn run_pipeline(
     let interrupted = *shutdown.borrow() != Shutdown::Running;
     let mut summary = summary.unwrap_or_else(|| empty_summary(prepared, run_dir));
     summary.interrupted |= interrupted;
-    if interrupted || stop {
-        // Test steps that never ran leave their files unrun.
-        for job in jobs {
-            let suite = &prepared.config.suites[job.suite].name;
-            summary
-                .not_run
-                .extend(job.files().into_iter().map(|file| (suite.clone(), file)));
-        }
-    }
+    // Test steps that never ran leave their files unrun.
+    summary.not_run.extend(unrun);
+    summary.not_run.sort();
+    summary.not_run.dedup();
+    summary.predicted = prepared.predicted();
     if !implicit {
         summary.steps = records;
     }
     PipelineOutcome { summary, setup_error }
 }
 
-/// A plain run: one test step of every selected suite.
-fn implicit_step(prepared: &Prepared) -> Step {
-    Step {
-        name: "tests".into(),
-        action: StepAction::Tests(prepared.config.suites.iter().map(|s| s.name.clone()).collect()),
-        timeout: None,
-        timeout_grace: std::time::Duration::from_secs(5),
-        retries: 0,
-        retry_delay: std::time::Duration::ZERO,
-        continue_on_failure: false,
-        env: None,
-        exec: None,
-        output: crate::config::OutputMode::Prefix,
-        environment: Vec::new(),
+/// The files of test step `step` (which will not run), as (suite, file).
+fn not_run(prepared: &Prepared, step: usize, unrun: &mut Vec<(String, String)>) {
+    for plan in prepared.plans.iter().filter(|plan| plan.step == step) {
+        for batch in &plan.plan.batches {
+            let suite = &prepared.config.suites[batch.suite].name;
+            unrun.extend(
+                batch
+                    .units
+                    .iter()
+                    .map(|&unit| (suite.clone(), prepared.units[unit].target.file.clone())),
+            );
+        }
     }
 }
 
@@ -238,16 +231,6 @@ fn skipped(step: &Step, cleanup: bool) -> StepRecord {
         outcome: StepOutcome::Skipped,
         duration: std::time::Duration::ZERO,
         commands: Vec::new(),
-    }
-}
-
-fn describe(outcome: StepOutcome) -> &'static str {
-    match outcome {
-        StepOutcome::Failed => "failed",
-        StepOutcome::TimedOut => "timed out",
-        StepOutcome::Interrupted => "was interrupted",
-        StepOutcome::Skipped => "was skipped",
-        StepOutcome::Passed => "passed",
     }
 }
 

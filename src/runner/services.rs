@@ -75,13 +75,10 @@ impl Environments {
             };
             let set =
                 Arc::new(EnvSet::new(config.envs[name].clone(), compose, run, workers).map_err(Error::environment)?);
-            emit(&Event::Environment {
-                env: name.clone(),
-                message: format!(
-                    "bringing up {workers} cop{} with compose {}",
-                    if workers == 1 { "y" } else { "ies" },
-                    compose.version()
-                ),
+            emit(&Event::EnvironmentStarting {
+                name,
+                copies: workers,
+                compose: &compose.version().to_string(),
             });
             for host in set.hosts() {
                 // If a second Ctrl-C makes flotilla exit at once, this sweep still removes the run.
@@ -115,14 +112,17 @@ impl Environments {
             () = interrupted(shutdown) => return Ok(false),
         };
         for ((name, _), result) in starting.iter().zip(&results) {
-            let message = match result {
-                Ok(summary) => format!("ready in {:.1}s", summary.duration.as_secs_f64()),
-                Err(error) => format!("failed: {error}"),
-            };
-            emit(&Event::Environment {
-                env: name.clone(),
-                message,
-            });
+            match result {
+                Ok(summary) => emit(&Event::EnvironmentReady {
+                    name,
+                    duration: summary.duration,
+                }),
+                Err(error) => emit(&Event::EnvironmentFailed {
+                    name,
+                    error: &error.to_string(),
+                    diagnostics: error.diagnostics().map(camino::Utf8PathBuf::as_path),
+                }),
+            }
         }
         match results.into_iter().find_map(Result::err) {
             Some(error) => Err(Error::environment(error)),
@@ -138,18 +138,11 @@ impl Environments {
         }))
         .await;
         for ((name, _), report) in self.sets.iter().zip(reports) {
-            let message = if report.is_clean() {
-                format!("torn down in {:.1}s", report.duration.as_secs_f64())
-            } else {
-                let problems: Vec<String> = report.workers.iter().filter_map(|w| w.sweep_error.clone()).collect();
-                format!(
-                    "teardown left something behind: {}; `flotilla gc` will retry",
-                    problems.join("; ")
-                )
-            };
-            emit(&Event::Environment {
-                env: name.clone(),
-                message,
+            let problems: Vec<String> = report.workers.iter().filter_map(|w| w.sweep_error.clone()).collect();
+            emit(&Event::EnvironmentDown {
+                name,
+                duration: report.duration,
+                problems: &problems,
             });
         }
     }

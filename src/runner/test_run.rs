@@ -15,7 +15,7 @@ use super::job::{JobEnv, JobOutput, TestAttempt, run_job};
 use super::{Event, Job, RunDir};
 use crate::config::{Config, Suite};
 use crate::quarantine::QuarantineMode;
-use crate::results::{Counts, JobExit, JobRecord, Outcome, RunSummary, TestResult};
+use crate::results::{JobExit, JobRecord, Outcome, RunSummary, TestResult};
 use crate::runners::{BatchMode, Target};
 use crate::signal::Shutdown;
 
@@ -29,8 +29,6 @@ pub struct RunInput<'a> {
     pub jobs: Vec<Job>,
     /// Worker slots.
     pub workers: usize,
-    /// Predicted makespan (for the summary).
-    pub predicted: Duration,
     /// Share of units estimated from their own history (for the summary).
     pub timing_match: f64,
     /// Files and split-out tests not run because quarantine skips them, per suite (reported
@@ -105,11 +103,11 @@ pub async fn execute(
             let suite = &input.config.suites[job.suite];
             emit(&Event::JobStarted {
                 job: id,
-                suite: suite.name.clone(),
+                suite: &suite.name,
                 worker,
                 attempt: job.attempt,
-                files: job.files(),
-                estimate_secs: job.estimate.as_secs_f64(),
+                files: &job.files(),
+                estimate: job.estimate,
             });
             let root = input.config.root.clone();
             let run_dir = input.run_dir.clone();
@@ -173,11 +171,6 @@ pub async fn execute(
     let interrupted = *shutdown.borrow() != Shutdown::Running;
     let duration = clock.elapsed();
     let tests: Vec<TestResult> = state.tests.into_values().collect();
-    emit(&Event::RunFinished {
-        counts: Counts::of(&tests),
-        duration_secs: duration.as_secs_f64(),
-        interrupted,
-    });
     RunSummary {
         run_id: input.run_dir.run_id.clone(),
         run_dir: input.run_dir.path.clone(),
@@ -188,7 +181,7 @@ pub async fn execute(
         tests,
         jobs: state.records.into_iter().flatten().collect(),
         not_run: state.not_run,
-        predicted: input.predicted,
+        predicted: Duration::ZERO,
         flaky_result: input.config.run.flaky_result,
         timing_match: input.timing_match,
         steps: Vec::new(),
@@ -221,16 +214,16 @@ fn finish_job(
         }
         let outcome = test.attempt.outcome;
         emit(&Event::TestFinished {
-            suite: suite.name.clone(),
-            id: test.id.clone(),
-            name: test.name.clone(),
-            file: test.file.clone(),
+            suite: &suite.name,
+            id: &test.id,
+            name: &test.name,
+            file: &test.file,
             outcome,
-            duration_secs: test.attempt.duration.as_secs_f64(),
+            duration: test.attempt.duration,
             worker: test.attempt.worker,
             attempt: test.attempt.attempt,
             job: record.id,
-            message: test.attempt.message.clone(),
+            message: test.attempt.message.as_deref(),
         });
         if outcome.is_failure() && !test.outside_tests && quarantine.is_none() {
             retry.push((retry_target(suite, &test), test.attempt.duration));
@@ -244,12 +237,13 @@ fn finish_job(
     }
     emit(&Event::JobFinished {
         job: record.id,
-        suite: suite.name.clone(),
+        suite: &suite.name,
         worker: record.worker,
         attempt: record.attempt,
-        exit: record.exit.clone(),
-        duration_secs: record.duration.as_secs_f64(),
-        error: record.error.clone(),
+        exit: &record.exit,
+        duration: record.duration,
+        error: record.error.as_deref(),
+        diagnostics: record.diagnostics.as_deref(),
     });
     let slot = record.id - input.first_job;
     let requeued = requeued_job(&job, &record.requeued);
@@ -257,7 +251,7 @@ fn finish_job(
     if let Some(requeued) = requeued {
         if *shutdown.borrow() == Shutdown::Running {
             emit(&Event::Warning {
-                message: format!(
+                message: &format!(
                     "suite `{}`: the runner stopped at an error outside tests before running {}; running them again",
                     suite.name,
                     requeued.files().join(", ")
@@ -279,10 +273,11 @@ fn finish_job(
         files.dedup();
         files
     };
+    let tests: Vec<String> = targets.iter().filter_map(|(t, _)| t.test.clone()).collect();
     emit(&Event::RetryScheduled {
-        suite: suite.name.clone(),
-        files,
-        tests: targets.iter().filter_map(|(t, _)| t.test.clone()).collect(),
+        suite: &suite.name,
+        files: &files,
+        tests: &tests,
         attempt: job.attempt + 1,
     });
     let delay = suite.retry_delay.saturating_mul(1 << (job.attempt - 1).min(16));
@@ -397,16 +392,16 @@ fn record_skipped(
     let id = target.id().to_string();
     let name = target.test_name().unwrap_or(&target.file).to_string();
     emit(&Event::TestFinished {
-        suite: suite.name.clone(),
-        id: id.clone(),
-        name: name.clone(),
-        file: target.file.clone(),
+        suite: &suite.name,
+        id: &id,
+        name: &name,
+        file: &target.file,
         outcome: Outcome::Skipped,
-        duration_secs: 0.0,
+        duration: Duration::ZERO,
         worker: 0,
         attempt: 1,
         job: 0,
-        message: Some(message.clone()),
+        message: Some(&message),
     });
     let attempt = crate::results::Attempt {
         attempt: 1,

@@ -280,7 +280,7 @@ fn interrupt_after(
 fn sigint_during_up_leaves_nothing_behind() {
     let project = app_project(2, "", "");
     project.file("t/a.sh", CHECK);
-    let (code, run_id) = interrupt_after(&project, "environment", None);
+    let (code, run_id) = interrupt_after(&project, "environment_starting", None);
     assert_eq!(code, 130);
     assert!(leftovers(&run_id).is_empty(), "{:?}", leftovers(&run_id));
     let summary = project.summary();

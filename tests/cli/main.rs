@@ -23,3 +23,4 @@ mod rspec_runner;
 mod run_basics;
 mod test_scripts;
 mod vitest_runner;
+mod whole_run;

@@ -1,0 +1,135 @@
+//! [`Runner`]: one whole `flotilla run`, from `RunStarted` to `RunFinished`.
+//!
+//! It prepares the run (history, estimates, the listing of big files, one plan per test step),
+//! runs the pipeline (steps, environments up and down, test steps, cleanup steps), records the
+//! history, and ends with the whole run's counts, verdict and exit code. Every event goes to
+//! one sink, stamped with the time since the run started. Signals must be installed before
+//! [`Runner::execute`] is called: an interrupt at any moment, listing included, stops what runs
+//! and still ends in `RunFinished` (so the reports are written).
+
+use tokio::sync::watch;
+
+use super::RunDir;
+use super::event::{Clock, Event, PlannedStep, TimedEvent, Verdict};
+use super::pipeline::run_pipeline;
+use crate::error::Error;
+use crate::prepare::{ListingNews, Loaded, prepare};
+use crate::results::RunSummary;
+use crate::signal::Shutdown;
+
+/// One run, ready to execute.
+pub struct Runner {
+    loaded: Loaded,
+    run_dir: RunDir,
+    shutdown: watch::Receiver<Shutdown>,
+}
+
+/// How a run ended.
+pub struct RunOutcome {
+    /// Everything that happened (also carried by `RunFinished`).
+    pub summary: RunSummary,
+    /// The verdict's exit code.
+    pub exit_code: u8,
+    /// A compose environment that could not be set up (the verdict is then exit 3).
+    pub error: Option<Error>,
+}
+
+impl Runner {
+    /// A run of `loaded` into `run_dir`, stopped by `shutdown`.
+    #[must_use]
+    pub fn new(loaded: Loaded, run_dir: RunDir, shutdown: watch::Receiver<Shutdown>) -> Self {
+        Self {
+            loaded,
+            run_dir,
+            shutdown,
+        }
+    }
+
+    /// Runs everything; every event goes to `sink`, `RunStarted` first and `RunFinished` last.
+    pub async fn execute(self, sink: &mut dyn FnMut(&TimedEvent<'_, '_>)) -> RunOutcome {
+        let Self {
+            loaded,
+            run_dir,
+            shutdown,
+        } = self;
+        let clock = Clock::start();
+        let mut emit = |event: &Event<'_>| sink(&clock.stamp(event));
+        emit(&Event::RunStarted {
+            run_id: &run_dir.run_id,
+            run_dir: &run_dir.path,
+            workers: loaded.config.run.workers,
+        });
+        let mut prepared = prepare(loaded, &shutdown, &mut |news| match news {
+            ListingNews::Started { suite, files } => emit(&Event::ListingStarted { suite, files }),
+            ListingNews::Finished {
+                suite,
+                tests,
+                duration,
+                failed,
+            } => emit(&Event::ListingFinished {
+                suite,
+                tests,
+                duration,
+                failed,
+            }),
+        })
+        .await;
+        let warnings: Vec<String> = prepared
+            .history
+            .take_warnings()
+            .into_iter()
+            .chain(std::mem::take(&mut prepared.warnings))
+            .collect();
+        for message in &warnings {
+            emit(&Event::Warning { message });
+        }
+        let steps: Vec<PlannedStep<'_>> = prepared
+            .plans
+            .iter()
+            .map(|plan| PlannedStep {
+                name: &plan.name,
+                jobs: plan.plan.batches.len(),
+                predicted: plan.plan.makespan,
+            })
+            .collect();
+        emit(&Event::Planned {
+            jobs: prepared.job_count(),
+            files: prepared.file_count(),
+            predicted: prepared.predicted(),
+            plan_hash: prepared.plan_hash(),
+            timing_match: prepared.timing_match,
+            steps: &steps,
+        });
+        drop(steps);
+        let outcome = run_pipeline(&mut prepared, &run_dir, shutdown, &mut emit).await;
+        let mut summary = outcome.summary;
+        summary.duration = clock.elapsed();
+        summary.started_at = clock.started_at();
+        prepared.history.record(&summary);
+        for message in prepared.history.take_warnings() {
+            emit(&Event::Warning { message: &message });
+        }
+        let verdict = if outcome.setup_error.is_some() {
+            Verdict::EnvironmentFailed
+        } else if summary.interrupted {
+            Verdict::Interrupted
+        } else if summary.passed() {
+            Verdict::Passed
+        } else {
+            Verdict::Failed
+        };
+        emit(&Event::RunFinished {
+            counts: summary.counts(),
+            verdict,
+            exit_code: verdict.exit_code(),
+            duration: summary.duration,
+            interrupted: summary.interrupted,
+            summary: &summary,
+        });
+        RunOutcome {
+            summary,
+            exit_code: verdict.exit_code(),
+            error: outcome.setup_error,
+        }
+    }
+}
