@@ -2,12 +2,15 @@
 //!
 //! Pure functions only: the same input gives the same plan (and [`Plan::hash`]) on every
 //! machine. [`batches`] cuts each suite into jobs whose size shrinks as the queue drains;
-//! [`simulate`] predicts which worker runs what when workers pull jobs longest-first.
+//! [`simulate`] predicts which worker runs what when workers pull jobs longest-first, by the
+//! same [`DispatchQueue`] rule the runner's dispatcher uses.
 
 mod batches;
+mod dispatch_queue;
 mod simulate;
 
 pub use batches::{PlanInput, PlanSuite, PlanUnit, plan};
+pub use dispatch_queue::DispatchQueue;
 pub use simulate::{Plan, WorkerLoad};
 
 /// One job of the plan: files of one suite that run in one runner invocation.

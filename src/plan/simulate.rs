@@ -2,10 +2,11 @@
 //! when it becomes free — and wraps the result into a [`Plan`].
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 use std::time::Duration;
 
 use super::Batch;
+use super::dispatch_queue::DispatchQueue;
 
 /// Predicted work of one worker.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -31,40 +32,21 @@ pub struct Plan {
     pub hash: u64,
 }
 
-/// Predicts the run: each worker, when free (the lowest-numbered first on a tie), takes the first
-/// batch in `batches` order that its slot may run, among those the fewest slots may run, as the
-/// orchestrator does. `pinned[suite]` lists the 1-based slots of a suite limited by `on-workers`.
+/// Predicts the run: each worker, when free (the lowest-numbered first on a tie), takes the
+/// batch [`DispatchQueue::pick_next`] gives it, as the runner's dispatcher does. `pinned[suite]` lists the 1-based slots of a suite limited by `on-workers`.
 pub(super) fn simulate(batches: Vec<Batch>, workers: usize, pinned: &[Option<Vec<usize>>]) -> Plan {
     let mut loads = vec![WorkerLoad::default(); workers];
     let mut free_at: BinaryHeap<Reverse<(Duration, usize)>> =
         (0..workers).map(|w| Reverse((Duration::ZERO, w))).collect();
-    // With pinning, one queue per suite in dispatch order: a free worker takes the earliest head
-    // it may run. Without, one queue (the common case, kept cheap for huge plans).
-    let suites = if pinned.iter().any(Option::is_some) {
-        batches.iter().map(|b| b.suite + 1).max().unwrap_or(0).max(pinned.len())
-    } else {
-        1
-    };
-    let mut queues: Vec<VecDeque<usize>> = vec![VecDeque::new(); suites];
+    let mut queue = DispatchQueue::new();
     for (index, batch) in batches.iter().enumerate() {
-        queues[if suites == 1 { 0 } else { batch.suite }].push_back(index);
+        queue.push_back(index, pinned.get(batch.suite).and_then(Option::as_deref));
     }
-    let may_run = |worker: usize, queue: usize| {
-        suites == 1
-            || pinned
-                .get(queue)
-                .and_then(Option::as_ref)
-                .is_none_or(|slots| slots.contains(&(worker + 1)))
-    };
-    let slots = |queue: usize| pinned.get(queue).and_then(Option::as_ref).map_or(usize::MAX, Vec::len);
     while let Some(Reverse((at, worker))) = free_at.pop() {
-        let next = (0..suites)
-            .filter(|&queue| may_run(worker, queue))
-            .filter_map(|queue| queues[queue].front().map(|&index| (slots(queue), index, queue)))
-            .min();
         // Nothing left that this worker may run: it stays idle to the end.
-        let Some((_, index, queue)) = next else { continue };
-        queues[queue].pop_front();
+        let Some(index) = queue.pick_next(worker + 1, |_| true) else {
+            continue;
+        };
         loads[worker].batches.push(index);
         loads[worker].load += batches[index].estimate;
         free_at.push(Reverse((at + batches[index].estimate, worker)));

@@ -9,6 +9,7 @@
 //! `<out-dir>/<run-id>/`.
 
 mod command_step;
+mod dispatcher;
 mod event;
 mod execute;
 mod job;

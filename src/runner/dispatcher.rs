@@ -1,0 +1,521 @@
+//! [`Dispatcher`]: the pure state of a test step: the queue ([`DispatchQueue`], the rule the
+//! plan's simulation uses too), the free worker slots and `on-workers` pins, retries with their
+//! back-off, targets queued again when a runner stopped early, quarantine, and the results as
+//! they accumulate. It takes "this job finished" and answers what to start next; it starts no
+//! process and waits for nothing, so it is tested without any (below).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::job::{JobOutput, TestAttempt};
+use super::{Event, Job};
+use crate::config::{Config, Suite};
+use crate::plan::DispatchQueue;
+use crate::quarantine::QuarantineMode;
+use crate::results::{JobExit, JobRecord, Outcome, TestResult};
+use crate::runners::{BatchMode, Target};
+
+/// A job to start now.
+pub(super) struct Start {
+    /// Its id (unique across the run's test steps).
+    pub(super) id: usize,
+    /// The worker slot (1-based) that runs it.
+    pub(super) worker: usize,
+    pub(super) job: Job,
+}
+
+/// What a finished test step produced.
+pub(super) struct Dispatched {
+    pub(super) tests: Vec<TestResult>,
+    pub(super) jobs: Vec<JobRecord>,
+    /// (suite, file) of what never ran, sorted.
+    pub(super) not_run: Vec<(String, String)>,
+}
+
+/// The state of one test step's dispatch.
+pub(super) struct Dispatcher<'a> {
+    config: &'a Config,
+    first_job: usize,
+    queue: DispatchQueue<Job>,
+    free: BTreeSet<usize>,
+    records: Vec<Option<JobRecord>>,
+    tests: BTreeMap<(String, String), TestResult>,
+    not_run: Vec<(String, String)>,
+}
+
+impl<'a> Dispatcher<'a> {
+    /// `jobs` in dispatch order on `workers` slots; job ids start at `first_job`.
+    pub(super) fn new(config: &'a Config, jobs: Vec<Job>, workers: usize, first_job: usize) -> Self {
+        let mut queue = DispatchQueue::new();
+        for job in jobs {
+            let pins = config.suites[job.suite].on_workers.as_deref();
+            queue.push_back(job, pins);
+        }
+        Self {
+            config,
+            first_job,
+            queue,
+            free: (1..=workers.max(1)).collect(),
+            records: Vec::new(),
+            tests: BTreeMap::new(),
+            not_run: Vec::new(),
+        }
+    }
+
+    /// The next job to start at `now`, and the worker that takes it: the lowest free worker
+    /// that [`DispatchQueue::pick_next`] gives a ready job. `None`: no free worker may run any
+    /// waiting job now (all busy, waiting for a retry's back-off, or nothing left).
+    pub(super) fn next_start(&mut self, now: Instant) -> Option<Start> {
+        let ready = |job: &Job| job.not_before.is_none_or(|t| t <= now);
+        let (worker, job) = self
+            .free
+            .iter()
+            .find_map(|&worker| self.queue.pick_next(worker, ready).map(|job| (worker, job)))?;
+        self.free.remove(&worker);
+        let id = self.first_job + self.records.len();
+        self.records.push(None);
+        Some(Start { id, worker, job })
+    }
+
+    /// When the earliest retry waiting out its back-off becomes ready.
+    pub(super) fn next_retry(&self) -> Option<Instant> {
+        self.queue.iter().filter_map(|job| job.not_before).min()
+    }
+
+    /// Whether jobs still wait (running ones aside).
+    pub(super) fn has_waiting(&self) -> bool {
+        !self.queue.is_empty()
+    }
+
+    /// Whether a worker is free.
+    pub(super) fn has_free_worker(&self) -> bool {
+        !self.free.is_empty()
+    }
+
+    /// Ends the step: what still waits never ran.
+    pub(super) fn finish(mut self) -> Dispatched {
+        let config = self.config;
+        let waiting: Vec<Job> = self.queue.drain().collect();
+        for job in waiting {
+            let suite = &config.suites[job.suite].name;
+            self.not_run
+                .extend(job.files().into_iter().map(|file| (suite.clone(), file)));
+        }
+        self.not_run.sort();
+        self.not_run.dedup();
+        Dispatched {
+            tests: self.tests.into_values().collect(),
+            jobs: self.records.into_iter().flatten().collect(),
+            not_run: self.not_run,
+        }
+    }
+
+    /// Takes in a finished job: frees its worker, records its tests (quarantine applied) and
+    /// the job, queues again what the runner never reached, and schedules retries of the failed
+    /// tests while the suite's retries last. `stopping`: an interrupt came; nothing is queued
+    /// again and what would have been is not run. `now` starts the retry back-off.
+    pub(super) fn finished(
+        &mut self,
+        job: Job,
+        output: JobOutput,
+        stopping: bool,
+        now: Instant,
+        emit: &mut dyn FnMut(&Event),
+    ) {
+        self.free.insert(output.record.worker);
+        let config = self.config;
+        let suite = &config.suites[job.suite];
+        let record = output.record;
+        let mut retry: Vec<(Target, Duration)> = Vec::new();
+        for mut test in output.tests {
+            let quarantine = config.quarantine.mode(&test.id, &test.file);
+            if quarantine == Some(QuarantineMode::Skip) && test.attempt.outcome != Outcome::Skipped {
+                test.attempt.outcome = Outcome::Skipped;
+                test.attempt.message = Some("quarantined (skip): ran, result ignored".into());
+            }
+            let outcome = test.attempt.outcome;
+            emit(&Event::TestFinished {
+                suite: &suite.name,
+                id: &test.id,
+                name: &test.name,
+                file: &test.file,
+                outcome,
+                duration: test.attempt.duration,
+                worker: test.attempt.worker,
+                attempt: test.attempt.attempt,
+                job: record.id,
+                message: test.attempt.message.as_deref(),
+            });
+            if outcome.is_failure() && !test.outside_tests && quarantine.is_none() {
+                retry.push((retry_target(suite, &test), test.attempt.duration));
+            }
+            self.add_attempt(suite, test, quarantine);
+        }
+        if matches!(record.exit, JobExit::Interrupted) {
+            self.not_run
+                .extend(job.files().into_iter().map(|file| (suite.name.clone(), file)));
+        }
+        emit(&Event::JobFinished {
+            job: record.id,
+            suite: &suite.name,
+            worker: record.worker,
+            attempt: record.attempt,
+            exit: &record.exit,
+            duration: record.duration,
+            error: record.error.as_deref(),
+            diagnostics: record.diagnostics.as_deref(),
+        });
+        let slot = record.id - self.first_job;
+        let requeued = requeued_job(&job, &record.requeued);
+        self.records[slot] = Some(record);
+        if let Some(requeued) = requeued {
+            if !stopping {
+                emit(&Event::Warning {
+                    message: &format!(
+                        "suite `{}`: the runner stopped at an error outside tests before running {}; running them again",
+                        suite.name,
+                        requeued.files().join(", ")
+                    ),
+                });
+                self.queue.push_front(requeued, suite.on_workers.as_deref());
+            } else {
+                self.not_run
+                    .extend(requeued.files().into_iter().map(|file| (suite.name.clone(), file)));
+            }
+        }
+        if retry.is_empty() || job.attempt > suite.retries || stopping {
+            return;
+        }
+        let targets = retry_targets(retry, &job);
+        let files: Vec<String> = {
+            let mut files: Vec<String> = targets.iter().map(|(t, _)| t.file.clone()).collect();
+            files.dedup();
+            files
+        };
+        let tests: Vec<String> = targets.iter().filter_map(|(t, _)| t.test.clone()).collect();
+        emit(&Event::RetryScheduled {
+            suite: &suite.name,
+            files: &files,
+            tests: &tests,
+            attempt: job.attempt + 1,
+        });
+        let delay = suite.retry_delay.saturating_mul(1 << (job.attempt - 1).min(16));
+        let not_before = (!delay.is_zero()).then(|| now + delay);
+        let retries: Vec<Job> = match suite.command.mode() {
+            BatchMode::PerFile => targets
+                .into_iter()
+                .map(|t| retry_job(&job, vec![t], not_before))
+                .collect(),
+            BatchMode::Batch => vec![retry_job(&job, targets, not_before)],
+        };
+        // Retries go first: their tests are known to matter, and running them early keeps them off the tail.
+        for retry in retries.into_iter().rev() {
+            self.queue.push_front(retry, suite.on_workers.as_deref());
+        }
+    }
+}
+
+/// The targets a runner never reached (it stopped at another file's error outside tests), as a
+/// job of the same attempt: they have not run yet, so this is not a retry.
+fn requeued_job(job: &Job, requeued: &[String]) -> Option<Job> {
+    let (targets, estimates): (Vec<Target>, Vec<Duration>) = job
+        .targets
+        .iter()
+        .zip(&job.estimates)
+        .filter(|(target, _)| requeued.iter().any(|id| id == target.id()))
+        .map(|(target, estimate)| (target.clone(), *estimate))
+        .unzip();
+    (!targets.is_empty()).then(|| Job {
+        suite: job.suite,
+        estimate: estimates.iter().sum(),
+        targets,
+        estimates,
+        attempt: job.attempt,
+        not_before: None,
+    })
+}
+
+/// What re-runs a failed test: the test itself where the runner can address it, else its file.
+fn retry_target(suite: &Suite, test: &TestAttempt) -> Target {
+    if suite.command.adapter().addresses_tests() && test.id != test.file {
+        Target {
+            file: test.file.clone(),
+            test: Some(test.id.clone()),
+        }
+    } else {
+        Target::file(test.file.clone())
+    }
+}
+
+/// De-duplicated retry targets; a whole-file target absorbs single tests of the same file.
+fn retry_targets(failed: Vec<(Target, Duration)>, job: &Job) -> Vec<(Target, Duration)> {
+    let whole: BTreeSet<String> = failed
+        .iter()
+        .filter(|(t, _)| t.test.is_none())
+        .map(|(t, _)| t.file.clone())
+        .collect();
+    let mut seen = BTreeSet::new();
+    failed
+        .into_iter()
+        .filter(|(t, _)| t.test.is_none() || !whole.contains(&t.file))
+        .filter(|(t, _)| seen.insert(t.clone()))
+        .map(|(target, reported)| {
+            let planned = job.targets.iter().position(|t| *t == target).map(|i| job.estimates[i]);
+            let estimate = planned.unwrap_or(reported).max(Duration::from_millis(1));
+            (target, estimate)
+        })
+        .collect()
+}
+
+fn retry_job(job: &Job, targets: Vec<(Target, Duration)>, not_before: Option<Instant>) -> Job {
+    let (targets, estimates): (Vec<Target>, Vec<Duration>) = targets.into_iter().unzip();
+    let estimate = estimates.iter().sum();
+    Job {
+        suite: job.suite,
+        targets,
+        estimates,
+        attempt: job.attempt + 1,
+        estimate,
+        not_before,
+    }
+}
+
+impl Dispatcher<'_> {
+    fn add_attempt(&mut self, suite: &Suite, test: TestAttempt, quarantine: Option<QuarantineMode>) {
+        let entry = self
+            .tests
+            .entry((suite.name.clone(), test.id.clone()))
+            .or_insert_with(|| TestResult {
+                suite: suite.name.clone(),
+                id: test.id,
+                name: test.name,
+                classname: test.classname,
+                file: test.file,
+                outcome: test.attempt.outcome,
+                outside_tests: test.outside_tests,
+                quarantine,
+                attempts: Vec::new(),
+            });
+        entry.outside_tests |= test.outside_tests;
+        entry.attempts.push(test.attempt);
+        entry.settle();
+    }
+
+    /// Reports a file or test that quarantine skips: never run, reported skipped.
+    pub(super) fn skip(&mut self, suite: usize, target: &Target, emit: &mut dyn FnMut(&Event)) {
+        let suite = &self.config.suites[suite];
+        let message = "quarantined (skip): not run".to_string();
+        let id = target.id().to_string();
+        let name = target.test_name().unwrap_or(&target.file).to_string();
+        emit(&Event::TestFinished {
+            suite: &suite.name,
+            id: &id,
+            name: &name,
+            file: &target.file,
+            outcome: Outcome::Skipped,
+            duration: Duration::ZERO,
+            worker: 0,
+            attempt: 1,
+            job: 0,
+            message: Some(&message),
+        });
+        let attempt = crate::results::Attempt {
+            attempt: 1,
+            outcome: Outcome::Skipped,
+            duration: Duration::ZERO,
+            worker: 0,
+            job: usize::MAX,
+            message: Some(message),
+            output: None,
+        };
+        let test = TestAttempt {
+            id,
+            name,
+            classname: None,
+            file: target.file.clone(),
+            outside_tests: false,
+            attempt,
+        };
+        self.add_attempt(suite, test, Some(QuarantineMode::Skip));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::Attempt;
+
+    fn config(suite_extra: &str, rest: &str) -> (tempfile::TempDir, Config) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("flotilla.toml")).unwrap();
+        std::fs::write(
+            &path,
+            format!("[run]\nworkers = 2\n\n[suite.py]\nrunner = \"pytest\"\n{suite_extra}\n{rest}"),
+        )
+        .unwrap();
+        let config = Config::load(&path, &crate::config::Overrides::default()).unwrap();
+        (dir, config)
+    }
+
+    fn job(files: &[&str]) -> Job {
+        Job {
+            suite: 0,
+            targets: files.iter().map(|f| Target::file(*f)).collect(),
+            estimates: vec![Duration::from_secs(1); files.len()],
+            attempt: 1,
+            estimate: Duration::from_secs(files.len() as u64),
+            not_before: None,
+        }
+    }
+
+    fn output(start: &Start, tests: &[(&str, Outcome)], requeued: &[&str]) -> JobOutput {
+        let record = JobRecord {
+            id: start.id,
+            suite: "py".into(),
+            worker: start.worker,
+            attempt: start.job.attempt,
+            files: start.job.files(),
+            tests: Vec::new(),
+            started: Duration::ZERO,
+            duration: Duration::from_secs(1),
+            estimate: start.job.estimate,
+            exit: JobExit::Exited { code: 1 },
+            stdout: None,
+            stderr: None,
+            report: None,
+            diagnostics: None,
+            error: None,
+            reported: None,
+            requeued: requeued.iter().map(|f| (*f).to_string()).collect(),
+        };
+        let tests = tests
+            .iter()
+            .map(|(id, outcome)| TestAttempt {
+                id: (*id).to_string(),
+                name: id.rsplit("::").next().unwrap().to_string(),
+                classname: None,
+                file: id.split("::").next().unwrap().to_string(),
+                outside_tests: id.ends_with("<outside tests>"),
+                attempt: Attempt {
+                    attempt: start.job.attempt,
+                    outcome: *outcome,
+                    duration: Duration::from_millis(100),
+                    worker: start.worker,
+                    job: start.id,
+                    message: None,
+                    output: None,
+                },
+            })
+            .collect();
+        JobOutput { record, tests }
+    }
+
+    fn no_events(_: &Event<'_>) {}
+
+    #[test]
+    fn only_failed_tests_are_retried_by_id_after_their_back_off() {
+        let (_dir, config) = config("retries = 1\nretry-delay = \"2s\"", "");
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"])], 2, 0);
+        let now = Instant::now();
+        let start = dispatcher.next_start(now).expect("a job for worker 1");
+        assert_eq!((start.id, start.worker), (0, 1));
+        assert!(dispatcher.next_start(now).is_none(), "nothing else waits");
+        let done = output(
+            &start,
+            &[("a.py::x", Outcome::Failed), ("a.py::y", Outcome::Passed)],
+            &[],
+        );
+        let mut events = Vec::new();
+        dispatcher.finished(start.job, done, false, now, &mut |e| events.push(format!("{e:?}")));
+        assert!(events.iter().any(|e| e.starts_with("RetryScheduled")), "{events:?}");
+        assert!(dispatcher.next_start(now).is_none(), "the retry waits out its back-off");
+        assert_eq!(dispatcher.next_retry(), Some(now + Duration::from_secs(2)));
+        let retry = dispatcher.next_start(now + Duration::from_secs(2)).expect("the retry");
+        assert_eq!(retry.job.attempt, 2);
+        assert_eq!(
+            retry.job.targets[0].test.as_deref(),
+            Some("a.py::x"),
+            "the failed test alone"
+        );
+        let passed = output(&retry, &[("a.py::x", Outcome::Passed)], &[]);
+        dispatcher.finished(retry.job, passed, false, now, &mut no_events);
+        assert!(
+            !dispatcher.has_waiting(),
+            "a second failure would have no retries left anyway"
+        );
+        let done = dispatcher.finish();
+        let x = done.tests.iter().find(|t| t.id == "a.py::x").unwrap();
+        assert_eq!(x.outcome, Outcome::Flaky);
+        assert_eq!(x.attempts.len(), 2);
+        assert_eq!(done.jobs.len(), 2);
+    }
+
+    #[test]
+    fn no_retries_left_means_no_retry() {
+        let (_dir, config) = config("", "");
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"])], 1, 0);
+        let start = dispatcher.next_start(Instant::now()).unwrap();
+        let done = output(&start, &[("a.py::x", Outcome::Failed)], &[]);
+        dispatcher.finished(start.job, done, false, Instant::now(), &mut no_events);
+        assert!(!dispatcher.has_waiting());
+        assert_eq!(dispatcher.finish().tests[0].outcome, Outcome::Failed);
+    }
+
+    #[test]
+    fn a_pinned_suite_runs_only_on_its_workers() {
+        let (_dir, config) = config("on-workers = [2]", "");
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"]), job(&["b.py"])], 2, 0);
+        let now = Instant::now();
+        let first = dispatcher.next_start(now).unwrap();
+        assert_eq!(first.worker, 2, "worker 1 may not run the pinned suite");
+        assert!(
+            dispatcher.next_start(now).is_none(),
+            "worker 1 stays idle; worker 2 is busy"
+        );
+        let done = output(&first, &[("a.py::x", Outcome::Passed)], &[]);
+        dispatcher.finished(first.job, done, false, now, &mut no_events);
+        assert_eq!(dispatcher.next_start(now).unwrap().worker, 2);
+    }
+
+    #[test]
+    fn targets_a_runner_never_reached_run_again_at_the_same_attempt() {
+        let (_dir, config) = config("retries = 2", "");
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py", "b.py"])], 1, 0);
+        let start = dispatcher.next_start(Instant::now()).unwrap();
+        let done = output(&start, &[("a.py::<outside tests>", Outcome::Error)], &["b.py"]);
+        dispatcher.finished(start.job, done, false, Instant::now(), &mut no_events);
+        let again = dispatcher.next_start(Instant::now()).expect("b.py is queued again");
+        assert_eq!(again.job.attempt, 1, "not a retry: it never ran");
+        assert_eq!(again.job.files(), ["b.py"]);
+    }
+
+    #[test]
+    fn after_an_interrupt_nothing_is_queued_and_what_waits_never_ran() {
+        let (_dir, config) = config("retries = 2", "");
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py", "b.py"]), job(&["c.py"])], 1, 0);
+        let start = dispatcher.next_start(Instant::now()).unwrap();
+        let done = output(&start, &[("a.py::x", Outcome::Failed)], &["b.py"]);
+        dispatcher.finished(start.job, done, true, Instant::now(), &mut no_events);
+        let done = dispatcher.finish();
+        let not_run: Vec<&str> = done.not_run.iter().map(|(_, file)| file.as_str()).collect();
+        assert_eq!(
+            not_run,
+            ["b.py", "c.py"],
+            "no retry, no requeue; the waiting job never ran"
+        );
+    }
+
+    #[test]
+    fn a_muted_test_is_not_retried() {
+        let (_dir, config) = config("retries = 2", "[quarantine]\nmute = [\"a.py::x\"]\n");
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"])], 1, 0);
+        let start = dispatcher.next_start(Instant::now()).unwrap();
+        let done = output(&start, &[("a.py::x", Outcome::Failed)], &[]);
+        dispatcher.finished(start.job, done, false, Instant::now(), &mut no_events);
+        assert!(!dispatcher.has_waiting());
+        let done = dispatcher.finish();
+        assert_eq!(done.tests[0].quarantine, Some(QuarantineMode::Mute));
+    }
+}
