@@ -10,6 +10,7 @@
 
 mod command_step;
 mod event;
+mod interpret;
 mod job;
 mod pipeline;
 mod run_dir;
