@@ -8,7 +8,7 @@
 //! adapter gives it: a malformed report makes every target of the job an error; a non-zero exit
 //! with no failing case is an error "outside tests", never a pass; the report's own errors
 //! outside tests (collection, import, compile, load errors) are blamed on the files they name
-//! ([`blame`]) and reported as errors that are never retried. When a runner stopped at such an
+//! ([`blame()`]) and reported as errors that are never retried. When a runner stopped at such an
 //! error before running anything (RSpec, Cucumber, a cargo build), the targets it never reached
 //! are handed back ([`Interpretation::requeued`]) instead of being reported. Without results,
 //! each target is one test whose outcome is the exit code. Quarantined tests the runner was
