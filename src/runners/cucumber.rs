@@ -91,7 +91,7 @@ impl Adapter for Cucumber {
         if json.trim().is_empty() {
             return Ok(Vec::new());
         }
-        let parsed = parse_cucumber_json(json, project.root)?;
+        let parsed = parse_cucumber_json(json, project.root).map_err(|error| error.to_string())?;
         Ok(parsed
             .cases
             .iter()

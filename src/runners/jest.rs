@@ -89,7 +89,13 @@ impl Adapter for Jest {
 
     fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String> {
         let json = stdout.find('{').map_or(stdout, |at| &stdout[at..]);
-        listed_cases(&parse_jest_json(json, project.root)?.cases, project, self)
+        listed_cases(
+            &parse_jest_json(json, project.root)
+                .map_err(|error| error.to_string())?
+                .cases,
+            project,
+            self,
+        )
     }
 
     /// `tests/a.test.js::Outer inner test`: the file and the full name `-t` matches.

@@ -129,7 +129,13 @@ impl Adapter for NodeTest {
             "\"skip\":\"test name does not match pattern\"",
             "\"skip\":\"listed by flotilla\"",
         );
-        listed_cases(&parse_node_events(&events, project.root)?.cases, project, self)
+        listed_cases(
+            &parse_node_events(&events, project.root)
+                .map_err(|error| error.to_string())?
+                .cases,
+            project,
+            self,
+        )
     }
 
     /// `tests/a.test.mjs::Outer > inner > name`.

@@ -97,7 +97,13 @@ impl Adapter for Playwright {
 
     fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String> {
         let json = stdout.find('{').map_or(stdout, |at| &stdout[at..]);
-        listed_cases(&parse_playwright_json(json, project.root)?.cases, project, self)
+        listed_cases(
+            &parse_playwright_json(json, project.root)
+                .map_err(|error| error.to_string())?
+                .cases,
+            project,
+            self,
+        )
     }
 
     /// `tests/a.spec.ts:12`, with ` [project]` when the report names a project.

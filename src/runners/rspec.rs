@@ -57,7 +57,7 @@ impl Adapter for Rspec {
     fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String> {
         // Anything a spec file printed while loading comes before the JSON document.
         let json = stdout.find("{\"version\"").map_or(stdout, |at| &stdout[at..]);
-        let parsed = parse_rspec_json(json, project.root)?;
+        let parsed = parse_rspec_json(json, project.root).map_err(|error| error.to_string())?;
         Ok(parsed
             .cases
             .iter()

@@ -1,6 +1,6 @@
 //! Helpers every report parser shares: [`normalize_path`] (how a path in a report becomes the
-//! project-relative path flotilla identifies tests by), JSON error messages that say what is wrong
-//! (and that a file cut short is truncated), ANSI stripping and output capping.
+//! project-relative path flotilla identifies tests by), [`JsonError`] (what is wrong with a JSON
+//! report, and that a file cut short is truncated), ANSI stripping and output capping.
 
 use camino::{Utf8Path, Utf8PathBuf};
 
@@ -60,27 +60,82 @@ fn clean(path: &Utf8Path) -> Utf8PathBuf {
     }
 }
 
-/// A serde_json error as a sentence about the report called `what`; a file that ends early is
-/// called truncated, so a runner killed while writing its report is never read as a pass.
-pub(super) fn json_error(what: &str, error: &serde_json::Error) -> String {
+/// What is wrong with a JSON report, or with one JSON event of a stream, called `what` in the
+/// message ("RSpec JSON report", "event"). A file that ends early is [`JsonError::Truncated`],
+/// so a runner killed while writing its report is never read as a pass.
+#[derive(Debug, thiserror::Error)]
+pub enum JsonError {
+    /// Nothing but whitespace: the runner stopped before writing its report.
+    #[error("the {what} is empty")]
+    Empty {
+        /// What the document is.
+        what: &'static str,
+    },
+    /// The text stops inside a value.
+    #[error(
+        "the {what} ends early at line {line} column {column} (truncated? the runner may have been killed while writing it)"
+    )]
+    Truncated {
+        /// What the document is.
+        what: &'static str,
+        /// 1-based line where it stops.
+        line: usize,
+        /// 1-based column where it stops.
+        column: usize,
+        /// What serde_json said.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Not JSON at all (an HTML error page, a log).
+    #[error("the {what} is not valid JSON: {source}")]
+    Syntax {
+        /// What the document is.
+        what: &'static str,
+        /// What serde_json said, with the line and column.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// JSON, but not the runner's shape (a missing field, another tool's report).
+    #[error("the {what} does not have the expected shape: {source}")]
+    Shape {
+        /// What the document is.
+        what: &'static str,
+        /// What serde_json said: which field, line and column.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// serde_json could not read its input (it reads from a string here, so this is unexpected).
+    #[error("the {what} could not be read: {source}")]
+    Io {
+        /// What the document is.
+        what: &'static str,
+        /// What serde_json said.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// Classifies a serde_json error about the document called `what`.
+pub(super) fn json_error(what: &'static str, error: serde_json::Error) -> JsonError {
     match error.classify() {
-        serde_json::error::Category::Eof => format!(
-            "the {what} ends early at line {} column {} (truncated? the runner may have been killed while writing it)",
-            error.line(),
-            error.column()
-        ),
-        serde_json::error::Category::Syntax => format!("the {what} is not valid JSON: {error}"),
-        serde_json::error::Category::Data => format!("the {what} does not have the expected shape: {error}"),
-        serde_json::error::Category::Io => format!("the {what} could not be read: {error}"),
+        serde_json::error::Category::Eof => JsonError::Truncated {
+            what,
+            line: error.line(),
+            column: error.column(),
+            source: error,
+        },
+        serde_json::error::Category::Syntax => JsonError::Syntax { what, source: error },
+        serde_json::error::Category::Data => JsonError::Shape { what, source: error },
+        serde_json::error::Category::Io => JsonError::Io { what, source: error },
     }
 }
 
 /// Parses a whole JSON document, refusing empty text with a message naming the report.
-pub(super) fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, String> {
+pub(super) fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &'static str) -> Result<T, JsonError> {
     if text.trim().is_empty() {
-        return Err(format!("the {what} is empty"));
+        return Err(JsonError::Empty { what });
     }
-    serde_json::from_str(text).map_err(|error| json_error(what, &error))
+    serde_json::from_str(text).map_err(|error| json_error(what, error))
 }
 
 /// `text` without ANSI escape sequences (colours, cursor moves), as runners write to a TTY.
@@ -208,11 +263,13 @@ mod tests {
     #[test]
     fn json_errors_name_truncation() {
         let error = parse_json::<serde_json::Value>("{\"a\": [1, 2", "Jest JSON report").unwrap_err();
-        assert!(error.contains("truncated"), "{error}");
+        assert!(matches!(error, JsonError::Truncated { line: 1, .. }), "{error:?}");
+        assert!(error.to_string().contains("truncated"), "{error}");
         let error = parse_json::<serde_json::Value>("   ", "Jest JSON report").unwrap_err();
-        assert_eq!(error, "the Jest JSON report is empty");
+        assert_eq!(error.to_string(), "the Jest JSON report is empty");
         let error = parse_json::<serde_json::Value>("<html>", "Jest JSON report").unwrap_err();
-        assert!(error.contains("not valid JSON"), "{error}");
+        assert!(matches!(error, JsonError::Syntax { .. }), "{error:?}");
+        assert!(error.to_string().contains("not valid JSON"), "{error}");
     }
 
     #[test]

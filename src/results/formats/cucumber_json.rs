@@ -24,7 +24,7 @@ use camino::Utf8Path;
 use serde::Deserialize;
 
 use super::ParsedReport;
-use super::common::{capped, first_line, normalize_path, parse_json, strip_ansi};
+use super::common::{JsonError, capped, first_line, normalize_path, parse_json, strip_ansi};
 use crate::results::{ReportedCase, ReportedStatus};
 
 #[derive(Deserialize)]
@@ -73,16 +73,26 @@ struct StepResult {
     error_message: Option<String>,
 }
 
+/// What is wrong with a Cucumber JSON report.
+#[derive(Debug, thiserror::Error)]
+pub enum CucumberJsonError {
+    /// Not a byte written: cucumber stopped before its first scenario.
+    #[error(
+        "the Cucumber JSON report is empty: cucumber stopped before writing results \
+         (a Gherkin parse error or an error loading step definitions exits 2 before any \
+         scenario runs; see its output)"
+    )]
+    Empty,
+    /// Truncated, not JSON, or not cucumber's shape.
+    #[error(transparent)]
+    Json(#[from] JsonError),
+}
+
 /// Parses a Cucumber JSON report (`cucumber --format json --out FILE`); `root` is the folder
 /// cucumber ran in. An empty file is an error: cucumber stopped before writing its report.
-pub fn parse_cucumber_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, String> {
+pub fn parse_cucumber_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, CucumberJsonError> {
     if text.trim().is_empty() {
-        return Err(
-            "the Cucumber JSON report is empty: cucumber stopped before writing results \
-                    (a Gherkin parse error or an error loading step definitions exits 2 before any \
-                    scenario runs; see its output)"
-                .into(),
-        );
+        return Err(CucumberJsonError::Empty);
     }
     let features: Vec<Feature> = parse_json(text, "Cucumber JSON report")?;
     let mut parsed = ParsedReport::default();
@@ -294,6 +304,8 @@ mod tests {
         let text = fixture("cucumber/parse_error.json");
         assert!(text.is_empty());
         let error = parse_cucumber_json(&text, &fixture_root("cucumber")).unwrap_err();
+        assert!(matches!(error, CucumberJsonError::Empty), "{error:?}");
+        let error = error.to_string();
         assert!(error.contains("empty") && error.contains("exits 2"), "{error}");
     }
 
@@ -304,12 +316,14 @@ mod tests {
         assert!(
             parse_cucumber_json(&full[..full.len() / 3], root)
                 .unwrap_err()
+                .to_string()
                 .contains("truncated")
         );
         assert!(parse_cucumber_json("{}", root).is_err());
         assert!(
             parse_cucumber_json("[{\"elements\": []}]", root)
                 .unwrap_err()
+                .to_string()
                 .contains("uri")
         );
         assert_eq!(parse_cucumber_json("[]", root).unwrap(), ParsedReport::default());

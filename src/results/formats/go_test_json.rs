@@ -27,7 +27,7 @@ use camino::Utf8Path;
 use serde::Deserialize;
 
 use super::ParsedReport;
-use super::common::{OUTPUT_CAP, capped, json_error, normalize_path, strip_ansi};
+use super::common::{JsonError, OUTPUT_CAP, capped, json_error, normalize_path, strip_ansi};
 use crate::results::{ReportedCase, ReportedStatus};
 
 #[derive(Deserialize)]
@@ -59,9 +59,30 @@ struct PackageState {
     tests: BTreeMap<String, TestState>,
 }
 
+/// What is wrong with the output of `go test -json`.
+#[derive(Debug, thiserror::Error)]
+pub enum GoTestJsonError {
+    /// No output at all.
+    #[error("the go test -json output is empty")]
+    Empty,
+    /// Output, but neither test2json events nor go's own build-failure lines: `-json` is
+    /// missing from the command, or something else printed instead of go.
+    #[error("not go test -json output: no test2json events and no `FAIL ... [build failed]` line")]
+    NotGoTest,
+    /// A line that starts like an event but is not one (cut short, or not test2json's shape).
+    #[error("go test -json output, line {line}: {source}")]
+    Event {
+        /// 1-based line of the output.
+        line: usize,
+        /// What is wrong with it.
+        #[source]
+        source: JsonError,
+    },
+}
+
 /// Parses the output of `go test -json` (stdout, optionally with stderr mixed in); `root` is the
 /// module folder (used only for GOPATH-mode packages named `_/abs/path`).
-pub fn parse_go_test_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, String> {
+pub fn parse_go_test_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, GoTestJsonError> {
     let mut packages: BTreeMap<String, PackageState> = BTreeMap::new();
     let mut build_output: BTreeMap<String, String> = BTreeMap::new();
     let mut text_failures: Vec<String> = Vec::new();
@@ -89,12 +110,9 @@ pub fn parse_go_test_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, S
             }
             continue;
         }
-        let event: Event = serde_json::from_str(trimmed).map_err(|error| {
-            format!(
-                "go test -json output, line {}: {}",
-                index + 1,
-                json_error("event", &error)
-            )
+        let event: Event = serde_json::from_str(trimmed).map_err(|error| GoTestJsonError::Event {
+            line: index + 1,
+            source: json_error("event", error),
         })?;
         events += 1;
         order += 1;
@@ -146,9 +164,9 @@ pub fn parse_go_test_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, S
     }
     if events == 0 && text_failures.is_empty() {
         return Err(if text.trim().is_empty() {
-            "the go test -json output is empty".into()
+            GoTestJsonError::Empty
         } else {
-            "not go test -json output: no test2json events and no `FAIL ... [build failed]` line".into()
+            GoTestJsonError::NotGoTest
         });
     }
 
@@ -473,6 +491,7 @@ mod tests {
         assert!(
             parse_go_test_json(cut, Utf8Path::new("/m"))
                 .unwrap_err()
+                .to_string()
                 .contains("line")
         );
         // Cut between events: unfinished tests fail and the package has no result.
@@ -486,15 +505,24 @@ mod tests {
     #[test]
     fn garbage_is_an_error() {
         let root = Utf8Path::new("/m");
-        assert!(parse_go_test_json("", root).unwrap_err().contains("empty"));
+        assert!(parse_go_test_json("", root).unwrap_err().to_string().contains("empty"));
         assert!(
             parse_go_test_json("ok  \texample.com/m\t0.1s\n", root)
                 .unwrap_err()
+                .to_string()
                 .contains("not go test -json")
         );
+        assert!(matches!(
+            parse_go_test_json("{\"Test\": \"x\"}", root),
+            Err(GoTestJsonError::Event {
+                line: 1,
+                source: JsonError::Shape { .. }
+            })
+        ));
         assert!(
             parse_go_test_json("{\"Test\": \"x\"}", root)
                 .unwrap_err()
+                .to_string()
                 .contains("line 1")
         );
     }

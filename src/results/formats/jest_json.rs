@@ -19,7 +19,7 @@ use camino::Utf8Path;
 use serde::Deserialize;
 
 use super::ParsedReport;
-use super::common::{capped, first_line, millis_to_secs, normalize_path, parse_json, strip_ansi};
+use super::common::{JsonError, capped, first_line, millis_to_secs, normalize_path, parse_json, strip_ansi};
 use crate::results::{ReportedCase, ReportedStatus};
 
 /// Which runner wrote the Jest-shaped report (for messages and dialect differences).
@@ -86,14 +86,35 @@ struct Location {
     line: Option<u32>,
 }
 
+/// What is wrong with a Jest JSON report, or with a Vitest one (the same shape, the same parser:
+/// `report` names which).
+#[derive(Debug, thiserror::Error)]
+pub enum JestJsonError {
+    /// Empty, truncated, not JSON, or not Jest's shape.
+    #[error(transparent)]
+    Json(#[from] JsonError),
+    /// A test whose status is none of Jest's or Vitest's.
+    #[error("{report}: test `{test}` in {file} has an unknown status `{status}`")]
+    UnknownStatus {
+        /// "Jest JSON report" or "Vitest JSON report".
+        report: &'static str,
+        /// The test's title.
+        test: String,
+        /// Its file, relative to the root.
+        file: String,
+        /// The status it has.
+        status: String,
+    },
+}
+
 /// Parses a Jest JSON report (`jest --json --testLocationInResults --outputFile FILE`); `root`
 /// is the folder Jest ran in.
-pub fn parse_jest_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, String> {
+pub fn parse_jest_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, JestJsonError> {
     parse_jest_like(text, root, Dialect::Jest)
 }
 
 /// The Jest-shaped JSON parser shared by Jest and Vitest.
-pub(super) fn parse_jest_like(text: &str, root: &Utf8Path, dialect: Dialect) -> Result<ParsedReport, String> {
+pub(super) fn parse_jest_like(text: &str, root: &Utf8Path, dialect: Dialect) -> Result<ParsedReport, JestJsonError> {
     let report: Report = parse_json(text, dialect.report())?;
     let mut parsed = ParsedReport::default();
     for file_result in report.test_results {
@@ -129,17 +150,18 @@ pub(super) fn parse_jest_like(text: &str, root: &Utf8Path, dialect: Dialect) -> 
     Ok(parsed)
 }
 
-fn case(assertion: Assertion, file: &str, dialect: Dialect) -> Result<ReportedCase, String> {
+fn case(assertion: Assertion, file: &str, dialect: Dialect) -> Result<ReportedCase, JestJsonError> {
     let status = match assertion.status.as_str() {
         "passed" => ReportedStatus::Passed,
         "failed" => ReportedStatus::Failed,
         "pending" | "skipped" | "todo" | "disabled" => ReportedStatus::Skipped,
         other => {
-            return Err(format!(
-                "{}: test `{}` in {file} has an unknown status `{other}`",
-                dialect.report(),
-                assertion.title
-            ));
+            return Err(JestJsonError::UnknownStatus {
+                report: dialect.report(),
+                test: assertion.title,
+                file: file.to_string(),
+                status: other.to_string(),
+            });
         }
     };
     let failures: Vec<String> = assertion
@@ -301,12 +323,14 @@ mod tests {
         assert!(
             parse_jest_json(&full[..full.len() - 10], root)
                 .unwrap_err()
+                .to_string()
                 .contains("truncated")
         );
-        assert!(parse_jest_json("", root).unwrap_err().contains("empty"));
+        assert!(parse_jest_json("", root).unwrap_err().to_string().contains("empty"));
         assert!(
             parse_jest_json("{\"numTotalTests\": 0}", root)
                 .unwrap_err()
+                .to_string()
                 .contains("testResults")
         );
         let unknown =
@@ -314,6 +338,7 @@ mod tests {
         assert!(
             parse_jest_json(unknown, root)
                 .unwrap_err()
+                .to_string()
                 .contains("unknown status `weird`")
         );
         let interrupted = r#"{"testResults":[],"wasInterrupted":true}"#;

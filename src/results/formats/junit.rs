@@ -17,11 +17,36 @@ use camino::Utf8Path;
 
 use super::ParsedReport;
 use super::common::normalize_path;
-use crate::results::parse_junit;
+use crate::results::{ReportedCase, parse_junit};
+
+/// What is wrong with a JUnit XML report (plain JUnit, pytest's and node's dialects).
+#[derive(Debug, thiserror::Error)]
+pub enum JunitError {
+    /// Nothing but whitespace: the runner stopped before writing its report.
+    #[error("the JUnit report is empty")]
+    Empty,
+    /// What the JUnit reader ([`parse_junit`]) found wrong: XML that does not parse (with the
+    /// byte offset), a file that ends before its elements close (truncated), a document with no
+    /// `<testsuites>` or `<testsuite>`, a `time` that is not a number. The reader words it as one
+    /// sentence; it is kept as written.
+    #[error("{reason}")]
+    Malformed {
+        /// The reader's sentence.
+        reason: String,
+    },
+}
+
+/// The cases of a JUnit document, through the shared reader, with its error typed.
+pub(super) fn read_junit(text: &str) -> Result<Vec<ReportedCase>, JunitError> {
+    if text.trim().is_empty() {
+        return Err(JunitError::Empty);
+    }
+    parse_junit(text).map_err(|reason| JunitError::Malformed { reason })
+}
 
 /// Parses a JUnit XML report; `root` is the folder the runner ran in.
-pub fn parse_junit_report(text: &str, root: &Utf8Path) -> Result<ParsedReport, String> {
-    let mut cases = parse_junit(text)?;
+pub fn parse_junit_report(text: &str, root: &Utf8Path) -> Result<ParsedReport, JunitError> {
+    let mut cases = read_junit(text)?;
     for case in &mut cases {
         if let Some(file) = &case.file {
             case.file = Some(normalize_path(file, root));
@@ -95,5 +120,9 @@ mod tests {
         let parsed = parse_junit_report(xml, Utf8Path::new("/work/p")).unwrap();
         assert_eq!(parsed.cases[0].file.as_deref(), Some("src/a.test.js"));
         assert!(parse_junit_report("<testsuites><testsuite>", Utf8Path::new("/p")).is_err());
+        assert!(matches!(
+            parse_junit_report(" \n", Utf8Path::new("/p")),
+            Err(JunitError::Empty)
+        ));
     }
 }

@@ -24,7 +24,8 @@ use quick_xml::events::Event;
 
 use super::ParsedReport;
 use super::common::{normalize_path, strip_ansi};
-use crate::results::{ReportedStatus, parse_junit};
+use super::junit::{JunitError, read_junit};
+use crate::results::ReportedStatus;
 
 const OUTSIDE_A_TEST: &str = "An uncaught error was detected outside of a test";
 const HOOKS: [&str; 4] = [
@@ -34,10 +35,32 @@ const HOOKS: [&str; 4] = [
     "\"after each\" hook",
 ];
 
+/// What is wrong with one mocha-junit-reporter file.
+#[derive(Debug, thiserror::Error)]
+pub enum MochaJunitError {
+    /// Empty, truncated, not XML, or not JUnit.
+    #[error(transparent)]
+    Junit(#[from] JunitError),
+    /// The XML does not parse where the spec's `file` is looked for.
+    #[error("malformed JUnit XML: {source}")]
+    Xml {
+        /// What quick-xml said.
+        #[source]
+        source: quick_xml::Error,
+    },
+    /// The root suite's `file` attribute cannot be read (a bad entity or character reference).
+    #[error("malformed JUnit XML attribute `file`: {source}")]
+    FileAttribute {
+        /// What quick-xml said.
+        #[source]
+        source: quick_xml::Error,
+    },
+}
+
 /// Parses one mocha-junit-reporter XML file (one Cypress spec); `root` is the Cypress project
 /// folder.
-pub fn parse_mocha_junit(text: &str, root: &Utf8Path) -> Result<ParsedReport, String> {
-    let cases = parse_junit(text)?;
+pub fn parse_mocha_junit(text: &str, root: &Utf8Path) -> Result<ParsedReport, MochaJunitError> {
+    let cases = read_junit(text)?;
     let file = spec_file(text)?.map(|f| normalize_path(&f, root));
     let mut parsed = ParsedReport::default();
     for mut case in cases {
@@ -64,7 +87,7 @@ pub fn parse_mocha_junit(text: &str, root: &Utf8Path) -> Result<ParsedReport, St
 }
 
 /// The first `file` attribute on a `<testsuite>` (the "Root Suite").
-fn spec_file(text: &str) -> Result<Option<String>, String> {
+fn spec_file(text: &str) -> Result<Option<String>, MochaJunitError> {
     let mut reader = Reader::from_str(text);
     loop {
         match reader.read_event() {
@@ -73,14 +96,14 @@ fn spec_file(text: &str) -> Result<Option<String>, String> {
                     if attribute.key.local_name().as_ref() == "file" {
                         let value = attribute
                             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                            .map_err(|error| format!("malformed JUnit XML attribute `file`: {error}"))?;
+                            .map_err(|source| MochaJunitError::FileAttribute { source })?;
                         return Ok(Some(value.into_owned()));
                     }
                 }
             }
             Ok(Event::Eof) => return Ok(None),
             Ok(_) => {}
-            Err(error) => return Err(format!("malformed JUnit XML: {error}")),
+            Err(source) => return Err(MochaJunitError::Xml { source }),
         }
     }
 }

@@ -1,5 +1,8 @@
 //! Parsers for the machine-readable results each runner writes, one file per format, all with
-//! the same shape: `parse_<format>(text, root) -> Result<ParsedReport, String>`.
+//! the same shape: `parse_<format>(text, root) -> Result<ParsedReport, <Format>Error>`, each
+//! format with its own error enum (what is wrong, and where when the parser knows: the line of a
+//! JSON-lines event, the field serde_json missed). The JSON formats share [`JsonError`] for
+//! empty, truncated and foreign documents.
 //!
 //! Every parser is a pure function of the report's text and the project root (the folder the
 //! runner ran in, which relative paths in [`ReportedCase::file`] are made relative to with
@@ -26,18 +29,18 @@ mod pytest_junit;
 mod rspec_json;
 mod vitest_json;
 
-pub use common::normalize_path;
-pub use cucumber_json::parse_cucumber_json;
-pub use go_test_json::{go_module_path, go_package_dir, parse_go_test_json};
-pub use jest_json::parse_jest_json;
-pub use junit::parse_junit_report;
-pub use mocha_junit::parse_mocha_junit;
-pub use node_events::{NODE_REPORTER, parse_node_events};
+pub use common::{JsonError, normalize_path};
+pub use cucumber_json::{CucumberJsonError, parse_cucumber_json};
+pub use go_test_json::{GoTestJsonError, go_module_path, go_package_dir, parse_go_test_json};
+pub use jest_json::{JestJsonError, parse_jest_json};
+pub use junit::{JunitError, parse_junit_report};
+pub use mocha_junit::{MochaJunitError, parse_mocha_junit};
+pub use node_events::{NODE_REPORTER, NodeEventsError, parse_node_events};
 pub use node_junit::parse_node_junit;
-pub use playwright_json::parse_playwright_json;
+pub use playwright_json::{PlaywrightJsonError, parse_playwright_json};
 pub use pytest_junit::parse_pytest_junit;
-pub use rspec_json::parse_rspec_json;
-pub use vitest_json::parse_vitest_json;
+pub use rspec_json::{RspecJsonError, parse_rspec_json};
+pub use vitest_json::{VitestJsonError, parse_vitest_json};
 
 use super::ReportedCase;
 

@@ -34,7 +34,9 @@ use camino::Utf8Path;
 use serde::Deserialize;
 
 use super::ParsedReport;
-use super::common::{OUTPUT_CAP, capped, first_line, json_error, millis_to_secs, normalize_path, strip_ansi};
+use super::common::{
+    JsonError, OUTPUT_CAP, capped, first_line, json_error, millis_to_secs, normalize_path, strip_ansi,
+};
 use crate::results::{ReportedCase, ReportedStatus};
 
 /// The reporter module to pass to `node --test --test-reporter=<path>`: write it to a file
@@ -69,11 +71,45 @@ struct Pending {
     cases: Vec<usize>,
 }
 
+/// What is wrong with the events file flotilla's `node --test` reporter writes.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeEventsError {
+    /// Not a line written: node stopped before loading the reporter.
+    #[error("the node --test report is empty")]
+    Empty,
+    /// More events after the end marker.
+    #[error("node --test report, line {line}: events after the end marker (two runs wrote to one file?)")]
+    AfterEnd {
+        /// 1-based line of the first event after the marker.
+        line: usize,
+    },
+    /// A line that is not one JSON event of the reporter's shape.
+    #[error("node --test report, line {line}: {source}")]
+    Event {
+        /// 1-based line.
+        line: usize,
+        /// What is wrong with it.
+        #[source]
+        source: JsonError,
+    },
+    /// An event the reporter never writes.
+    #[error("node --test report, line {line}: unknown event `{event}` (not written by flotilla's reporter?)")]
+    UnknownEvent {
+        /// 1-based line.
+        line: usize,
+        /// The event's name.
+        event: String,
+    },
+    /// No end marker: the file was cut short.
+    #[error("the node --test report ends before its end marker (truncated? node may have been killed)")]
+    Truncated,
+}
+
 /// Parses the output of flotilla's `node --test` reporter ([`NODE_REPORTER`]); `root` is the
 /// folder node ran in.
-pub fn parse_node_events(text: &str, root: &Utf8Path) -> Result<ParsedReport, String> {
+pub fn parse_node_events(text: &str, root: &Utf8Path) -> Result<ParsedReport, NodeEventsError> {
     if text.trim().is_empty() {
-        return Err("the node --test report is empty".into());
+        return Err(NodeEventsError::Empty);
     }
     let mut parsed = ParsedReport::default();
     let mut stderr: BTreeMap<String, String> = BTreeMap::new();
@@ -87,17 +123,11 @@ pub fn parse_node_events(text: &str, root: &Utf8Path) -> Result<ParsedReport, St
             continue;
         }
         if ended {
-            return Err(format!(
-                "node --test report, line {}: events after the end marker (two runs wrote to one file?)",
-                index + 1
-            ));
+            return Err(NodeEventsError::AfterEnd { line: index + 1 });
         }
-        let line: Line = serde_json::from_str(raw).map_err(|error| {
-            format!(
-                "node --test report, line {}: {}",
-                index + 1,
-                json_error("event", &error)
-            )
+        let line: Line = serde_json::from_str(raw).map_err(|error| NodeEventsError::Event {
+            line: index + 1,
+            source: json_error("event", error),
         })?;
         let file = line.file.as_deref().map(|f| normalize_path(f, root));
         match line.event.as_str() {
@@ -152,15 +182,15 @@ pub fn parse_node_events(text: &str, root: &Utf8Path) -> Result<ParsedReport, St
                 });
             }
             other => {
-                return Err(format!(
-                    "node --test report, line {}: unknown event `{other}` (not written by flotilla's reporter?)",
-                    index + 1
-                ));
+                return Err(NodeEventsError::UnknownEvent {
+                    line: index + 1,
+                    event: other.to_string(),
+                });
             }
         }
     }
     if !ended {
-        return Err("the node --test report ends before its end marker (truncated? node may have been killed)".into());
+        return Err(NodeEventsError::Truncated);
     }
     for (case, names) in parsed.cases.iter_mut().zip(&ancestors) {
         if !names.is_empty() {
@@ -334,25 +364,33 @@ mod tests {
         assert!(
             parse_node_events(without_end, Utf8Path::new("/p"))
                 .unwrap_err()
+                .to_string()
                 .contains("end marker")
         );
         let half_line = &full[..full.len() / 2];
         assert!(
             parse_node_events(half_line, Utf8Path::new("/p"))
                 .unwrap_err()
+                .to_string()
                 .contains("line")
         );
         assert!(
             parse_node_events("", Utf8Path::new("/p"))
                 .unwrap_err()
+                .to_string()
                 .contains("empty")
         );
         let twice = format!("{full}{full}");
         assert!(
             parse_node_events(&twice, Utf8Path::new("/p"))
                 .unwrap_err()
+                .to_string()
                 .contains("after the end marker")
         );
+        assert!(matches!(
+            parse_node_events(&twice, Utf8Path::new("/p")),
+            Err(NodeEventsError::AfterEnd { .. })
+        ));
         let foreign = "{\"type\":\"test:pass\"}\n";
         assert!(parse_node_events(foreign, Utf8Path::new("/p")).is_err());
     }

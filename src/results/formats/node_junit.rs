@@ -4,7 +4,7 @@
 //! What it lacks: no `file` anywhere and `classname="test"` on every case, so with several test
 //! files in one job the cases cannot be told apart by file (use one file per job, or flotilla's
 //! own reporter: `parse_node_events`). `describe` blocks become nested `<testsuite>`s, which
-//! [`parse_junit`] flattens: `name` is the test's own name. Here `classname` is dropped (it is
+//! [`parse_junit`](crate::results::parse_junit) flattens: `name` is the test's own name. Here `classname` is dropped (it is
 //! always "test") and `file` stays `None`.
 //!
 //! Errors outside tests: a test file that fails as a whole (an import or syntax error, a
@@ -15,13 +15,14 @@ use camino::Utf8Path;
 
 use super::ParsedReport;
 use super::common::{normalize_path, strip_ansi};
-use crate::results::{ReportedStatus, parse_junit};
+use super::junit::{JunitError, read_junit};
+use crate::results::ReportedStatus;
 
 /// Parses the JUnit that `node --test --test-reporter=junit` writes; `root` is the folder node
 /// ran in.
-pub fn parse_node_junit(text: &str, root: &Utf8Path) -> Result<ParsedReport, String> {
+pub fn parse_node_junit(text: &str, root: &Utf8Path) -> Result<ParsedReport, JunitError> {
     let mut parsed = ParsedReport::default();
-    for mut case in parse_junit(text)? {
+    for mut case in read_junit(text)? {
         let whole_file = case.name.starts_with('/') && case.status != ReportedStatus::Passed;
         if whole_file {
             let file = normalize_path(&case.name, root);

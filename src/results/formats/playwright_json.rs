@@ -26,7 +26,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use serde::Deserialize;
 
 use super::ParsedReport;
-use super::common::{capped, first_line, millis_to_secs, normalize_path, parse_json, strip_ansi};
+use super::common::{JsonError, capped, first_line, millis_to_secs, normalize_path, parse_json, strip_ansi};
 use crate::results::{ReportedCase, ReportedStatus};
 
 #[derive(Deserialize)]
@@ -98,8 +98,27 @@ struct Location {
     line: Option<u32>,
 }
 
+/// What is wrong with a Playwright JSON report.
+#[derive(Debug, thiserror::Error)]
+pub enum PlaywrightJsonError {
+    /// Empty, truncated, not JSON, or not Playwright's shape.
+    #[error(transparent)]
+    Json(#[from] JsonError),
+    /// A test whose outcome is none of Playwright's (`expected`, `unexpected`, `flaky`,
+    /// `skipped`).
+    #[error("Playwright JSON report: test `{test}` in {file} has an unknown status `{status}`")]
+    UnknownStatus {
+        /// The test's titles joined with ` › `.
+        test: String,
+        /// Its file, relative to the root.
+        file: String,
+        /// The outcome it has.
+        status: String,
+    },
+}
+
 /// Parses a Playwright JSON report; `root` is the folder Playwright ran in (the project).
-pub fn parse_playwright_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, String> {
+pub fn parse_playwright_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, PlaywrightJsonError> {
     let report: Report = parse_json(text, "Playwright JSON report")?;
     let root_dir = report
         .config
@@ -134,7 +153,7 @@ fn walk(
     root_dir: &Utf8Path,
     root: &Utf8Path,
     parsed: &mut ParsedReport,
-) -> Result<(), String> {
+) -> Result<(), PlaywrightJsonError> {
     for spec in &suite.specs {
         let file = normalize_path(root_dir.join(&spec.file).as_str(), root);
         let mut name_parts = titles.clone();
@@ -152,7 +171,7 @@ fn walk(
     Ok(())
 }
 
-fn case(test: &Test, name: &str, file: &str, line: Option<u32>) -> Result<ReportedCase, String> {
+fn case(test: &Test, name: &str, file: &str, line: Option<u32>) -> Result<ReportedCase, PlaywrightJsonError> {
     let last = test.results.last();
     let last_status = last.and_then(|r| r.status.as_deref());
     let outcome = match test.status.as_deref() {
@@ -177,9 +196,11 @@ fn case(test: &Test, name: &str, file: &str, line: Option<u32>) -> Result<Report
         "unexpected" if last_status == Some("interrupted") => ReportedStatus::Error,
         "unexpected" => ReportedStatus::Failed,
         other => {
-            return Err(format!(
-                "Playwright JSON report: test `{name}` in {file} has an unknown status `{other}`"
-            ));
+            return Err(PlaywrightJsonError::UnknownStatus {
+                test: name.to_string(),
+                file: file.to_string(),
+                status: other.to_string(),
+            });
         }
     };
     let failing = test
@@ -348,17 +369,20 @@ mod tests {
         assert!(
             parse_playwright_json(&full[..full.len() / 2], root)
                 .unwrap_err()
+                .to_string()
                 .contains("truncated")
         );
         assert!(
             parse_playwright_json("{\"config\":{}}", root)
                 .unwrap_err()
+                .to_string()
                 .contains("suites")
         );
         let unknown = r#"{"suites":[{"title":"a","specs":[{"title":"t","file":"a","tests":[{"status":"odd"}]}]}]}"#;
         assert!(
             parse_playwright_json(unknown, root)
                 .unwrap_err()
+                .to_string()
                 .contains("unknown status `odd`")
         );
     }

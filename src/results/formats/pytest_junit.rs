@@ -1,6 +1,6 @@
 //! [`parse_pytest_junit`]: pytest's `--junit-xml=FILE` report.
 //!
-//! pytest specifics on top of [`parse_junit`]:
+//! pytest specifics on top of [`parse_junit`](crate::results::parse_junit):
 //! - The default family (xunit2) writes only `classname` (`tests.test_a.TestGroup`, the node
 //!   id's path with `/` → `.` and `.py` dropped) and `name` (`test_b[param]`). With
 //!   `-o junit_family=xunit1` it adds `file` (relative to pytest's rootdir) and `line`, which is
@@ -23,13 +23,14 @@ use camino::Utf8Path;
 
 use super::ParsedReport;
 use super::common::{normalize_path, strip_ansi};
-use crate::results::{ReportedStatus, parse_junit};
+use super::junit::{JunitError, read_junit};
+use crate::results::ReportedStatus;
 
 /// Parses a pytest JUnit report (`pytest --junit-xml=FILE`, either junit family); `root` is the
 /// folder pytest ran in.
-pub fn parse_pytest_junit(text: &str, root: &Utf8Path) -> Result<ParsedReport, String> {
+pub fn parse_pytest_junit(text: &str, root: &Utf8Path) -> Result<ParsedReport, JunitError> {
     let mut parsed = ParsedReport::default();
-    for mut case in parse_junit(text)? {
+    for mut case in read_junit(text)? {
         if case.classname.is_none() && case.status == ReportedStatus::Error {
             let module = case
                 .file

@@ -20,7 +20,7 @@ use camino::Utf8Path;
 use serde::Deserialize;
 
 use super::ParsedReport;
-use super::common::{capped, normalize_path, parse_json, strip_ansi};
+use super::common::{JsonError, capped, normalize_path, parse_json, strip_ansi};
 use crate::results::{ReportedCase, ReportedStatus};
 
 #[derive(Deserialize)]
@@ -59,9 +59,25 @@ struct Exception {
     backtrace: Option<Vec<String>>,
 }
 
+/// What is wrong with an RSpec JSON report.
+#[derive(Debug, thiserror::Error)]
+pub enum RspecJsonError {
+    /// Empty, truncated, not JSON, or not RSpec's shape.
+    #[error(transparent)]
+    Json(#[from] JsonError),
+    /// An example whose status is none of RSpec's (`passed`, `failed`, `pending`).
+    #[error("RSpec JSON report: example `{example}` has an unknown status `{status}`")]
+    UnknownStatus {
+        /// The example's id (`./spec/a_spec.rb[1:2]`), else its description.
+        example: String,
+        /// The status it has.
+        status: String,
+    },
+}
+
 /// Parses an RSpec JSON report (`rspec --format json --out FILE`); `root` is the folder RSpec
 /// ran in.
-pub fn parse_rspec_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, String> {
+pub fn parse_rspec_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, RspecJsonError> {
     let report: Report = parse_json(text, "RSpec JSON report")?;
     let mut parsed = ParsedReport::default();
     for example in report.examples {
@@ -97,16 +113,16 @@ pub fn parse_rspec_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, Str
     Ok(parsed)
 }
 
-fn case(example: Example, root: &Utf8Path) -> Result<ReportedCase, String> {
+fn case(example: Example, root: &Utf8Path) -> Result<ReportedCase, RspecJsonError> {
     let status = match example.status.as_str() {
         "passed" => ReportedStatus::Passed,
         "failed" => ReportedStatus::Failed,
         "pending" | "skipped" => ReportedStatus::Skipped,
         other => {
-            return Err(format!(
-                "RSpec JSON report: example `{}` has an unknown status `{other}`",
-                example.id.as_deref().unwrap_or(&example.description)
-            ));
+            return Err(RspecJsonError::UnknownStatus {
+                example: example.id.clone().unwrap_or_else(|| example.description.clone()),
+                status: other.to_string(),
+            });
         }
     };
     let (id_file, id_scope) = match example.id.as_deref().and_then(|id| id.split_once('[')) {
@@ -245,15 +261,26 @@ mod tests {
         let root = Utf8Path::new("/p");
         let full = fixture("rspec/run.json");
         let truncated = &full[..full.len() / 2];
-        assert!(parse_rspec_json(truncated, root).unwrap_err().contains("truncated"));
-        assert!(parse_rspec_json("", root).unwrap_err().contains("empty"));
-        assert!(parse_rspec_json("{}", root).unwrap_err().contains("examples"));
+        let error = parse_rspec_json(truncated, root).unwrap_err();
+        assert!(
+            matches!(error, RspecJsonError::Json(JsonError::Truncated { .. })),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("truncated"));
+        assert!(parse_rspec_json("", root).unwrap_err().to_string().contains("empty"));
+        assert!(
+            parse_rspec_json("{}", root)
+                .unwrap_err()
+                .to_string()
+                .contains("examples")
+        );
         assert!(parse_rspec_json("[1,2]", root).is_err());
         let unknown = r#"{"examples":[{"id":"./a_spec.rb[1:1]","status":"exploded"}]}"#;
+        let error = parse_rspec_json(unknown, root).unwrap_err();
         assert!(
-            parse_rspec_json(unknown, root)
-                .unwrap_err()
-                .contains("unknown status `exploded`")
+            matches!(&error, RspecJsonError::UnknownStatus { example, status } if example == "./a_spec.rb[1:1]" && status == "exploded"),
+            "{error:?}"
         );
+        assert!(error.to_string().contains("unknown status `exploded`"));
     }
 }

@@ -16,11 +16,15 @@
 use camino::Utf8Path;
 
 use super::ParsedReport;
-use super::jest_json::{Dialect, parse_jest_like};
+use super::jest_json::{Dialect, JestJsonError, parse_jest_like};
+
+/// What is wrong with a Vitest JSON report: Jest's errors, since it is Jest's shape read by
+/// Jest's parser (the messages say "Vitest JSON report").
+pub type VitestJsonError = JestJsonError;
 
 /// Parses a Vitest JSON report (`vitest run --reporter=json --outputFile=FILE`); `root` is the
 /// folder Vitest ran in.
-pub fn parse_vitest_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, String> {
+pub fn parse_vitest_json(text: &str, root: &Utf8Path) -> Result<ParsedReport, VitestJsonError> {
     parse_jest_like(text, root, Dialect::Vitest)
 }
 
@@ -80,7 +84,7 @@ mod tests {
     fn garbage_is_an_error() {
         let root = Utf8Path::new("/p");
         let full = fixture("vitest/run.json");
-        let error = parse_vitest_json(&full[..200], root).unwrap_err();
+        let error = parse_vitest_json(&full[..200], root).unwrap_err().to_string();
         assert!(
             error.contains("Vitest JSON report") && error.contains("truncated"),
             "{error}"
