@@ -3,7 +3,7 @@
 use camino::Utf8PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::report::ColorChoice;
+use crate::styles::ColorChoice;
 
 /// Fast, trustworthy CI test runs: split by measured durations, run in parallel, report.
 #[derive(Debug, Parser)]

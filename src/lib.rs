@@ -18,13 +18,13 @@ pub mod gate;
 pub mod history;
 pub mod plan;
 pub mod prepare;
-pub mod profile;
 pub mod quarantine;
 pub mod report;
 pub mod results;
 pub mod runner;
 pub mod runners;
 pub mod signal;
+pub mod styles;
 mod suggest;
 #[cfg(test)]
 mod testing;
@@ -35,7 +35,7 @@ use clap::Parser;
 
 use crate::cli::Cli;
 use crate::error::Error;
-use crate::report::ColorChoice;
+use crate::styles::ColorChoice;
 
 /// Parses the command line, runs it, and maps the outcome to an exit code.
 #[must_use]

@@ -6,18 +6,9 @@
 
 use tokio::sync::watch;
 
-use crate::exit_code;
+use crate::exec::Shutdown;
 
-/// How far shutdown has gone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Shutdown {
-    /// Keep going.
-    Running,
-    /// Stop scheduling, terminate running jobs, write reports.
-    Graceful,
-    /// Kill everything now.
-    Immediate,
-}
+use crate::exit_code;
 
 /// Commands started, detached, when a second signal makes flotilla exit at once (for example
 /// a sweep of the run's containers by label, which then finishes without us).

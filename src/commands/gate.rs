@@ -7,7 +7,7 @@ use crate::cli::{GateArgs, GlobalArgs};
 use crate::error::Error;
 use crate::exit_code;
 use crate::gate::{evaluate, find_summaries, render, requirements};
-use crate::report::Styles;
+use crate::styles::Styles;
 
 pub(super) fn gate(global: &GlobalArgs, args: &GateArgs) -> Result<u8, Error> {
     let roots: Vec<Utf8PathBuf> = args
@@ -21,7 +21,7 @@ pub(super) fn gate(global: &GlobalArgs, args: &GateArgs) -> Result<u8, Error> {
     let found = find_summaries(&roots).map_err(|error| Error::Usage {
         message: error.to_string(),
     })?;
-    let configured = crate::config::Config::load_gate(&crate::prepare::config_path(global))?;
+    let configured = crate::config::Config::load_gate(&super::config_path(global))?;
     let required = requirements(args.require.clone(), configured.as_ref());
     let verdict = evaluate(&found, &required);
     let styles = if global.color.enabled(true) {

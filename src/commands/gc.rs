@@ -11,7 +11,7 @@ use crate::exit_code;
 
 pub(super) fn gc(global: &GlobalArgs) -> Result<u8, Error> {
     let mut hosts = vec![DockerHost::Default];
-    if let Some(config) = Config::load_env_hosts(&crate::prepare::config_path(global))? {
+    if let Some(config) = Config::load_env_hosts(&super::config_path(global))? {
         for host in config {
             if !hosts.contains(&host) {
                 hosts.push(host);

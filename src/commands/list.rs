@@ -20,7 +20,7 @@ pub(super) fn list(global: &GlobalArgs, args: &ListArgs) -> Result<u8, Error> {
         profile: args.select.profile.clone(),
         ..Overrides::default()
     };
-    let mut prepared = load_and_prepare(global, &overrides)?;
+    let mut prepared = load_and_prepare(&super::config_path(global), &overrides)?;
     let flakes: Vec<HashMap<String, usize>> = prepared
         .config
         .suites

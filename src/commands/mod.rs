@@ -7,7 +7,10 @@ mod list;
 mod plan;
 mod run;
 
-use crate::cli::{Cli, Command};
+use camino::Utf8PathBuf;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::config::DEFAULT_FILE_NAME;
 use crate::error::Error;
 
 /// Runs the parsed command line; returns the exit code.
@@ -18,5 +21,15 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::List(args) => list::list(&cli.global, &args),
         Command::Gc => gc::gc(&cli.global),
         Command::Gate(args) => gate::gate(&cli.global, &args),
+    }
+}
+
+/// The configuration file named by `-C` / `--config`.
+pub(crate) fn config_path(global: &GlobalArgs) -> Utf8PathBuf {
+    let base = global.directory.clone().unwrap_or_else(|| Utf8PathBuf::from("."));
+    match &global.config {
+        Some(config) if config.is_absolute() => config.clone(),
+        Some(config) => base.join(config),
+        None => base.join(DEFAULT_FILE_NAME),
     }
 }

@@ -22,7 +22,7 @@ pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
         profile: args.select.profile.clone(),
         ..Overrides::default()
     };
-    let prepared = load_and_prepare(global, &overrides)?;
+    let prepared = load_and_prepare(&super::config_path(global), &overrides)?;
     let mut out = std::io::stdout().lock();
     if args.select.message_format == MessageFormat::Json {
         let _ = writeln!(out, "{}", plan_json(&prepared));

@@ -7,8 +7,9 @@ use crate::config::Overrides;
 use crate::error::Error;
 use crate::exit_code;
 use crate::prepare::{Loaded, check_programs, load};
-use crate::report::{JsonStream, ReportFiles, Reporter, Styles, Terminal, TerminalOptions};
+use crate::report::{JsonStream, ReportFiles, Reporter, Terminal, TerminalOptions};
 use crate::runner::{RunDir, Runner};
+use crate::styles::Styles;
 
 pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
     // Before anything can spawn (test listing included): an interrupt at any moment must stop
@@ -23,7 +24,7 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
         profile: args.select.profile.clone(),
         ci: None,
     };
-    let loaded = load(global, &overrides)?;
+    let loaded = load(&super::config_path(global), &overrides)?;
     if args.explain {
         print!("{}", explain(&loaded));
         return Ok(exit_code::SUCCESS);

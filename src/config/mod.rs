@@ -12,6 +12,7 @@
 
 mod diagnostic;
 mod duration;
+pub mod profile;
 mod raw;
 mod resolve;
 mod step;

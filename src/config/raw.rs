@@ -18,7 +18,7 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub(super) quarantine: RawQuarantine,
     #[serde(default)]
-    pub(super) profile: BTreeMap<Spanned<String>, crate::profile::RawProfile>,
+    pub(super) profile: BTreeMap<Spanned<String>, crate::config::profile::RawProfile>,
     pub(super) gate: Option<crate::gate::RawGate>,
     #[serde(default)]
     pub(super) env: BTreeMap<Spanned<String>, crate::envs::RawEnv>,

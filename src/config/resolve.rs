@@ -141,7 +141,7 @@ impl Config {
         let path = path.to_path_buf();
         let mut raw: RawConfig = toml::from_str(&text).map_err(|error| toml_error(&path, &text, &error))?;
         let root = absolute_parent(&path);
-        let profiles = crate::profile::resolve(std::mem::take(&mut raw.profile));
+        let profiles = crate::config::profile::resolve(std::mem::take(&mut raw.profile));
         let no_ci;
         let ci = match &overrides.ci {
             Some(ci) => ci,
@@ -150,7 +150,7 @@ impl Config {
                 &no_ci
             }
         };
-        let choice = crate::profile::choose(&profiles, overrides.profile.as_deref(), ci).map_err(|error| {
+        let choice = crate::config::profile::choose(&profiles, overrides.profile.as_deref(), ci).map_err(|error| {
             ConfigError::file(
                 &path,
                 error.to_string(),

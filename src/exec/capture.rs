@@ -11,7 +11,7 @@ use camino::Utf8PathBuf;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::{mpsc, watch};
 
-use super::process::{OutputLine, Stream};
+use super::output::{OutputLine, Stream};
 
 /// What a capture wrote.
 #[derive(Debug, Default)]

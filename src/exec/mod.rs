@@ -4,7 +4,11 @@
 
 mod capture;
 mod groups;
+mod output;
 mod process;
+mod shutdown;
 
 pub use groups::kill_all_now;
-pub use process::{OutputLine, ProcessEnd, ProcessResult, ProcessSpec, SpawnError, Stream, run_process};
+pub use output::{OutputLine, Stream};
+pub use process::{ProcessEnd, ProcessResult, ProcessSpec, SpawnError, run_process};
+pub use shutdown::Shutdown;

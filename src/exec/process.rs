@@ -10,9 +10,10 @@ use nix::unistd::Pid;
 use tokio::process::Child;
 use tokio::sync::{mpsc, watch};
 
+use super::Shutdown;
 use super::capture::capture;
 use super::groups;
-use crate::signal::Shutdown;
+use super::output::{OutputLine, Stream};
 
 /// What to run and how.
 #[derive(Clone, Debug)]
@@ -33,24 +34,6 @@ pub struct ProcessSpec {
     pub grace: Duration,
     /// Also send every output line here as it is written (for live, prefixed views).
     pub relay: Option<mpsc::UnboundedSender<OutputLine>>,
-}
-
-/// Which stream a relayed line came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stream {
-    /// Standard output.
-    Stdout,
-    /// Standard error.
-    Stderr,
-}
-
-/// One complete line of a process's output (without its newline).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutputLine {
-    /// The stream.
-    pub stream: Stream,
-    /// The text, decoded lossily.
-    pub text: String,
 }
 
 /// How long to wait, once the process group is gone, for its output to be read to the end.

@@ -18,7 +18,7 @@ use camino::Utf8PathBuf;
 use owo_colors::OwoColorize;
 
 use super::verdict::{Row, Status, Subject, Verdict};
-use crate::report::Styles;
+use crate::styles::Styles;
 
 const HEADERS: [&str; 5] = ["STATUS", "SUITE", "TESTS", "FAILED", "DETAIL"];
 

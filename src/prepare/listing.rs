@@ -8,9 +8,9 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::config::{Config, Suite};
+use crate::exec::Shutdown;
 use crate::exec::{ProcessEnd, ProcessSpec, run_process};
 use crate::runners::{ListedTest, Project};
-use crate::signal::Shutdown;
 
 /// How long listing the tests of big files may take.
 const LIST_TIMEOUT: Duration = Duration::from_secs(120);

@@ -10,20 +10,19 @@ mod steps;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use camino::{Utf8Path, Utf8PathBuf};
+use camino::Utf8Path;
 use tokio::sync::watch;
 
 pub use listing::ListingError;
 pub use steps::{StepPlan, pipeline_steps};
 
-use crate::cli::GlobalArgs;
-use crate::config::{Config, DEFAULT_FILE_NAME, Overrides, Step, Suite};
+use crate::config::{Config, Overrides, Step, Suite};
 use crate::discover::discover;
 use crate::error::Error;
+use crate::exec::Shutdown;
 use crate::history::{Estimate, EstimateSource, History, Startup, estimate_suite};
 use crate::quarantine::QuarantineMode;
 use crate::runners::{ListedTest, Target};
-use crate::signal::Shutdown;
 
 /// A file is split into its tests when its estimate exceeds this share of one worker's load
 /// (the load of its own test step).
@@ -121,19 +120,8 @@ impl Prepared {
     }
 }
 
-/// The configuration file named by `-C` / `--config`.
-#[must_use]
-pub fn config_path(global: &GlobalArgs) -> Utf8PathBuf {
-    let base = global.directory.clone().unwrap_or_else(|| Utf8PathBuf::from("."));
-    match &global.config {
-        Some(config) if config.is_absolute() => config.clone(),
-        Some(config) => base.join(config),
-        None => base.join(DEFAULT_FILE_NAME),
-    }
-}
-
 /// Reads the settings and discovers the files; runs no process.
-pub fn load(global: &GlobalArgs, overrides: &Overrides) -> Result<Loaded, Error> {
+pub fn load(config_path: &Utf8Path, overrides: &Overrides) -> Result<Loaded, Error> {
     let ci = crate::ci::detect(&crate::ci::process_env).map_err(|error| Error::Usage {
         message: error.to_string(),
     })?;
@@ -141,7 +129,7 @@ pub fn load(global: &GlobalArgs, overrides: &Overrides) -> Result<Loaded, Error>
         ci: Some(ci.clone()),
         ..overrides.clone()
     };
-    let config = Config::load(&config_path(global), &overrides)?;
+    let config = Config::load(config_path, &overrides)?;
     let discovered: Vec<Vec<String>> = discover(&config.root, &config.suites)?
         .into_iter()
         .zip(&config.suites)
@@ -309,9 +297,9 @@ pub async fn prepare(
 
 /// [`load`] and [`prepare`] for commands that only look (`plan`, `list`): an interrupt while
 /// listing stops the listing and fails with [`Error::Interrupted`].
-pub fn load_and_prepare(global: &GlobalArgs, overrides: &Overrides) -> Result<Prepared, Error> {
+pub fn load_and_prepare(config_path: &Utf8Path, overrides: &Overrides) -> Result<Prepared, Error> {
     let shutdown = crate::signal::install().map_err(Error::Runtime)?;
-    let loaded = load(global, overrides)?;
+    let loaded = load(config_path, overrides)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -8,11 +8,9 @@
 mod files;
 mod json_stream;
 mod reporter;
-mod styles;
 mod terminal;
 
 pub use files::ReportFiles;
 pub use json_stream::{JsonStream, VERSION as EVENTS_VERSION};
 pub use reporter::Reporter;
-pub use styles::{ColorChoice, Styles};
 pub use terminal::{Terminal, TerminalOptions};

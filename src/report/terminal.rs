@@ -12,9 +12,9 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use owo_colors::OwoColorize;
 
-use super::styles::Styles;
 use crate::results::{Counts, Outcome, RunSummary};
 use crate::runner::Event;
+use crate::styles::Styles;
 
 /// How the terminal view behaves.
 #[derive(Clone, Copy, Debug)]

@@ -9,9 +9,9 @@ use tokio::task::JoinSet;
 
 use super::{Event, JobEnvironment, RunDir};
 use crate::config::{Step, StepCommand};
+use crate::exec::Shutdown;
 use crate::exec::{OutputLine, ProcessEnd, ProcessSpec, run_process};
 use crate::results::{CommandRecord, JobExit, StepOutcome, StepRecord};
-use crate::signal::Shutdown;
 
 /// What a step needs from the run.
 pub struct StepContext<'a> {

@@ -13,9 +13,9 @@ use super::RunDir;
 use super::event::{Clock, Event, PlannedStep, TimedEvent, Verdict};
 use super::pipeline::run_pipeline;
 use crate::error::Error;
+use crate::exec::Shutdown;
 use crate::prepare::{ListingNews, Loaded, prepare};
 use crate::results::RunSummary;
-use crate::signal::Shutdown;
 
 /// One run, ready to execute.
 pub struct Runner {

@@ -16,10 +16,10 @@ use super::RunDir;
 pub(super) use super::interpret::TestAttempt;
 use super::interpret::{Exit, InterpretInput, JobEnd, ReportLocation, interpret, read_report};
 use crate::config::Suite;
+use crate::exec::Shutdown;
 use crate::exec::{ProcessEnd, ProcessSpec, run_process};
 use crate::results::{JobExit, JobRecord};
 use crate::runners::{Invocation, ReportSource, Target};
-use crate::signal::Shutdown;
 
 /// A job waiting in the queue.
 #[derive(Clone, Debug)]

@@ -11,9 +11,9 @@ use super::services::Environments;
 use super::{Event, RunDir, RunInput, execute};
 use crate::config::{Step, StepAction};
 use crate::error::Error;
+use crate::exec::Shutdown;
 use crate::prepare::Prepared;
 use crate::results::{Counts, RunSummary, StepOutcome, StepRecord};
-use crate::signal::Shutdown;
 
 /// What the pipeline produced.
 pub(super) struct PipelineOutcome {

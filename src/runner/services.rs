@@ -14,7 +14,7 @@ use super::{Event, JobEnvironment, RunDir};
 use crate::config::Config;
 use crate::envs::{Compose, EnvSet, Owner, RunInfo};
 use crate::error::Error;
-use crate::signal::Shutdown;
+use crate::exec::Shutdown;
 
 /// The environments of one run, by `[env.NAME]`.
 #[derive(Default)]

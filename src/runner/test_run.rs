@@ -15,9 +15,9 @@ use super::dispatcher::{Dispatcher, Start};
 use super::job::{JobEnv, JobOutput, run_job};
 use super::{Event, Job, RunDir};
 use crate::config::Config;
+use crate::exec::Shutdown;
 use crate::results::RunSummary;
 use crate::runners::Target;
-use crate::signal::Shutdown;
 
 /// What [`execute`] needs.
 pub struct RunInput<'a> {
