@@ -9,6 +9,8 @@ mod files;
 mod json_stream;
 mod reporter;
 mod terminal;
+#[cfg(test)]
+mod terminal_snapshots;
 
 pub use files::ReportFiles;
 pub use json_stream::{JsonStream, VERSION as EVENTS_VERSION};
