@@ -2,11 +2,27 @@
 
 use camino::Utf8Path;
 
-/// Writes `bytes` to `path` via a temporary sibling and a rename, so readers never see half a file.
-pub(crate) fn write_atomic(path: &Utf8Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `path` through `write` into a buffered temporary sibling, then renames it into place,
+/// so a large report is streamed to disk (never held whole in memory) and readers still never
+/// see half a file. On error the temporary file is removed and `path` is left as it was.
+pub(crate) fn write_atomic_with<T>(
+    path: &Utf8Path,
+    write: impl FnOnce(&mut std::io::BufWriter<fs_err::File>) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    use std::io::Write;
     let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    fs_err::write(&tmp, bytes)?;
-    fs_err::rename(&tmp, path)
+    let result = (|| {
+        // 256 KiB: few write calls for files of tens of MB, a negligible buffer.
+        let mut out = std::io::BufWriter::with_capacity(256 * 1024, fs_err::File::create(&tmp)?);
+        let value = write(&mut out)?;
+        out.flush()?;
+        fs_err::rename(&tmp, path)?;
+        Ok(value)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// Points the symlink `link` at `target` (relative), replacing any previous link atomically.

@@ -2,13 +2,15 @@
 //! `junit.xml` and the documented `summary.json`.
 //!
 //! The main types are [`Outcome`], [`TestResult`] (one test, all its attempts) and
-//! [`RunSummary`] (what a run produced).
+//! [`RunSummary`] (what a run produced). [`write_junit`] and [`write_summary`] stream a whole
+//! summary to disk; [`ReportSink`] writes the same files from tests handed over as they settle.
 
 mod display;
 pub mod formats;
 mod junit_read;
 mod junit_write;
 mod model;
+mod sink;
 mod steps;
 mod summary_json;
 
@@ -16,5 +18,6 @@ pub use display::signal_name;
 pub use junit_read::{ReportedCase, ReportedStatus, parse_junit};
 pub use junit_write::write_junit;
 pub use model::{Attempt, Counts, FlakyResult, JobExit, JobRecord, Outcome, RunSummary, TestResult};
+pub use sink::{ReportSink, RunHeader};
 pub use steps::{CommandRecord, StepOutcome, StepRecord};
 pub use summary_json::{SCHEMA_VERSION, write_summary};
