@@ -64,7 +64,11 @@ fn input(count: usize, mode: BatchMode) -> PlanInput {
         }],
         units: estimates(count)
             .into_iter()
-            .map(|estimate| PlanUnit { suite: 0, estimate })
+            .map(|estimate| PlanUnit {
+                suite: 0,
+                estimate,
+                argv_bytes: 0,
+            })
             .collect(),
         workers: WORKERS,
     }

@@ -21,6 +21,9 @@ pub struct PlanUnit {
     pub suite: usize,
     /// Expected duration (never zero).
     pub estimate: Duration,
+    /// Bytes it adds to a batch's command line (its argument, its terminating NUL and its
+    /// pointer); 0 where it adds none that matters.
+    pub argv_bytes: usize,
 }
 
 /// What the planner needs to know about a suite.
@@ -63,6 +66,11 @@ pub struct PlanInput {
 /// Budget multiple of the start-up cost: keeps start-up under ~10% of a batch.
 const STARTUP_MULTIPLE: u32 = 10;
 
+/// The most command-line bytes one batch's units may take. Linux refuses to start a program
+/// whose arguments and environment exceed `ARG_MAX` (2 MiB here, counting each argument's
+/// pointer): half of it is left for the runner's own arguments and the environment.
+pub const MAX_BATCH_ARGV_BYTES: usize = 1 << 20;
+
 /// Plans `input`: batches in dispatch order plus the predicted per-worker load.
 #[must_use]
 pub fn plan(input: &PlanInput) -> Plan {
@@ -79,7 +87,10 @@ pub fn plan(input: &PlanInput) -> Plan {
                 .iter()
                 .take_while(|&&i| input.units[i].suite == suite)
                 .count();
+        let first = batches.len();
         cut_suite(input, suite, &order[start..end], workers, &mut batches);
+        let cut: Vec<Batch> = batches.drain(first..).collect();
+        batches.extend(cut.into_iter().flat_map(|batch| fit_command_line(input, batch)));
         start = end;
     }
     batches.sort_by_key(|batch| std::cmp::Reverse(batch.estimate));
@@ -135,6 +146,41 @@ fn cut_suite(input: &PlanInput, suite: usize, units: &[usize], workers: usize, o
         remaining = remaining.saturating_sub(sum);
         next = end;
     }
+}
+
+/// `batch`, cut into consecutive pieces whose units fit one command line
+/// ([`MAX_BATCH_ARGV_BYTES`]); each piece pays the suite's start-up.
+fn fit_command_line(input: &PlanInput, batch: Batch) -> Vec<Batch> {
+    let bytes: usize = batch.units.iter().map(|&u| input.units[u].argv_bytes).sum();
+    if bytes <= MAX_BATCH_ARGV_BYTES {
+        return vec![batch];
+    }
+    let startup = input.suites[batch.suite].startup;
+    let mut pieces = Vec::new();
+    let mut units = Vec::new();
+    let mut size = 0;
+    let mut sum = Duration::ZERO;
+    for unit in batch.units {
+        let unit_bytes = input.units[unit].argv_bytes;
+        if !units.is_empty() && size + unit_bytes > MAX_BATCH_ARGV_BYTES {
+            pieces.push(Batch {
+                suite: batch.suite,
+                units: std::mem::take(&mut units),
+                estimate: startup + sum,
+            });
+            size = 0;
+            sum = Duration::ZERO;
+        }
+        size += unit_bytes;
+        sum += input.units[unit].estimate;
+        units.push(unit);
+    }
+    pieces.push(Batch {
+        suite: batch.suite,
+        units,
+        estimate: startup + sum,
+    });
+    pieces
 }
 
 /// Static LPT into one batch per worker, each at most `cap`: every unit (longest first) goes to
@@ -201,10 +247,34 @@ mod tests {
                 .map(|&(suite, ms)| PlanUnit {
                     suite,
                     estimate: Duration::from_millis(ms.max(1)),
+                    argv_bytes: 0,
                 })
                 .collect(),
             workers,
         }
+    }
+
+    #[test]
+    fn no_batch_outgrows_a_command_line() {
+        let mut input = input(&vec![(0, 10); 3_000], &[BatchMode::Batch], 0, 2);
+        for unit in &mut input.units {
+            unit.argv_bytes = 1_000;
+        }
+        let plan = plan(&input);
+        let mut seen: Vec<usize> = plan.batches.iter().flat_map(|b| b.units.clone()).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..3_000).collect::<Vec<_>>(), "every unit exactly once");
+        for batch in &plan.batches {
+            assert!(
+                batch.units.len() * 1_000 <= MAX_BATCH_ARGV_BYTES,
+                "{} units",
+                batch.units.len()
+            );
+        }
+        assert!(
+            plan.batches.len() >= 3,
+            "3 MB of arguments need at least 3 command lines"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod batches;
 mod dispatch_queue;
 mod simulate;
 
-pub use batches::{PlanInput, PlanSuite, PlanUnit, plan};
+pub use batches::{MAX_BATCH_ARGV_BYTES, PlanInput, PlanSuite, PlanUnit, plan};
 pub use dispatch_queue::DispatchQueue;
 pub use simulate::{Plan, WorkerLoad};
 

@@ -93,6 +93,7 @@ pub(super) fn plan_steps(
                     .map(|&u| PlanUnit {
                         suite: units[u].suite,
                         estimate: units[u].estimate.duration,
+                        argv_bytes: argv_bytes(&units[u].target),
                     })
                     .collect(),
                 workers: config.run.workers,
@@ -113,4 +114,10 @@ pub(super) fn plan_steps(
             }
         })
         .collect()
+}
+
+/// What a target adds to a batch's command line: its file or test id as one argument (the
+/// adapters pass one per target, or fewer), its NUL and its pointer.
+fn argv_bytes(target: &crate::runners::Target) -> usize {
+    target.id().len() + 1 + std::mem::size_of::<usize>()
 }
