@@ -148,20 +148,20 @@ done
 pick() { grep "^$1 " "$results" | awk '{print $2}' | median; }
 hand=$(pick hand-docker)
 
-printf '| %-42s | %8s | %9s | %s |\n' "what ($JOBS jobs, compose $COMPOSE)" "median s" "per job s" "vs docker exec by hand"
-printf '| %-42s | %8s | %9s | %s |\n' "------------------------------------------" "--------" "---------" "----------------------"
-row() {
-    [[ -n $2 ]] || return 0
-    printf '| %-42s | %8.2f | %9.3f | %.2fx |\n' "$1" "$2" "$(awk -v a="$2" -v n="$JOBS" 'BEGIN {print a / n}')" \
-        "$(awk -v a="$2" -v b="$hand" 'BEGIN {print a / b}')"
+range() { grep "^$1 " "$results" | awk '{print $2}' | sort -n | awk 'NR == 1 {a = $1} {b = $1} END {printf "%.2f-%.2f", a, b}'; }
+
+printf '| %-42s | %8s | %11s | %9s | %s |\n' "what ($JOBS jobs, compose $COMPOSE)" "median s" "range s" "per job s" "vs docker exec by hand"
+printf '| %-42s | %8s | %11s | %9s | %s |\n' "------------------------------------------" "--------" "-----------" "---------" "----------------------"
+row() { # $1 = label, $2 = variant in the results file
+    grep -q "^$2 " "$results" || return 0
+    local value
+    value=$(pick "$2")
+    printf '| %-42s | %8.2f | %11s | %9.3f | %.2fx |\n' "$1" "$value" "$(range "$2")" \
+        "$(awk -v a="$value" -v n="$JOBS" 'BEGIN {print a / n}')" "$(awk -v a="$value" -v b="$hand" 'BEGIN {print a / b}')"
 }
-row "by hand, docker exec in a loop" "$hand"
-row "flotilla, jobs (first start to last end)" "$(pick flotilla-jobs)"
-row "flotilla, whole run (env up + down too)" "$(pick flotilla-whole)"
-if [[ -n $before ]]; then
-    row "before (compose exec), jobs" "$(pick before-jobs)"
-    row "before (compose exec), whole run" "$(pick before-whole)"
-fi
-if [[ $COMPOSE_EXEC == 1 ]]; then
-    row "by hand, compose exec -T in a loop" "$(pick hand-compose)"
-fi
+row "by hand, docker exec in a loop" hand-docker
+row "flotilla, jobs (first start to last end)" flotilla-jobs
+row "flotilla, whole run (env up + down too)" flotilla-whole
+row "before (compose exec), jobs" before-jobs
+row "before (compose exec), whole run" before-whole
+row "by hand, compose exec -T in a loop" hand-compose
