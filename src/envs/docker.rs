@@ -133,6 +133,24 @@ impl Docker {
         self.invocation(args, timeout).output(cancel).await
     }
 
+    /// `docker exec -i [-e K=V]… ID ARGV…`: a job's command line inside container `id`.
+    ///
+    /// This is exactly what docker-compose v1's `exec -T` runs once it has looked the container
+    /// up (`build_exec_command` in compose/cli/main.py), and what v2's `exec -T` asks the API for:
+    /// stdin attached (`-i`, compose's default; the job's stdin is /dev/null, so a read gets EOF),
+    /// no TTY (no `-t`, as `-T`), and neither `-w` nor `-u`, so the process gets the working
+    /// directory and user compose gave the container from the service's `working_dir` and `user`.
+    pub(crate) fn exec_args(&self, id: &str, env: &[(String, String)], argv: &[OsString]) -> Vec<OsString> {
+        let mut out = vec![self.program.clone(), "exec".into(), "-i".into()];
+        for (key, value) in env {
+            out.push("-e".into());
+            out.push(format!("{key}={value}").into());
+        }
+        out.push(id.into());
+        out.extend(argv.iter().cloned());
+        out
+    }
+
     /// Network ids that carry every label.
     pub(crate) async fn network_ids(&self, labels: &[(&str, &str)]) -> Result<Vec<String>, EnvError> {
         let mut args: Vec<String> = vec!["network".into(), "ls".into(), "-q".into(), "--no-trunc".into()];
@@ -226,4 +244,36 @@ fn push_filters(args: &mut Vec<String>, labels: &[(&str, &str)]) {
 
 fn words(text: &str) -> Vec<String> {
     text.split_whitespace().map(str::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exec_args_are_compose_v1s_own_docker_exec() {
+        let docker = Docker::new("docker", DockerHost::Default);
+        let argv = docker.exec_args(
+            "fe070f99c521aa",
+            &[("A".into(), "b c".into()), ("FLOTILLA_JOB_TAG".into(), "p-job1".into())],
+            &["sh".into(), "-c".into(), "echo $A".into()],
+        );
+        let words: Vec<String> = argv.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+        assert_eq!(
+            words,
+            [
+                "docker",
+                "exec",
+                "-i",
+                "-e",
+                "A=b c",
+                "-e",
+                "FLOTILLA_JOB_TAG=p-job1",
+                "fe070f99c521aa",
+                "sh",
+                "-c",
+                "echo $A"
+            ]
+        );
+    }
 }

@@ -16,7 +16,7 @@
 //! for each job on worker w (1-based), with ws = set.worker(w).unwrap():
 //!     ws.job_env()                                  // FLOTILLA_WORKER, PROJECT_NAME, FLOTILLA_DB_5432, …
 //!     // or, to run the job inside the env's `exec` service:
-//!     let cmd = ws.exec_command(&argv, &suite_vars)?;   // client argv + client env + tag
+//!     let cmd = ws.exec_command(&argv, &suite_vars)?;   // `docker exec` argv + client env + tag
 //!     // job timed out: kill the client's process group, then ws.kill_job(&cmd.tag).await
 //!     // job failed: ws.collect_diagnostics("job 12 failed").await → Diagnostics { dir, files, summary }
 //! let report = set.teardown().await;   // per worker down -v --remove-orphans -t N, then a run-wide label sweep
@@ -40,6 +40,9 @@
 //!   go on every container, network and volume.
 //! - Teardown never fails and can run at any time: it cancels an `up` in progress (its compose
 //!   process group is killed and reaped first), runs `down`, then sweeps by label.
+//! - A job inside a service is `docker exec` on the container readiness saw (no compose client
+//!   per job), with what `compose exec -T` would give it: the same variables, working directory
+//!   and user, no TTY.
 //! - Environments of a run that was SIGKILLed are removed by the next run's `up` (or `gc`),
 //!   which checks the owner's pid *and* start time on this machine.
 

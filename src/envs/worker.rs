@@ -5,6 +5,9 @@
 //!
 //! Every compose call of a worker uses the same resolved file, project folder and environment
 //! (v1 needs that even for `down`); they live in `<run-dir>/envs/<project>/` until teardown.
+//! Jobs inside a service do not go through compose: readiness already saw every container, so
+//! the first replica's id of each running service is kept and a job is a plain `docker exec` on
+//! it (a compose client start costs about a second with v1, `docker exec` about a tenth).
 //! `up` and `teardown` of one worker never overlap: teardown first cancels an `up` in progress
 //! (its compose process group is killed and reaped), then runs `down`, then sweeps by label.
 
@@ -19,6 +22,7 @@ use camino::Utf8PathBuf;
 use super::command::{Cancel, CancelSource, Invocation};
 use super::compose::{Compose, ProjectArgs};
 use super::config::EnvConfig;
+use super::container::Container;
 use super::diagnostics::{Collector, Diagnostics, next_dir};
 use super::docker::Docker;
 use super::error::{EnvError, ServiceDown};
@@ -43,7 +47,8 @@ pub struct RunInfo {
 /// A job command that runs inside a service, from [`WorkerEnv::exec_command`].
 #[derive(Clone, Debug)]
 pub struct ExecCommand {
-    /// The client's argv (`docker compose … exec -T -e … SERVICE ARGV…`).
+    /// The client's argv: `docker exec -i -e … CONTAINER ARGV…`, or `docker compose … exec -T
+    /// -e … SERVICE ARGV…` for a service that had no running container when the worker came up.
     pub argv: Vec<OsString>,
     /// Environment for the client process (DOCKER_HOST, COMPOSE_PROJECT_NAME, …).
     pub env: Vec<(String, String)>,
@@ -96,6 +101,8 @@ struct State {
     phase: Phase,
     resolved: Option<Resolved>,
     ports: Vec<(String, String)>,
+    /// Service → id of its first running replica, as readiness last saw them.
+    exec_ids: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug)]
@@ -161,6 +168,7 @@ impl WorkerEnv {
                 phase: Phase::New,
                 resolved: None,
                 ports: Vec::new(),
+                exec_ids: BTreeMap::new(),
             }),
             jobs: AtomicU64::new(0),
         })
@@ -418,7 +426,7 @@ impl WorkerEnv {
         up.run(Some(&self.cancel)).await?;
 
         // 3. Containers, health and probes, before one deadline.
-        let (_, ports) = wait_ready(&ReadyCheck {
+        let (containers, ports) = wait_ready(&ReadyCheck {
             docker: &self.docker,
             project: &self.project,
             started_services: &resolved.started_services,
@@ -432,13 +440,18 @@ impl WorkerEnv {
             .iter()
             .map(|((service, port, proto), addr)| (naming::port_variable(service, *port, proto), addr.to_string()))
             .collect();
-        self.lock().ports = vars;
+        let exec_ids = first_replicas(&containers);
+        let mut state = self.lock();
+        state.ports = vars;
+        state.exec_ids = exec_ids;
         Ok(())
     }
 
-    /// The command line that runs `argv` inside `service` (`exec -T`), with `env` set inside the
-    /// container plus the worker's identity variables and a job tag. Port variables are not
-    /// passed in: inside the project, services are reached by name (`db:5432`).
+    /// The command line that runs `argv` inside `service` (no TTY, stdin attached, as `exec -T`),
+    /// with `env` set inside the container plus the worker's identity variables and a job tag.
+    /// Port variables are not passed in: inside the project, services are reached by name
+    /// (`db:5432`). It is `docker exec` on the container readiness saw for `service`, run with the
+    /// worker's `DOCKER_HOST`; the service's `working_dir` and `user` apply, as with compose.
     ///
     /// When the daemon is on this machine, the run folder is bind-mounted at the same path into
     /// the `exec` service, so `{result}` paths written inside land in the run folder.
@@ -459,8 +472,17 @@ impl WorkerEnv {
         let mut inside = self.identity_env();
         inside.extend(env.iter().cloned());
         inside.push(("FLOTILLA_JOB_TAG".into(), tag.clone()));
+        let cached = self.lock().exec_ids.get(service).cloned();
+        let argv = match cached {
+            Some(id) => self.docker.exec_args(&id, &inside, argv),
+            // No running container of `service` when the worker came up (a service `up` does
+            // not start, or one that had exited): compose looks the container up at call time,
+            // so one started since (by a step) is still found, and one that is missing gets
+            // compose's own error. Slower (a compose client start), but never wrong.
+            None => self.compose.exec_args(&project, service, &inside, argv),
+        };
         Ok(ExecCommand {
-            argv: self.compose.exec_args(&project, service, &inside, argv),
+            argv,
             env: self.call_env(),
             tag,
         })
@@ -546,6 +568,7 @@ impl WorkerEnv {
             let first = state.phase != Phase::TornDown;
             state.phase = Phase::TornDown;
             state.ports.clear();
+            state.exec_ids.clear();
             first
         };
         let mut report = WorkerTeardown {
@@ -589,7 +612,7 @@ impl WorkerEnv {
             )
             .await?;
         containers.retain(|c| c.is_running() && !c.is_oneoff());
-        containers.sort_by_key(super::container::Container::number);
+        containers.sort_by_key(Container::number);
         Ok(containers.into_iter().map(|c| c.id).collect())
     }
 
@@ -613,5 +636,185 @@ impl WorkerEnv {
             .run(None)
             .await?;
         Ok(())
+    }
+}
+
+/// Service → id of its first running replica (the one `compose exec` picks by default,
+/// `--index 1`). One-off `compose run` containers are not the service.
+fn first_replicas(containers: &[Container]) -> BTreeMap<String, String> {
+    let mut running: Vec<&Container> = containers.iter().filter(|c| c.is_running() && !c.is_oneoff()).collect();
+    running.sort_by_key(|c| c.number());
+    let mut ids = BTreeMap::new();
+    for container in running {
+        if let Some(service) = container.service() {
+            ids.entry(service.to_string()).or_insert_with(|| container.id.clone());
+        }
+    }
+    ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::compose::ComposeVersion;
+    use super::super::config::HealthPolicy;
+    use super::*;
+
+    const WEB_ID: &str = "fe070f99c521aa5fd1c37c4c4b1bb1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1";
+
+    /// Worker 2 of `app` on a remote host, as `up` leaves it: resolved, `web` seen running.
+    fn worker_after_up(exec_ids: &[(&str, &str)]) -> WorkerEnv {
+        let config = EnvConfig {
+            name: "app".into(),
+            compose_files: vec!["/src/docker-compose.yml".into()],
+            project_dir: "/src".into(),
+            project_prefix: "app".into(),
+            ready: Vec::new(),
+            ready_timeout: Duration::from_secs(60),
+            up_timeout: Duration::from_secs(60),
+            health: HealthPolicy::Wait,
+            exec: Some("web".into()),
+            docker_hosts: Vec::new(),
+            build: None,
+            stop_timeout: Duration::from_secs(1),
+            logs_tail: 10,
+        };
+        let run = RunInfo {
+            run_id: "20261122-015821-bb68".into(),
+            run_dir: "/runs/r".into(),
+            owner: Owner::current(),
+        };
+        let compose = Compose::new(vec!["docker-compose".into()], ComposeVersion::new(1, 29, 2)).unwrap();
+        let docker = Docker::new("docker", DockerHost::Url("tcp://10.0.0.7:2375".into()));
+        let worker = WorkerEnv::new(
+            2,
+            "10.0.0.7".parse().unwrap(),
+            Arc::new(config),
+            Arc::new(run),
+            compose,
+            docker,
+            None,
+        )
+        .unwrap();
+        {
+            let mut state = worker.lock();
+            state.phase = Phase::Up;
+            state.resolved = Some(Resolved {
+                file: worker.compose_file(),
+            });
+            state.exec_ids = exec_ids
+                .iter()
+                .map(|(service, id)| ((*service).to_string(), (*id).to_string()))
+                .collect();
+        }
+        worker
+    }
+
+    fn words(argv: &[OsString]) -> Vec<String> {
+        argv.iter().map(|a| a.to_string_lossy().into_owned()).collect()
+    }
+
+    #[test]
+    fn a_job_is_a_docker_exec_on_the_cached_container_with_its_variables() {
+        let worker = worker_after_up(&[("web", WEB_ID)]);
+        let argv = ["sh".into(), "-c".into(), "echo $SUITE_VAR".into()];
+        let cmd = worker
+            .exec_command(&argv, &[("SUITE_VAR".into(), "x y".into())])
+            .unwrap();
+        let project = "app-20261122-015821-bb68-2";
+        assert_eq!(cmd.tag, format!("{project}-job1"));
+        let expected: Vec<String> = [
+            "docker",
+            "exec",
+            "-i",
+            "-e",
+            "FLOTILLA_WORKER=2",
+            "-e",
+            "CI_COMMAND_NUMBER=2",
+            "-e",
+            &format!("PROJECT_NAME={project}"),
+            "-e",
+            &format!("COMPOSE_PROJECT_NAME={project}"),
+            "-e",
+            "FLOTILLA_RUN_ID=20261122-015821-bb68",
+            "-e",
+            "SUITE_VAR=x y",
+            "-e",
+            &format!("FLOTILLA_JOB_TAG={project}-job1"),
+            WEB_ID,
+            "sh",
+            "-c",
+            "echo $SUITE_VAR",
+        ]
+        .map(str::to_string)
+        .into();
+        assert_eq!(words(&cmd.argv), expected);
+        assert!(!cmd.argv.iter().any(|a| a == "-t" || a == "--tty"), "never a TTY");
+        // The client talks to the worker's daemon.
+        assert!(
+            cmd.env
+                .contains(&("DOCKER_HOST".to_string(), "tcp://10.0.0.7:2375".to_string())),
+            "{:?}",
+            cmd.env
+        );
+        // Every job gets a tag of its own, for kill_job.
+        let second = worker.exec_command(&argv, &[]).unwrap();
+        assert_eq!(second.tag, format!("{project}-job2"));
+        assert!(words(&second.argv).contains(&format!("FLOTILLA_JOB_TAG={project}-job2")));
+    }
+
+    #[test]
+    fn a_service_without_a_known_container_goes_through_compose_exec() {
+        let worker = worker_after_up(&[("web", WEB_ID)]);
+        let cmd = worker
+            .exec_command_in("db", &["true".into()], &[("A".into(), "1".into())])
+            .unwrap();
+        let line = words(&cmd.argv).join(" ");
+        assert!(
+            line.starts_with("docker-compose --ansi never -p app-20261122-015821-bb68-2"),
+            "{line}"
+        );
+        assert!(
+            line.ends_with(&format!(
+                "exec -T -e FLOTILLA_WORKER=2 -e CI_COMMAND_NUMBER=2 -e PROJECT_NAME=app-20261122-015821-bb68-2 -e COMPOSE_PROJECT_NAME=app-20261122-015821-bb68-2 -e FLOTILLA_RUN_ID=20261122-015821-bb68 -e A=1 -e FLOTILLA_JOB_TAG={} db true",
+                cmd.tag
+            )),
+            "{line}"
+        );
+        assert!(!line.contains(WEB_ID), "{line}");
+    }
+
+    #[test]
+    fn exec_before_up_is_a_usage_error() {
+        let worker = worker_after_up(&[]);
+        worker.lock().resolved = None;
+        let error = worker.exec_command(&["true".into()], &[]).unwrap_err();
+        assert!(matches!(error, EnvError::Usage(_)), "{error}");
+    }
+
+    #[test]
+    fn the_first_running_replica_of_each_service_is_kept() {
+        let container = |id: &str, service: &str, number: &str, status: &str, oneoff: &str| Container {
+            id: id.into(),
+            name: format!("p-{service}-{number}"),
+            labels: [
+                (LABEL_COMPOSE_SERVICE.to_string(), service.to_string()),
+                (naming::LABEL_COMPOSE_NUMBER.to_string(), number.to_string()),
+                (naming::LABEL_COMPOSE_ONEOFF.to_string(), oneoff.to_string()),
+            ]
+            .into(),
+            status: status.into(),
+            exit_code: 0,
+            health: None,
+            ports: Vec::new(),
+        };
+        let ids = first_replicas(&[
+            container("web2", "web", "2", "running", "False"),
+            container("web-run", "web", "1", "running", "True"),
+            container("web1", "web", "1", "running", "False"),
+            container("init", "migrate", "1", "exited", "False"),
+            container("db1", "db", "1", "running", "False"),
+        ]);
+        let ids: Vec<(&str, &str)> = ids.iter().map(|(s, i)| (s.as_str(), i.as_str())).collect();
+        assert_eq!(ids, [("db", "db1"), ("web", "web1")]);
     }
 }

@@ -449,3 +449,112 @@ fn a_second_sigint_exits_at_once_and_a_detached_sweep_still_removes_the_run() {
         std::thread::yield_now();
     }
 }
+
+/// Inside `app` (tests/fixtures/compose/exec): a job that hangs, one that checks what it was
+/// started with, and one that checks the hung job is gone.
+const IN_APP: &str = r#"case "$1" in
+  *hang*) exec sleep 1000 ;;
+  *where*) echo "pwd=$(pwd) user=$(id -u):$(id -g) app=$APP_VAR suite=$SUITE_VAR worker=$FLOTILLA_WORKER tagged=${FLOTILLA_JOB_TAG:+yes}"
+           [ "$(pwd)" = /srv/app ] && [ "$(id -u):$(id -g)" = 1234:5678 ] && [ "$APP_VAR" = from-compose ] \
+             && [ "$SUITE_VAR" = "set by the suite" ] && [ "$FLOTILLA_WORKER" = 1 ] && [ -n "$FLOTILLA_JOB_TAG" ] ;;
+  *check*) if ps | grep -v grep | grep -q 'sleep 1000'; then echo 'the timed-out job still runs'; exit 1; fi ;;
+esac"#;
+
+#[test]
+fn jobs_inside_a_service_are_docker_execs_with_its_working_dir_user_and_variables() {
+    images();
+    let project = Project::new();
+    // `docker` and `docker-compose` on PATH log every call, so the test can tell how jobs ran.
+    for program in ["docker", "docker-compose"] {
+        let real = Command::new("sh")
+            .args(["-c", &format!("command -v {program}")])
+            .output()
+            .unwrap();
+        let real = String::from_utf8_lossy(&real.stdout).trim().to_string();
+        if real.is_empty() {
+            continue;
+        }
+        let wrapper = format!("bin/{program}");
+        project.file(
+            &wrapper,
+            &format!("#!/bin/sh\necho \"$*\" >> \"$PROJECT_ROOT/{program}.log\"\nexec {real} \"$@\"\n"),
+        );
+        std::fs::set_permissions(
+            project.path(&wrapper),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+    }
+    project
+        .file("docker-compose.yml", &fixture("exec/docker-compose.yml"))
+        .file("t/a_hang.sh", "")
+        .file("t/b_where.sh", "")
+        .file("t/c_check.sh", "")
+        .config(&format!(
+            "[run]\nworkers = 1\n\n[env.app]\ncompose = [\"docker-compose.yml\"]\nexec = \"app\"\nready-timeout = \"60s\"\n\n[suite.it]\nrunner = \"custom\"\ncommand = [\"sh\", \"-c\", {}, \"sh\", \"{{file}}\"]\nfiles = [\"t/*.sh\"]\nenv = \"app\"\nenvironment = {{ SUITE_VAR = \"set by the suite\" }}\ntimeout = \"3s\"\ntimeout-grace = \"200ms\"\n",
+            toml_string(IN_APP)
+        ));
+    let path = format!(
+        "{}:{}",
+        project.path("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = project.command(&["run"]).env("PATH", path).output().unwrap();
+    let run = crate::harness::Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    let summary = project.summary();
+    let outcome = |file: &str| {
+        summary["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["file"] == file)
+            .map(|t| t["outcome"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        outcome("t/a_hang.sh").as_deref(),
+        Some("timed_out"),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(
+        outcome("t/b_where.sh").as_deref(),
+        Some("passed"),
+        "the job saw the service's working directory, user and variables\n{}",
+        run.describe()
+    );
+    assert_eq!(
+        outcome("t/c_check.sh").as_deref(),
+        Some("passed"),
+        "the timed-out job was killed inside the container\n{}",
+        run.describe()
+    );
+    // Every job was one `docker exec` on the container; compose (v1, or v2 as `docker compose`)
+    // brought the environment up but ran no `exec`.
+    let log = |name: &str| std::fs::read_to_string(project.path(name)).unwrap_or_default();
+    let docker = log("docker.log");
+    let compose: Vec<String> = log("docker-compose.log")
+        .lines()
+        .chain(docker.lines().filter(|call| call.starts_with("compose ")))
+        .map(str::to_string)
+        .collect();
+    assert!(
+        compose.iter().any(|call| call.contains(" up ")),
+        "compose brought the environment up: {compose:?}"
+    );
+    assert!(
+        !compose
+            .iter()
+            .any(|call| call.split_whitespace().any(|word| word == "exec")),
+        "no job went through `compose exec`: {compose:?}"
+    );
+    let jobs = docker
+        .lines()
+        .filter(|call| call.starts_with("exec -i -e ") && call.contains("FLOTILLA_JOB_TAG="))
+        .count();
+    assert_eq!(jobs, 3, "each job was one `docker exec`:\n{docker}");
+    assert!(leftovers(&run_id_of(&project)).is_empty());
+}

@@ -1,6 +1,7 @@
 //! Workers spread over two Docker daemons (the second one started by scripts/second-dockerd.sh):
 //! the image is built on each host, each worker's containers live on its own host, its ports are
-//! published on that host's address, and teardown cleans both.
+//! published on that host's address, a job `exec`ed into a service reaches the container on its
+//! worker's host, and teardown cleans both.
 
 use flotilla::envs::{DockerHost, EnvSet};
 
@@ -62,6 +63,24 @@ ready-timeout = "60s"
             (worker.worker() == 2).then_some(second.as_str())
         );
         assert_eq!(v["FLOTILLA_IMAGE"], format!("flotilla-test/fixture-built:{}", run.id()));
+        // A job inside `app` is a `docker exec` by id on the worker's own daemon: its client
+        // carries that DOCKER_HOST (the id is unknown to the other daemon).
+        let id = worker.container_ids("app").await.unwrap().remove(0);
+        let job = worker.exec_command_in("app", &["hostname".into()], &[]).unwrap();
+        assert_eq!(&job.argv[..2], ["docker", "exec"], "{:?}", job.argv);
+        let out = std::process::Command::new(&job.argv[0])
+            .args(&job.argv[1..])
+            .envs(job.env.iter().map(|(k, v)| (k, v)))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            &id[..12],
+            "worker {}",
+            worker.worker()
+        );
     }
     let on_first = run.leftovers_on(None);
     let on_second = run.leftovers_on(Some(&second));

@@ -7,6 +7,7 @@
 
 mod bench;
 mod detect;
+mod exec;
 mod failures;
 mod gc;
 mod harness;
