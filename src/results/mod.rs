@@ -13,6 +13,7 @@ mod model;
 mod sink;
 mod steps;
 mod summary_json;
+mod table;
 
 pub use display::signal_name;
 pub use junit_read::{ReportedCase, ReportedStatus, parse_junit};
@@ -21,3 +22,4 @@ pub use model::{Attempt, Counts, FlakyResult, JobExit, JobRecord, Outcome, RunSu
 pub use sink::{ReportSink, RunHeader};
 pub use steps::{CommandRecord, StepOutcome, StepRecord};
 pub use summary_json::{SCHEMA_VERSION, write_summary};
+pub use table::ResultTable;

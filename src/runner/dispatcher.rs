@@ -4,7 +4,7 @@
 //! they accumulate. It takes "this job finished" and answers what to start next; it starts no
 //! process and waits for nothing, so it is tested without any (below).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -14,7 +14,7 @@ use super::{Event, Job};
 use crate::config::{Config, Suite};
 use crate::plan::DispatchQueue;
 use crate::quarantine::QuarantineMode;
-use crate::results::{JobExit, JobRecord, Outcome, TestResult};
+use crate::results::{JobExit, JobRecord, Outcome, ResultTable, TestResult};
 use crate::runners::{BatchMode, Target};
 
 /// A job to start now.
@@ -41,7 +41,7 @@ pub(super) struct Dispatcher<'a> {
     queue: DispatchQueue<Job>,
     free: BTreeSet<usize>,
     records: Vec<Option<JobRecord>>,
-    tests: BTreeMap<(String, String), TestResult>,
+    tests: ResultTable,
     not_run: Vec<(String, String)>,
 }
 
@@ -59,7 +59,7 @@ impl<'a> Dispatcher<'a> {
             queue,
             free: (1..=workers.max(1)).collect(),
             records: Vec::new(),
-            tests: BTreeMap::new(),
+            tests: ResultTable::new(),
             not_run: Vec::new(),
         }
     }
@@ -106,7 +106,7 @@ impl<'a> Dispatcher<'a> {
         self.not_run.sort();
         self.not_run.dedup();
         Dispatched {
-            tests: self.tests.into_values().collect(),
+            tests: self.tests.into_sorted(),
             jobs: self.records.into_iter().flatten().collect(),
             not_run: self.not_run,
         }
@@ -284,10 +284,9 @@ fn retry_job(job: &Job, targets: Vec<(Target, Duration)>, not_before: Option<Ins
 
 impl Dispatcher<'_> {
     fn add_attempt(&mut self, suite: &Suite, test: TestAttempt, quarantine: Option<QuarantineMode>) {
-        let entry = self
-            .tests
-            .entry((suite.name.clone(), test.id.clone()))
-            .or_insert_with(|| TestResult {
+        let at = match self.tests.position(&suite.name, &test.id) {
+            Some(at) => at,
+            None => self.tests.insert(TestResult {
                 suite: suite.name.clone(),
                 id: test.id,
                 name: test.name,
@@ -297,7 +296,9 @@ impl Dispatcher<'_> {
                 outside_tests: test.outside_tests,
                 quarantine,
                 attempts: Vec::new(),
-            });
+            }),
+        };
+        let entry = self.tests.at_mut(at);
         entry.outside_tests |= test.outside_tests;
         entry.attempts.push(test.attempt);
         entry.settle();

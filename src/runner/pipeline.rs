@@ -6,7 +6,7 @@
 use tokio::sync::watch;
 
 use super::command_step::{StepContext, run_command_step};
-use super::planned_jobs::jobs_of;
+use super::planned_jobs::take_jobs;
 use super::services::Environments;
 use super::{Event, RunDir, RunInput, execute};
 use crate::config::{Step, StepAction};
@@ -98,8 +98,8 @@ pub(super) async fn run_pipeline(
                 let mine = prepared
                     .plans
                     .iter()
-                    .find(|plan| plan.step == index)
-                    .map(|plan| jobs_of(prepared, plan))
+                    .position(|plan| plan.step == index)
+                    .map(|plan| take_jobs(prepared, plan))
                     .unwrap_or_default();
                 let (my_skips, other_skips): (Vec<_>, Vec<_>) = quarantined
                     .into_iter()
