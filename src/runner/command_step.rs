@@ -7,10 +7,11 @@ use camino::Utf8Path;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
+use super::executor::{CommandSpec, Executed, Placement, run_command};
 use super::{Event, JobEnvironment, RunDir};
 use crate::config::{Step, StepCommand};
+use crate::exec::OutputLine;
 use crate::exec::Shutdown;
-use crate::exec::{OutputLine, ProcessEnd, ProcessSpec, run_process};
 use crate::results::{CommandRecord, JobExit, StepOutcome, StepRecord};
 
 /// What a step needs from the run.
@@ -169,35 +170,12 @@ fn spawn_command(
         ("FLOTILLA_STEP".to_string(), step.name.clone()),
     ]);
     let environment = ctx.environments.and_then(|envs| envs.get(index)).cloned();
-    let mut tag = None;
-    let (argv, variables) = match (&environment, &step.exec) {
-        (Some(environment), Some(service)) => {
-            variables.extend(environment.worker.job_env());
-            match environment.worker.exec_command_in(service, &argv, &variables) {
-                Ok(command) => {
-                    tag = Some(command.tag);
-                    (command.argv, command.env)
-                }
-                Err(error) => (vec![format!("<exec failed: {error}>").into()], variables),
-            }
-        }
-        (Some(environment), None) => {
-            variables.extend(environment.worker.job_env());
-            (argv, variables)
-        }
-        (None, _) => (argv, variables),
-    };
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let spec = ProcessSpec {
-        argv,
-        cwd: ctx.root.to_path_buf(),
-        env: variables,
-        stdout: dir.join(format!("w{worker}-a{attempt}.stdout")),
-        stderr: dir.join(format!("w{worker}-a{attempt}.stderr")),
-        timeout: step.timeout,
-        grace: step.timeout_grace,
-        relay: Some(tx),
-    };
+    let stdout = dir.join(format!("w{worker}-a{attempt}.stdout"));
+    let stderr = dir.join(format!("w{worker}-a{attempt}.stderr"));
+    let root = ctx.root.to_path_buf();
+    let (timeout, grace) = (step.timeout, step.timeout_grace);
+    let service = step.exec.clone();
     let lines = lines.clone();
     let forwarder = tokio::spawn(async move {
         while let Some(line) = rx.recv().await {
@@ -212,30 +190,33 @@ fn spawn_command(
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
-        let result = run_process(&spec, &mut shutdown).await;
-        let (exit, duration, stdout, stderr) = match result {
-            Ok(result) => {
-                let exit = match result.end {
-                    ProcessEnd::Exited(code) => JobExit::Exited { code },
-                    ProcessEnd::Signaled(signal) => JobExit::Signaled { signal },
-                    ProcessEnd::TimedOut => JobExit::TimedOut,
-                    ProcessEnd::Cancelled => JobExit::Interrupted,
-                };
-                (exit, result.duration, result.stdout, result.stderr)
-            }
-            Err(error) => (
-                JobExit::SpawnFailed {
-                    message: error.to_string(),
-                },
-                Duration::ZERO,
-                None,
-                None,
-            ),
+        let placement = match &service {
+            Some(service) => Placement::Service(service),
+            None => Placement::Host,
         };
-        if let (Some(environment), Some(tag), JobExit::TimedOut | JobExit::Interrupted) = (&environment, &tag, &exit) {
-            // Killing the exec client does not stop the command inside the container.
-            let _ = environment.worker.kill_job(tag).await;
-        }
+        let executed = run_command(
+            CommandSpec {
+                argv,
+                variables,
+                cwd: root,
+                stdout,
+                stderr,
+                timeout,
+                grace,
+                relay: Some(tx),
+                environment: environment.as_ref(),
+                placement,
+            },
+            &mut shutdown,
+        )
+        .await;
+        let Executed {
+            exit,
+            duration,
+            stdout,
+            stderr,
+            ..
+        } = executed;
         let record = CommandRecord {
             worker,
             attempt,

@@ -13,11 +13,11 @@ use camino::{Utf8Path, Utf8PathBuf};
 use tokio::sync::watch;
 
 use super::RunDir;
+use super::executor::{CommandSpec, Placement, run_command};
 pub(super) use super::interpret::TestAttempt;
 use super::interpret::{Exit, InterpretInput, JobEnd, ReportLocation, interpret, read_report};
 use crate::config::Suite;
 use crate::exec::Shutdown;
-use crate::exec::{ProcessEnd, ProcessSpec, run_process};
 use crate::results::{JobExit, JobRecord};
 use crate::runners::{Invocation, ReportSource, Target};
 
@@ -102,39 +102,6 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
     if let Some(select) = &env.suite.select {
         variables.push(("FLOTILLA_SELECT".to_string(), select.clone()));
     }
-    let mut exec_tag = None;
-    let (argv, variables) = match env.environment {
-        None => (argv, variables),
-        Some(environment) => {
-            variables.extend(environment.worker.job_env());
-            if environment.exec {
-                match environment.worker.exec_command(&argv, &variables) {
-                    Ok(command) => {
-                        exec_tag = Some(command.tag);
-                        (command.argv, command.env)
-                    }
-                    Err(error) => (
-                        vec![std::ffi::OsString::from(format!(
-                            "<exec in environment failed: {error}>"
-                        ))],
-                        variables,
-                    ),
-                }
-            } else {
-                (argv, variables)
-            }
-        }
-    };
-    let spec = ProcessSpec {
-        argv,
-        cwd: env.root.to_path_buf(),
-        env: variables,
-        stdout: env.run_dir.stdout(env.id),
-        stderr: env.run_dir.stderr(env.id),
-        timeout: env.suite.timeout,
-        grace: env.suite.timeout_grace,
-        relay: None,
-    };
     let mut record = JobRecord {
         id: env.id,
         suite: env.suite.name.clone(),
@@ -163,42 +130,41 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         let tests = interpreted(job, env, &mut record, JobEnd::NotStarted(message), Duration::ZERO);
         return JobOutput { record, tests };
     }
-    let result = match run_process(&spec, shutdown).await {
-        Ok(result) => result,
-        Err(error) => {
-            let message = error.to_string();
-            record.exit = JobExit::SpawnFailed {
-                message: message.clone(),
-            };
-            let tests = interpreted(job, env, &mut record, JobEnd::NotStarted(message), Duration::ZERO);
-            return JobOutput { record, tests };
-        }
+    let placement = match env.environment {
+        Some(environment) if environment.exec => Placement::ExecService,
+        _ => Placement::Host,
     };
-    record.duration = result.duration;
-    record.stdout = result.stdout;
-    record.stderr = result.stderr;
-    record.error = result.capture_error;
-    if let (Some(environment), Some(tag), ProcessEnd::TimedOut | ProcessEnd::Cancelled) =
-        (env.environment, &exec_tag, result.end)
-    {
-        // Killing the exec client does not stop the work inside the container.
-        if let Err(error) = environment.worker.kill_job(tag).await {
-            record.error = Some(format!("could not stop the job inside its container: {error}"));
-        }
-    }
-    let (exit, end) = match result.end {
-        ProcessEnd::Cancelled => (JobExit::Interrupted, JobEnd::Cancelled),
-        ProcessEnd::TimedOut => (
-            JobExit::TimedOut,
-            JobEnd::TimedOut {
-                limit: env.suite.timeout.unwrap_or_default(),
-            },
-        ),
-        ProcessEnd::Exited(code) => (JobExit::Exited { code }, JobEnd::Exited(Exit::Code(code))),
-        ProcessEnd::Signaled(signal) => (JobExit::Signaled { signal }, JobEnd::Exited(Exit::Signal(signal))),
+    let executed = run_command(
+        CommandSpec {
+            argv,
+            variables,
+            cwd: env.root.to_path_buf(),
+            stdout: env.run_dir.stdout(env.id),
+            stderr: env.run_dir.stderr(env.id),
+            timeout: env.suite.timeout,
+            grace: env.suite.timeout_grace,
+            relay: None,
+            environment: env.environment,
+            placement,
+        },
+        shutdown,
+    )
+    .await;
+    record.duration = executed.duration;
+    record.stdout = executed.stdout;
+    record.stderr = executed.stderr;
+    record.error = executed.problem;
+    let end = match executed.exit.clone() {
+        JobExit::Interrupted => JobEnd::Cancelled,
+        JobExit::TimedOut => JobEnd::TimedOut {
+            limit: env.suite.timeout.unwrap_or_default(),
+        },
+        JobExit::Exited { code } => JobEnd::Exited(Exit::Code(code)),
+        JobExit::Signaled { signal } => JobEnd::Exited(Exit::Signal(signal)),
+        JobExit::SpawnFailed { message } => JobEnd::NotStarted(message),
     };
-    record.exit = exit;
-    let tests = interpreted(job, env, &mut record, end, result.duration);
+    record.exit = executed.exit;
+    let tests = interpreted(job, env, &mut record, end, executed.duration);
     if let Some(environment) = env.environment
         && tests.iter().any(|t| t.attempt.outcome.is_failure())
         && environment.diagnosed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < DIAGNOSTICS_PER_WORKER

@@ -12,6 +12,7 @@ mod command_step;
 mod dispatcher;
 mod event;
 mod execute;
+mod executor;
 mod interpret;
 mod job;
 mod pipeline;
