@@ -1,3 +1,6 @@
+//! Longer than 400 lines on purpose: one flat table of rows reads better than rows spread over
+//! files.
+//!
 //! The CI table, row by row: one row per CI × trigger (pull request, default branch, schedule,
 //! other branch, and tags), with the variables each CI documents, plus the gotchas
 //! (`BUILDKITE_PULL_REQUEST=false`, GitLab's matrix trap, 1-based indexes, missing variables)

@@ -1,3 +1,6 @@
+//! Over 400 lines: the raw `[env.NAME]` table and its resolution still live together here; the
+//! settings work (issue 10) moves the raw mirror into `config/` with the rest of the file.
+//!
 //! `[env.NAME]` in `flotilla.toml`: [`RawEnv`] mirrors the table with serde (kebab-case, unknown
 //! keys rejected), and [`resolve`] validates it into an [`EnvConfig`].
 //!

@@ -5,7 +5,9 @@
 //! test step. Shared by `run`, `plan` and `list`.
 
 mod listing;
+mod split;
 mod steps;
+mod timing;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -14,9 +16,11 @@ use camino::Utf8Path;
 use tokio::sync::watch;
 
 pub use listing::ListingError;
+use split::split_file;
 pub use steps::{StepPlan, pipeline_steps};
+use timing::{first_wave, timing_match, timing_warning};
 
-use crate::config::{Config, Overrides, Step, Suite};
+use crate::config::{Config, Overrides, Step};
 use crate::discover::discover;
 use crate::error::Error;
 use crate::exec::Shutdown;
@@ -309,101 +313,6 @@ pub fn load_and_prepare(config_path: &Utf8Path, overrides: &Overrides) -> Result
         return Err(Error::Interrupted);
     }
     Ok(prepared)
-}
-
-/// Test units for a big file: each test's own history, else the file's estimate shared out.
-fn split_file(
-    history: &mut History,
-    suite_index: usize,
-    suite: &Suite,
-    file: &str,
-    estimate: Estimate,
-    tests: &[ListedTest],
-) -> Vec<Unit> {
-    let samples = history.test_samples(&suite.name, file);
-    let share = estimate.duration / u32::try_from(tests.len()).unwrap_or(u32::MAX);
-    tests
-        .iter()
-        .map(|test| {
-            let estimate = match samples.get(&test.id).filter(|s| !s.is_empty()) {
-                Some(samples) => Estimate {
-                    duration: crate::history::clamp_secs(crate::history::percentile(samples)),
-                    source: EstimateSource::History { samples: samples.len() },
-                },
-                None => Estimate {
-                    duration: share.max(Duration::from_millis(1)),
-                    source: EstimateSource::FileShare,
-                },
-            };
-            Unit {
-                suite: suite_index,
-                target: Target {
-                    file: file.to_string(),
-                    test: Some(test.id.clone()),
-                },
-                estimate,
-            }
-        })
-        .collect()
-}
-
-/// The first-wave share for a suite: only when nearly all its estimates are measured.
-fn first_wave(units: &[Unit], suite: usize) -> f64 {
-    let suite_units: Vec<&Unit> = units.iter().filter(|u| u.suite == suite).collect();
-    let known = suite_units
-        .iter()
-        .filter(|u| matches!(u.estimate.source, EstimateSource::History { .. }))
-        .count();
-    if !suite_units.is_empty() && known as f64 >= 0.9 * suite_units.len() as f64 {
-        FIRST_WAVE
-    } else {
-        0.0
-    }
-}
-
-fn timing_match(units: &[Unit]) -> f64 {
-    if units.is_empty() {
-        return 1.0;
-    }
-    let known = units
-        .iter()
-        .filter(|u| matches!(u.estimate.source, EstimateSource::History { .. }))
-        .count();
-    known as f64 / units.len() as f64
-}
-
-fn timing_warning(units: &[Unit], ratio: f64, history: &History) -> String {
-    let unknown: Vec<&str> = units
-        .iter()
-        .filter(|u| !matches!(u.estimate.source, EstimateSource::History { .. }))
-        .map(|u| u.target.id())
-        .collect();
-    let reason = if units
-        .iter()
-        .all(|u| !matches!(u.estimate.source, EstimateSource::History { .. }))
-    {
-        if history.is_persistent() {
-            "no history for these tests yet (first run, or history file not carried over between CI runs)".to_string()
-        } else {
-            "the history file could not be opened".to_string()
-        }
-    } else {
-        format!(
-            "new or renamed tests, e.g. {}; ids are paths relative to the config folder",
-            unknown
-                .iter()
-                .take(3)
-                .map(|id| format!("`{id}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    format!(
-        "only {:.0}% of tests have timing history ({} of {} estimated by fallback): {reason}; the split may be uneven",
-        ratio * 100.0,
-        unknown.len(),
-        units.len()
-    )
 }
 
 /// Fails with exit code 3 if a suite's fixed program is not installed.

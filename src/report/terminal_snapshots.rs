@@ -1,3 +1,5 @@
+//! Longer than 400 lines: each scenario spells out its events, which is what makes it readable.
+//!
 //! Snapshot tests of what a person reads: the terminal view of passing, failing, flaky,
 //! timed-out and interrupted runs, of steps with prefixed and grouped output, and of compose
 //! environments, fed with the runner's events through the reporter composite and captured from

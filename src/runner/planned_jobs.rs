@@ -22,6 +22,7 @@ pub(super) fn take_jobs(prepared: &mut Prepared, plan: usize) -> Vec<Job> {
         ..
     } = prepared;
     let step = &plans[plan];
+    let last = plans[plan + 1..].is_empty();
     let mut jobs = Vec::with_capacity(step.plan.batches.len());
     for batch in &step.plan.batches {
         let adapter = config.suites[batch.suite].command.adapter();
@@ -60,6 +61,11 @@ pub(super) fn take_jobs(prepared: &mut Prepared, plan: usize) -> Vec<Job> {
                 not_before: None,
             });
         }
+    }
+    if last {
+        // No later test step needs them (only a step that never runs reads its units, to
+        // report their files as not run): give a large suite's memory back.
+        *units = Vec::new();
     }
     jobs
 }

@@ -1,0 +1,110 @@
+//! The terminal's last screen, after the run: failures with their message, the tail of their
+//! logs and where the logs are, muted and flaky tests, what did not run, the report files, the
+//! steps, and the closing line, always last and plain for log scrapers.
+
+use owo_colors::OwoColorize;
+
+use super::{Terminal, first_line, fmt_secs};
+use crate::results::{Outcome, RunSummary};
+
+impl Terminal {
+    /// Prints failures, where the reports are, and the closing line (always last).
+    pub fn finish(&mut self, summary: &RunSummary, written: &[camino::Utf8PathBuf]) {
+        let s = self.options.styles;
+        let muted = |t: &&crate::results::TestResult| t.quarantine == Some(crate::quarantine::QuarantineMode::Mute);
+        let failing: Vec<_> = summary
+            .tests
+            .iter()
+            .filter(|t| t.outcome.is_failure() && !muted(t))
+            .collect();
+        if !failing.is_empty() {
+            self.line(&format!("\n{}", "Failures:".style(s.fail)));
+            for test in failing.iter().take(50) {
+                let last = test.last();
+                self.line(&format!(
+                    "  {} {} ({}, worker {}, attempt {})",
+                    test.suite, test.id, last.outcome, last.worker, last.attempt
+                ));
+                if let Some(message) = &last.message {
+                    self.line(&format!("    {}", first_line(message)));
+                }
+                if let Some(job) = summary.jobs.get(last.job) {
+                    let tail_of = |log: &Option<camino::Utf8PathBuf>| {
+                        log.as_deref()
+                            .map(|log| crate::fsutil::tail(log, 2048))
+                            .unwrap_or_default()
+                    };
+                    let tail = tail_of(&job.stderr);
+                    let tail = if tail.trim().is_empty() {
+                        tail_of(&job.stdout)
+                    } else {
+                        tail
+                    };
+                    for line in tail.lines().rev().take(8).collect::<Vec<_>>().into_iter().rev() {
+                        self.line(&format!("    {}", line.style(s.dim)));
+                    }
+                    self.line(&format!("    logs: {}", job.logs()));
+                    if let Some(diagnostics) = &job.diagnostics {
+                        self.line(&format!(
+                            "    environment diagnostics (ps, logs, inspect): {diagnostics}"
+                        ));
+                    }
+                }
+            }
+            if failing.len() > 50 {
+                self.line(&format!("  … and {} more (see summary.json)", failing.len() - 50));
+            }
+        }
+        for test in summary.tests.iter().filter(|t| t.outcome.is_failure() && muted(t)) {
+            self.line(&format!(
+                "{} {} {} ({}; quarantined, does not fail the run)",
+                "MUTED".style(s.skip),
+                test.suite,
+                test.id,
+                test.outcome
+            ));
+        }
+        let flaky: Vec<_> = summary.tests.iter().filter(|t| t.outcome == Outcome::Flaky).collect();
+        for test in &flaky {
+            self.line(&format!(
+                "{} {} {} (passed on attempt {})",
+                "FLAKY".style(s.flaky),
+                test.suite,
+                test.id,
+                test.attempts.len()
+            ));
+        }
+        if !summary.not_run.is_empty() {
+            self.line(&format!("{} file(s) did not run", summary.not_run.len()));
+        }
+        for path in written {
+            self.line(&format!("{} {path}", "wrote".style(s.dim)));
+        }
+        let counts = summary.counts();
+        self.line(&format!(
+            "ran {} tests in {} (predicted {})",
+            counts.total,
+            fmt_secs(summary.duration.as_secs_f64()),
+            fmt_secs(summary.predicted.as_secs_f64())
+        ));
+        if !summary.steps.is_empty() {
+            self.line("steps:");
+            for step in &summary.steps {
+                let kind = if step.cleanup { "cleanup" } else { step.kind };
+                self.line(&format!(
+                    "  {:<9} {:<40} {:<11} {}",
+                    kind,
+                    step.name.chars().take(40).collect::<String>(),
+                    step.outcome.to_string(),
+                    fmt_secs(step.duration.as_secs_f64())
+                ));
+            }
+        }
+        // The closing line is plain and last, for log scrapers.
+        let mut closing = counts.closing_line();
+        if summary.steps_failed() > 0 {
+            closing.push_str(&format!(", {} failed steps", summary.steps_failed()));
+        }
+        self.line(&closing);
+    }
+}
