@@ -91,8 +91,9 @@ pub struct Attempt {
 /// One test and every attempt at it.
 #[derive(Clone, Debug, Serialize)]
 pub struct TestResult {
-    /// The suite it belongs to.
-    pub suite: String,
+    /// The suite it belongs to (shared by all its tests: a suite of a million tests keeps its
+    /// name once).
+    pub suite: std::sync::Arc<str>,
     /// Stable identity: the file for file-level results, else `file::name` or `classname::name`.
     pub id: String,
     /// Display name (the test name, or the file).

@@ -33,7 +33,7 @@ impl ResultTable {
         let results = &self.results;
         self.index
             .find(self.hash(suite, id), |&at| {
-                results[at].suite == suite && results[at].id == id
+                &*results[at].suite == suite && results[at].id == id
             })
             .copied()
     }
@@ -54,7 +54,7 @@ impl ResultTable {
         self.results.push(result);
         let (results, hasher) = (&self.results, &self.hasher);
         self.index.insert_unique(hash, at, |&at| {
-            hasher.hash_one((results[at].suite.as_str(), results[at].id.as_str()))
+            hasher.hash_one((&*results[at].suite, results[at].id.as_str()))
         });
         at
     }
@@ -76,7 +76,7 @@ impl ResultTable {
     pub fn into_sorted(self) -> Vec<TestResult> {
         let Self { mut results, index, .. } = self;
         drop(index);
-        results.sort_unstable_by(|a, b| (a.suite.as_str(), a.id.as_str()).cmp(&(b.suite.as_str(), b.id.as_str())));
+        results.sort_unstable_by(|a, b| (&*a.suite, a.id.as_str()).cmp(&(&*b.suite, b.id.as_str())));
         results
     }
 }
@@ -114,7 +114,7 @@ mod tests {
         let sorted: Vec<(String, String, String)> = table
             .into_sorted()
             .into_iter()
-            .map(|r| (r.suite, r.id, r.name))
+            .map(|r| (r.suite.to_string(), r.id, r.name))
             .collect();
         assert_eq!(
             sorted,

@@ -5,6 +5,7 @@
 //! process and waits for nothing, so it is tested without any (below).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -42,6 +43,8 @@ pub(super) struct Dispatcher<'a> {
     free: BTreeSet<usize>,
     records: Vec<Option<JobRecord>>,
     tests: ResultTable,
+    /// Each suite's name, shared by all of its results.
+    suite_names: Vec<Arc<str>>,
     not_run: Vec<(String, String)>,
 }
 
@@ -60,6 +63,11 @@ impl<'a> Dispatcher<'a> {
             free: (1..=workers.max(1)).collect(),
             records: Vec::new(),
             tests: ResultTable::new(),
+            suite_names: config
+                .suites
+                .iter()
+                .map(|suite| Arc::from(suite.name.as_str()))
+                .collect(),
             not_run: Vec::new(),
         }
     }
@@ -151,7 +159,7 @@ impl<'a> Dispatcher<'a> {
             if outcome.is_failure() && !test.outside_tests && quarantine.is_none() {
                 retry.push((retry_target(suite, &test), test.attempt.duration));
             }
-            self.add_attempt(suite, test, quarantine);
+            self.add_attempt(job.suite, test, quarantine);
         }
         if matches!(record.exit, JobExit::Interrupted) {
             self.not_run
@@ -283,11 +291,12 @@ fn retry_job(job: &Job, targets: Vec<(Target, Duration)>, not_before: Option<Ins
 }
 
 impl Dispatcher<'_> {
-    fn add_attempt(&mut self, suite: &Suite, test: TestAttempt, quarantine: Option<QuarantineMode>) {
-        let at = match self.tests.position(&suite.name, &test.id) {
+    fn add_attempt(&mut self, suite: usize, test: TestAttempt, quarantine: Option<QuarantineMode>) {
+        let name = &self.suite_names[suite];
+        let at = match self.tests.position(name, &test.id) {
             Some(at) => at,
             None => self.tests.insert(TestResult {
-                suite: suite.name.clone(),
+                suite: Arc::clone(name),
                 id: test.id,
                 name: test.name,
                 classname: test.classname,
@@ -305,8 +314,8 @@ impl Dispatcher<'_> {
     }
 
     /// Reports a file or test that quarantine skips: never run, reported skipped.
-    pub(super) fn skip(&mut self, suite: usize, target: &Target, emit: &mut dyn FnMut(&Event)) {
-        let suite = &self.config.suites[suite];
+    pub(super) fn skip(&mut self, index: usize, target: &Target, emit: &mut dyn FnMut(&Event)) {
+        let suite = &self.config.suites[index];
         let message = "quarantined (skip): not run".to_string();
         let id = target.id().to_string();
         let name = target.test_name().unwrap_or(&target.file).to_string();
@@ -339,7 +348,7 @@ impl Dispatcher<'_> {
             outside_tests: false,
             attempt,
         };
-        self.add_attempt(suite, test, Some(QuarantineMode::Skip));
+        self.add_attempt(index, test, Some(QuarantineMode::Skip));
     }
 }
 

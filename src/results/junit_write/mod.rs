@@ -31,7 +31,7 @@ pub fn write_junit(summary: &RunSummary, path: &Utf8Path) -> io::Result<()> {
         .map(|name| (name, SuiteCounts::default()))
         .collect();
     for test in &summary.tests {
-        suites.entry(test.suite.as_str()).or_default().add(test.outcome);
+        suites.entry(&*test.suite).or_default().add(test.outcome);
     }
     // Results come ordered by suite then id; a later test step's results are appended after
     // the first one's, so then the cases are visited in suite order through an index (4
@@ -50,7 +50,7 @@ pub fn write_junit(summary: &RunSummary, path: &Utf8Path) -> io::Result<()> {
         xml.document_start(&header, &suites)?;
         for (name, counts) in &suites {
             xml.suite_start(&header, name, counts)?;
-            while let Some(test) = tests.next_if(|t| t.suite == *name) {
+            while let Some(test) = tests.next_if(|t| &*t.suite == *name) {
                 xml.case(test, summary.jobs.get(test.last().job))?;
             }
             xml.suite_end()?;
@@ -104,7 +104,7 @@ impl JunitSpool {
 
     /// Spools the case of `test`; `job` is the job of its last attempt (its logs are named).
     pub(super) fn push(&mut self, test: &TestResult, job: Option<&JobRecord>) -> io::Result<()> {
-        if !self.suites.contains_key(&test.suite) {
+        if !self.suites.contains_key(&*test.suite) {
             let path = self
                 .path
                 .with_extension(format!("spool-{}.{}", self.suites.len(), std::process::id()));
@@ -114,9 +114,9 @@ impl JunitSpool {
                 path,
                 xml: Xml::new(io::BufWriter::with_capacity(64 * 1024, file)),
             };
-            self.suites.insert(test.suite.clone(), suite);
+            self.suites.insert(test.suite.to_string(), suite);
         }
-        let suite = self.suites.get_mut(&test.suite).expect("inserted above");
+        let suite = self.suites.get_mut(&*test.suite).expect("inserted above");
         suite.counts.add(test.outcome);
         suite.xml.case(test, job)
     }
@@ -190,7 +190,7 @@ pub(super) mod tests {
         let names = summary
             .tests
             .iter()
-            .map(|t| t.suite.as_str())
+            .map(|t| &*t.suite)
             .chain(summary.jobs.iter().map(|j| j.suite.as_str()))
             .chain(summary.not_run.iter().map(|(suite, _)| suite.as_str()));
         let mut suites: BTreeMap<&str, TestSuite> = names
@@ -204,7 +204,7 @@ pub(super) mod tests {
             })
             .collect();
         for test in &summary.tests {
-            if let Some(suite) = suites.get_mut(test.suite.as_str()) {
+            if let Some(suite) = suites.get_mut(&*test.suite) {
                 suite.add_test_case(reference_case(test, summary));
             }
         }
