@@ -2,7 +2,8 @@
 //!
 //! The first signal asks for a graceful stop (no new jobs; running groups get SIGTERM, then
 //! SIGKILL after their grace period; reports are still written). A second signal kills every
-//! job group at once and exits with 130 immediately.
+//! process group flotilla started (jobs, steps, docker and compose calls) at once and exits
+//! with 130 immediately.
 
 use tokio::sync::watch;
 

@@ -1,58 +1,69 @@
-//! [`Invocation`]: one docker or compose command, run in its own process group with a deadline
-//! and an optional [`Cancel`] signal, its output captured in memory.
+//! [`Invocation`]: one docker or compose command, with a deadline and an optional [`Cancel`]
+//! signal, its output kept in memory for parsing.
 //!
-//! `crate::exec` streams job output to files; docker and compose calls are short and their output
-//! is parsed, so this small runner keeps it in memory instead. On deadline or cancellation the
-//! whole group is SIGKILLed and reaped before the call returns, so a caller that goes on to
-//! `down` a project knows its `up` is no longer running.
+//! Running it is [`crate::exec::run_captured`]'s job, like every process flotilla starts: its own
+//! process group (registered, so a second Ctrl-C kills it with the jobs), SIGKILLed on deadline or
+//! cancellation and reaped before the call returns, so a caller that goes on to `down` a project
+//! knows its `up` is no longer running. This file only adds what envs needs on top: the command
+//! line for messages and the mapping to [`EnvError`]. [`Cancel`] is a name for the program's one
+//! cancellation vocabulary, [`Shutdown`].
 
 use std::ffi::OsString;
-use std::process::Stdio;
 use std::time::Duration;
 
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
-use tokio::io::AsyncReadExt;
 use tokio::sync::watch;
 
 use super::error::EnvError;
+use crate::exec::{self, CapturedSpec, ProcessEnd, Shutdown};
 
-/// A cancellation signal shared by every in-flight call of an environment set.
+/// A cancellation signal shared by every in-flight call of an environment set: a name for the
+/// program's one vocabulary, a [`watch::Receiver`] of [`Shutdown`]. Anything past
+/// [`Shutdown::Running`] means cancelled.
 #[derive(Clone, Debug)]
-pub(crate) struct Cancel(watch::Receiver<bool>);
+pub(crate) struct Cancel(watch::Receiver<Shutdown>);
 
 /// The sending side of [`Cancel`].
 #[derive(Debug)]
-pub(crate) struct CancelSource(watch::Sender<bool>);
+pub(crate) struct CancelSource(watch::Sender<Shutdown>);
 
 impl CancelSource {
     pub(crate) fn new() -> (Self, Cancel) {
-        let (tx, rx) = watch::channel(false);
+        let (tx, rx) = watch::channel(Shutdown::Running);
         (Self(tx), Cancel(rx))
     }
 
-    /// Cancels every call that watches this source (now and later).
+    /// Cancels every call that watches this source (now and later). `Immediate`: an environment's
+    /// docker calls have nothing to finish gracefully, they are killed at once either way.
     pub(crate) fn cancel(&self) {
-        self.0.send_replace(true);
+        self.0.send_replace(Shutdown::Immediate);
     }
 }
 
 impl Cancel {
     /// Whether cancellation was requested.
     pub(crate) fn is_cancelled(&self) -> bool {
-        *self.0.borrow()
+        *self.0.borrow() != Shutdown::Running
     }
 
     /// Resolves once cancellation is requested (never, if the source is gone uncancelled).
     pub(crate) async fn cancelled(&self) {
         let mut rx = self.0.clone();
         loop {
-            if *rx.borrow_and_update() {
+            if *rx.borrow_and_update() != Shutdown::Running {
                 return;
             }
             if rx.changed().await.is_err() {
                 std::future::pending::<()>().await;
             }
+        }
+    }
+
+    /// The receiver [`exec::run_captured`] watches: this one, or for no `Cancel` one whose sender
+    /// is already gone (nothing will ever cancel it; the deadline still holds).
+    fn receiver(cancel: Option<&Self>) -> watch::Receiver<Shutdown> {
+        match cancel {
+            Some(cancel) => cancel.0.clone(),
+            None => watch::channel(Shutdown::Running).1,
         }
     }
 }
@@ -62,9 +73,9 @@ impl Cancel {
 pub(crate) struct Output {
     /// The exit code (`-1` if killed by a signal).
     pub code: i32,
-    /// Everything it wrote on stdout.
+    /// What it wrote on stdout (all of it, unless past [`exec::CAPTURE_LIMIT`]: then the end).
     pub stdout: String,
-    /// Everything it wrote on stderr.
+    /// What it wrote on stderr (all of it, unless past [`exec::CAPTURE_LIMIT`]: then the end).
     pub stderr: String,
 }
 
@@ -106,94 +117,38 @@ impl Invocation {
             .join(" ")
     }
 
-    /// Runs it to completion, deadline or cancellation. A non-zero exit is *not* an error here.
+    /// Runs it to completion, deadline or cancellation (through [`exec::run_captured`]: own
+    /// process group, killed and reaped before this returns). A non-zero exit is *not* an error
+    /// here. Each stream keeps at most its last [`exec::CAPTURE_LIMIT`] bytes.
     pub(crate) async fn output(&self, cancel: Option<&Cancel>) -> Result<Output, EnvError> {
-        let program = self
-            .argv
-            .first()
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut command = tokio::process::Command::new(&self.argv[0]);
-        command
-            .args(&self.argv[1..])
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .kill_on_drop(true);
-        if let Some(cwd) = &self.cwd {
-            command.current_dir(cwd);
-        }
-        if let Some(cancel) = cancel
-            && cancel.is_cancelled()
-        {
-            return Err(self.cancelled());
-        }
-        let mut child = command.spawn().map_err(|source| EnvError::Spawn {
-            program: program.clone(),
-            source,
-        })?;
-        let pgid = child.id().and_then(|id| i32::try_from(id).ok());
-        let mut stdout = child.stdout.take();
-        let mut stderr = child.stderr.take();
-        let read_out = tokio::spawn(async move {
-            let mut buf = Vec::new();
-            if let Some(s) = stdout.as_mut() {
-                let _ = s.read_to_end(&mut buf).await;
-            }
-            buf
-        });
-        let read_err = tokio::spawn(async move {
-            let mut buf = Vec::new();
-            if let Some(s) = stderr.as_mut() {
-                let _ = s.read_to_end(&mut buf).await;
-            }
-            buf
-        });
-        enum End {
-            Exited(std::io::Result<std::process::ExitStatus>),
-            TimedOut,
-            Cancelled,
-        }
-        let end = tokio::select! {
-            status = child.wait() => End::Exited(status),
-            () = tokio::time::sleep(self.timeout) => End::TimedOut,
-            () = async {
-                match cancel {
-                    Some(cancel) => cancel.cancelled().await,
-                    None => std::future::pending().await,
-                }
-            } => End::Cancelled,
+        let spec = CapturedSpec {
+            env: self.env.clone(),
+            cwd: self.cwd.clone(),
+            timeout: Some(self.timeout),
+            ..CapturedSpec::new(self.argv.clone())
         };
-        // Whatever happened, nothing of this command outlives the call.
-        if let Some(pgid) = pgid {
-            let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
-        }
-        let status = match end {
-            End::Exited(status) => status,
-            End::TimedOut | End::Cancelled => {
-                let _ = child.wait().await;
-                return Err(match end {
-                    End::TimedOut => EnvError::CommandTimedOut {
-                        command: self.display(),
-                        host: self.host.clone(),
-                        timeout: self.timeout,
-                    },
-                    _ => self.cancelled(),
+        let captured = exec::run_captured(&spec, &mut Cancel::receiver(cancel))
+            .await
+            .map_err(|error| EnvError::Spawn {
+                program: error.program().to_string(),
+                source: error.into_io_error(),
+            })?;
+        let code = match captured.end {
+            ProcessEnd::Exited(code) => code,
+            ProcessEnd::Signaled(_) => -1,
+            ProcessEnd::TimedOut => {
+                return Err(EnvError::CommandTimedOut {
+                    command: self.display(),
+                    host: self.host.clone(),
+                    timeout: self.timeout,
                 });
             }
+            ProcessEnd::Cancelled => return Err(self.cancelled()),
         };
-        let status = status.map_err(|source| EnvError::Spawn {
-            program: program.clone(),
-            source,
-        })?;
-        let stdout = read_out.await.unwrap_or_default();
-        let stderr = read_err.await.unwrap_or_default();
         Ok(Output {
-            code: status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+            code,
+            stdout: String::from_utf8_lossy(&captured.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&captured.stderr).into_owned(),
         })
     }
 
@@ -273,6 +228,49 @@ mod tests {
         source.cancel();
         let error = task.await.unwrap().unwrap_err();
         assert!(matches!(error, EnvError::Cancelled { .. }), "{error}");
+    }
+
+    #[tokio::test]
+    async fn deadline_kills_the_grandchildren_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("pid");
+        let script = format!("sleep 30 & echo $! > '{}'; wait", pidfile.display());
+        let error = sh(&script, Duration::from_millis(300)).output(None).await.unwrap_err();
+        assert!(matches!(error, EnvError::CommandTimedOut { .. }), "{error}");
+        let pid: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+        assert!(!crate::testing::alive(pid), "grandchild {pid} survived");
+    }
+
+    #[tokio::test]
+    async fn nothing_starts_after_cancel() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("ran");
+        let (source, cancel) = CancelSource::new();
+        source.cancel();
+        let error = sh(&format!("touch '{}'", marker.display()), Duration::from_secs(10))
+            .output(Some(&cancel))
+            .await
+            .unwrap_err();
+        assert!(matches!(error, EnvError::Cancelled { .. }), "{error}");
+        assert!(!marker.exists());
+    }
+
+    #[tokio::test]
+    async fn a_missing_program_keeps_the_os_error_as_cause() {
+        let invocation = Invocation {
+            argv: vec!["no-such-program-flotilla".into()],
+            env: Vec::new(),
+            cwd: None,
+            timeout: Duration::from_secs(10),
+            host: None,
+        };
+        let error = invocation.output(None).await.unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "failed to start `no-such-program-flotilla`; is it installed and on PATH?"
+        );
+        let cause = std::error::Error::source(&error).unwrap().to_string();
+        assert!(cause.contains("No such file or directory"), "{cause}");
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! The set of live job process groups, so a second Ctrl-C can kill them all at once.
+//! The set of live process groups (jobs, step commands, docker and compose calls: everything
+//! [`super::run_process`] and [`super::run_captured`] start), so a second Ctrl-C can kill them
+//! all at once.
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -27,7 +29,15 @@ impl Drop for Registration {
     }
 }
 
-/// SIGKILLs every live job process group (used when the user insists on stopping now).
+/// Whether `pgid` is in the live set (for tests of the runners that register groups).
+#[cfg(test)]
+pub(super) fn is_live(pgid: i32) -> bool {
+    LIVE.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .contains(&pgid)
+}
+
+/// SIGKILLs every live process group (used when the user insists on stopping now).
 ///
 /// A job whose `spawn` has not returned yet is not registered, but its process already runs:
 /// every direct child's group is killed too (found in `/proc`), and a child that has not left

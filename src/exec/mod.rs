@@ -1,13 +1,23 @@
-//! Running one job's process: its own process group, stdout and stderr captured to log files
-//! (created only for a stream that prints something), a deadline enforced by killing the whole
-//! group (SIGTERM, grace period, SIGKILL), always reaped. The main entry point is [`run_process`].
+//! The one place that runs processes. Every process gets its own process group, registered so
+//! that a second Ctrl-C can kill them all at once ([`kill_all_now`]), is cancelled through the
+//! one [`Shutdown`] vocabulary, has a deadline enforced on the whole group, and is always reaped
+//! before the call returns. Two modes:
+//!
+//! - [`run_process`]: jobs and step commands. stdout and stderr go to log files (created only
+//!   for a stream that prints something) and can be relayed line by line; deadline and shutdown
+//!   SIGTERM the group, then SIGKILL it after a grace period.
+//! - [`run_captured`]: short commands whose output is parsed (docker and compose CLI calls).
+//!   Output is kept in memory, bounded ([`CAPTURE_LIMIT`] per stream); deadline and shutdown
+//!   SIGKILL the group at once.
 
 mod capture;
+mod captured;
 mod groups;
 mod output;
 mod process;
 mod shutdown;
 
+pub use captured::{CAPTURE_LIMIT, Captured, CapturedSpec, run_captured};
 pub use groups::kill_all_now;
 pub use output::{OutputLine, Stream};
 pub use process::{ProcessEnd, ProcessResult, ProcessSpec, SpawnError, run_process};

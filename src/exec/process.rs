@@ -39,7 +39,7 @@ pub struct ProcessSpec {
 /// How long to wait, once the process group is gone, for its output to be read to the end.
 /// Reading what is left in a pipe takes microseconds; a reader still busy after this is fed by a
 /// process that escaped the group, and goes on in the background instead of holding up the job.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(1);
+pub(super) const DRAIN_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// How the process ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,10 +74,18 @@ pub struct ProcessResult {
 pub enum SpawnError {
     /// The program does not exist.
     #[error("command `{program}` was not found; is it installed and on PATH?")]
-    NotFound { program: String },
+    NotFound {
+        program: String,
+        /// What the OS said (not a `#[source]`: the message above already says it all).
+        error: std::io::Error,
+    },
     /// The program exists but is not executable.
     #[error("command `{program}` is not executable; check its permissions (chmod +x) or run it through an interpreter")]
-    NotExecutable { program: String },
+    NotExecutable {
+        program: String,
+        /// What the OS said (not a `#[source]`: the message above already says it all).
+        error: std::io::Error,
+    },
     /// Another I/O error (log files, fork).
     #[error("failed to start `{program}`")]
     Io {
@@ -85,6 +93,22 @@ pub enum SpawnError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl SpawnError {
+    /// The program that could not be started.
+    pub fn program(&self) -> &str {
+        match self {
+            Self::NotFound { program, .. } | Self::NotExecutable { program, .. } | Self::Io { program, .. } => program,
+        }
+    }
+
+    /// The OS error underneath, for callers with an error type of their own.
+    pub fn into_io_error(self) -> std::io::Error {
+        match self {
+            Self::NotFound { error, .. } | Self::NotExecutable { error, .. } | Self::Io { source: error, .. } => error,
+        }
+    }
 }
 
 /// Runs `spec` to completion, deadline or shutdown, whichever comes first.
@@ -105,29 +129,9 @@ pub async fn run_process(
     command
         .args(&spec.argv[1..])
         .current_dir(&spec.cwd)
-        .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(false);
+        .envs(spec.env.iter().map(|(k, v)| (k, v)));
     let started = Instant::now();
-    let mut child = command.spawn().map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => SpawnError::NotFound {
-            program: program.clone(),
-        },
-        std::io::ErrorKind::PermissionDenied => SpawnError::NotExecutable {
-            program: program.clone(),
-        },
-        _ => SpawnError::Io {
-            program: program.clone(),
-            source,
-        },
-    })?;
-    let pgid = child
-        .id()
-        .and_then(|id| i32::try_from(id).ok())
-        .expect("a just-spawned child has a pid");
+    let (mut child, pgid) = spawn(command, &spec.argv)?;
     let _live = groups::register(pgid);
     let stdout = child.stdout.take().expect("stdout is piped");
     let stderr = child.stderr.take().expect("stderr is piped");
@@ -198,7 +202,32 @@ pub async fn run_process(
     })
 }
 
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+/// Spawns `command` (its program and arguments already set from `argv`) as the leader of a new
+/// process group, stdin from /dev/null, stdout and stderr piped; returns the child and its group.
+pub(super) fn spawn(mut command: tokio::process::Command, argv: &[OsString]) -> Result<(Child, i32), SpawnError> {
+    let program = argv
+        .first()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(false);
+    let child = command.spawn().map_err(|error| match error.kind() {
+        std::io::ErrorKind::NotFound => SpawnError::NotFound { program, error },
+        std::io::ErrorKind::PermissionDenied => SpawnError::NotExecutable { program, error },
+        _ => SpawnError::Io { program, source: error },
+    })?;
+    let pgid = child
+        .id()
+        .and_then(|id| i32::try_from(id).ok())
+        .expect("a just-spawned child has a pid");
+    Ok((child, pgid))
+}
+
+pub(super) async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     match deadline {
         Some(deadline) => tokio::time::sleep_until(deadline).await,
         None => std::future::pending().await,
@@ -239,7 +268,7 @@ async fn terminate(
     Ok(())
 }
 
-fn exit_of(status: std::process::ExitStatus) -> ProcessEnd {
+pub(super) fn exit_of(status: std::process::ExitStatus) -> ProcessEnd {
     use std::os::unix::process::ExitStatusExt;
     match (status.code(), status.signal()) {
         (Some(code), _) => ProcessEnd::Exited(code),

@@ -1,5 +1,5 @@
 //! [`Shutdown`]: the one cancellation vocabulary of the program. Every process flotilla starts
-//! (jobs, listings, step commands) watches it; `crate::signal` moves it forward on SIGINT and
+//! (jobs, listings, step commands, docker and compose calls) watches it; `crate::signal` moves it forward on SIGINT and
 //! SIGTERM.
 
 /// How far shutdown has gone.
