@@ -11,14 +11,14 @@
 //!   SIGKILL the group at once.
 
 mod capture;
-mod captured;
 mod groups;
+mod in_memory;
 mod output;
 mod process;
 mod shutdown;
 
-pub use captured::{CAPTURE_LIMIT, Captured, CapturedSpec, run_captured};
 pub use groups::kill_all_now;
+pub use in_memory::{CAPTURE_LIMIT, Captured, CapturedSpec, run_captured};
 pub use output::{OutputLine, Stream};
 pub use process::{ProcessEnd, ProcessResult, ProcessSpec, SpawnError, run_process};
 pub use shutdown::Shutdown;

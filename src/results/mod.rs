@@ -7,6 +7,7 @@
 
 mod display;
 pub mod formats;
+mod header;
 mod junit_read;
 mod junit_write;
 mod model;
@@ -16,10 +17,11 @@ mod summary_json;
 mod table;
 
 pub use display::signal_name;
+pub use header::RunHeader;
 pub use junit_read::{ReportedCase, ReportedStatus, parse_junit};
 pub use junit_write::write_junit;
 pub use model::{Attempt, Counts, FlakyResult, JobExit, JobRecord, Outcome, RunSummary, TestResult};
-pub use sink::{ReportSink, RunHeader};
+pub use sink::ReportSink;
 pub use steps::{CommandRecord, StepOutcome, StepRecord};
 pub use summary_json::{SCHEMA_VERSION, write_summary};
 pub use table::ResultTable;

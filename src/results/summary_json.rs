@@ -12,8 +12,8 @@ use std::io::{self, Write};
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::Serialize;
 
+use super::header::RunHeader;
 use super::model::{Counts, JobRecord, RunSummary, TestResult};
-use super::sink::RunHeader;
 
 /// Version of the `summary.json` schema.
 pub const SCHEMA_VERSION: u32 = 2;

@@ -1,5 +1,6 @@
 //! Integration tests: the real `flotilla` binary against fixture projects built per test.
 
+mod architecture;
 mod config_errors;
 mod cucumber_runner;
 mod cypress_runner;

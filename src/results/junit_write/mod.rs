@@ -19,8 +19,8 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 mod xml;
 
+use super::header::RunHeader;
 use super::model::{JobRecord, Outcome, RunSummary, TestResult};
-use super::sink::RunHeader;
 use xml::Xml;
 
 /// Writes `summary` as JUnit XML to `path` (atomically: temp file, then rename).

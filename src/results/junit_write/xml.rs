@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::super::header::RunHeader;
 use super::super::model::{Attempt, JobRecord, Outcome, TestResult};
-use super::super::sink::RunHeader;
 use super::SuiteCounts;
 
 /// A small XML emitter with quick-junit's layout: 4-space indentation, a line break before
