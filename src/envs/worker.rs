@@ -3,6 +3,10 @@
 //! variables or an `exec` command line, kill a job's processes inside the containers, collect
 //! diagnostics, and tear down.
 //!
+//! Over 400 lines: it is the life cycle of one compose project, each step a short method over
+//! the same state (project name, resolved file, cached container ids, cancellation); split by
+//! step, every file would need that whole state.
+//!
 //! Every compose call of a worker uses the same resolved file, project folder and environment
 //! (v1 needs that even for `down`); they live in `<run-dir>/envs/<project>/` until teardown.
 //! Jobs inside a service do not go through compose: readiness already saw every container, so

@@ -95,14 +95,14 @@ pub struct TestResult {
     /// name once).
     pub suite: std::sync::Arc<str>,
     /// Stable identity: the file for file-level results, else `file::name` or `classname::name`.
-    pub id: String,
+    pub id: Box<str>,
     /// Display name (the test name, or the file).
-    pub name: String,
+    pub name: Box<str>,
     /// JUnit classname, when the runner reported one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub classname: Option<String>,
+    pub classname: Option<Box<str>>,
     /// The test file it came from.
-    pub file: String,
+    pub file: Box<str>,
     /// Final outcome: the last attempt's, or `flaky` when an earlier attempt failed.
     pub outcome: Outcome,
     /// A failure outside any test (collection, import, compile): never retried.

@@ -27,13 +27,24 @@ impl ResultTable {
         self.hasher.hash_one((suite, id))
     }
 
+    /// An empty table with room for `tests` results: a big run then grows no vector (growing
+    /// one of a million results holds the old and the new one at once, a peak of its own).
+    #[must_use]
+    pub fn with_capacity(tests: usize) -> Self {
+        Self {
+            results: Vec::with_capacity(tests),
+            index: HashTable::with_capacity(tests),
+            hasher: RandomState::new(),
+        }
+    }
+
     /// Where the result of (`suite`, `id`) is, if there is one.
     #[must_use]
     pub fn position(&self, suite: &str, id: &str) -> Option<usize> {
         let results = &self.results;
         self.index
             .find(self.hash(suite, id), |&at| {
-                &*results[at].suite == suite && results[at].id == id
+                &*results[at].suite == suite && &*results[at].id == id
             })
             .copied()
     }
@@ -53,9 +64,8 @@ impl ResultTable {
         let at = self.results.len();
         self.results.push(result);
         let (results, hasher) = (&self.results, &self.hasher);
-        self.index.insert_unique(hash, at, |&at| {
-            hasher.hash_one((&*results[at].suite, results[at].id.as_str()))
-        });
+        self.index
+            .insert_unique(hash, at, |&at| hasher.hash_one((&*results[at].suite, &*results[at].id)));
         at
     }
 
@@ -76,7 +86,7 @@ impl ResultTable {
     pub fn into_sorted(self) -> Vec<TestResult> {
         let Self { mut results, index, .. } = self;
         drop(index);
-        results.sort_unstable_by(|a, b| (&*a.suite, a.id.as_str()).cmp(&(&*b.suite, b.id.as_str())));
+        results.sort_unstable_by(|a, b| (&*a.suite, &*a.id).cmp(&(&*b.suite, &*b.id)));
         results
     }
 }
@@ -108,13 +118,14 @@ mod tests {
                 Some(at) => at,
                 None => table.insert(result(suite, id)),
             };
-            table.at_mut(at).name.push('!');
+            let named = table.at_mut(at);
+            named.name = format!("{}!", named.name).into();
         }
         assert_eq!(table.len(), 3);
         let sorted: Vec<(String, String, String)> = table
             .into_sorted()
             .into_iter()
-            .map(|r| (r.suite.to_string(), r.id, r.name))
+            .map(|r| (r.suite.to_string(), r.id.into(), r.name.into()))
             .collect();
         assert_eq!(
             sorted,

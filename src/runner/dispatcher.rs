@@ -52,6 +52,8 @@ impl<'a> Dispatcher<'a> {
     /// `jobs` in dispatch order on `workers` slots; job ids start at `first_job`.
     pub(super) fn new(config: &'a Config, jobs: Vec<Job>, workers: usize, first_job: usize) -> Self {
         let mut queue = DispatchQueue::new();
+        // Every target gives at least one result (a file may give many).
+        let targets = jobs.iter().map(|job| job.targets.len()).sum();
         for job in jobs {
             let pins = config.suites[job.suite].on_workers.as_deref();
             queue.push_back(job, pins);
@@ -62,7 +64,7 @@ impl<'a> Dispatcher<'a> {
             queue,
             free: (1..=workers.max(1)).collect(),
             records: Vec::new(),
-            tests: ResultTable::new(),
+            tests: ResultTable::with_capacity(targets),
             suite_names: config
                 .suites
                 .iter()
@@ -297,10 +299,10 @@ impl Dispatcher<'_> {
             Some(at) => at,
             None => self.tests.insert(TestResult {
                 suite: Arc::clone(name),
-                id: test.id,
-                name: test.name,
-                classname: test.classname,
-                file: test.file,
+                id: test.id.into(),
+                name: test.name.into(),
+                classname: test.classname.map(String::into_boxed_str),
+                file: test.file.into(),
                 outcome: test.attempt.outcome,
                 outside_tests: test.outside_tests,
                 quarantine,
@@ -456,7 +458,7 @@ mod tests {
             "a second failure would have no retries left anyway"
         );
         let done = dispatcher.finish();
-        let x = done.tests.iter().find(|t| t.id == "a.py::x").unwrap();
+        let x = done.tests.iter().find(|t| &*t.id == "a.py::x").unwrap();
         assert_eq!(x.outcome, Outcome::Flaky);
         assert_eq!(x.attempts.len(), 2);
         assert_eq!(done.jobs.len(), 2);

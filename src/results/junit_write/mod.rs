@@ -250,7 +250,7 @@ pub(super) mod tests {
             status.set_message("flaky: passed on a retry");
         }
         let mut case = TestCase::new(test.name.clone(), status);
-        case.set_classname(test.classname.clone().unwrap_or_else(|| test.file.clone()));
+        case.set_classname(test.classname.as_deref().unwrap_or(&test.file).to_string());
         case.set_time(last.duration);
         case.add_property(Property::new("file", test.file.clone()));
         case.add_property(Property::new("worker", last.worker.to_string()));
@@ -298,7 +298,7 @@ pub(super) mod tests {
             suite: suite.into(),
             id: id.into(),
             name: id.rsplit("::").next().unwrap().into(),
-            classname: classname.map(str::to_string),
+            classname: classname.map(Into::into),
             file: id.split("::").next().unwrap().into(),
             outcome: Outcome::Passed,
             outside_tests: false,
