@@ -202,14 +202,7 @@ fn jobs_run_inside_a_service_and_timeouts_kill_the_work_in_the_container() {
         .file("t/c_report.sh", "");
     let run = project.run(&["run"]);
     let summary = project.summary();
-    let outcome = |file: &str| {
-        summary["tests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["file"] == file)
-            .map(|t| t["outcome"].as_str().unwrap().to_string())
-    };
+    let outcome = |file: &str| crate::harness::outcome_of(&summary, file);
     assert_eq!(
         outcome("t/a_hang.sh").as_deref(),
         Some("timed_out"),
@@ -506,14 +499,7 @@ fn jobs_inside_a_service_are_docker_execs_with_its_working_dir_user_and_variable
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     };
     let summary = project.summary();
-    let outcome = |file: &str| {
-        summary["tests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["file"] == file)
-            .map(|t| t["outcome"].as_str().unwrap().to_string())
-    };
+    let outcome = |file: &str| crate::harness::outcome_of(&summary, file);
     assert_eq!(
         outcome("t/a_hang.sh").as_deref(),
         Some("timed_out"),

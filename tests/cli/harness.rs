@@ -330,3 +330,23 @@ pub fn stand_in_calls(project: &Project) -> Vec<Vec<String>> {
         .map(|entry| serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap())
         .collect()
 }
+
+/// The files summary.json reports as not run.
+pub fn not_run_files(summary: &serde_json::Value) -> Vec<String> {
+    summary["not_run"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["file"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The final outcome summary.json gives the (first) test of `file`.
+pub fn outcome_of(summary: &serde_json::Value, file: &str) -> Option<String> {
+    summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["file"] == file)
+        .map(|t| t["outcome"].as_str().unwrap().to_string())
+}
