@@ -17,6 +17,29 @@ pub enum QuarantineMode {
     Skip,
 }
 
+/// What is wrong with the quarantine patterns or the quarantine file.
+#[derive(Debug, thiserror::Error)]
+pub enum QuarantineError {
+    /// A file line that looks like a mode but lacks its colon (`skip t/b.py`).
+    #[error("line {line}: write `skip: PATTERN` or `mute: PATTERN`")]
+    ModeWithoutColon {
+        /// 1-based line in the file.
+        line: usize,
+    },
+    /// A pattern that is not a valid glob.
+    #[error("invalid quarantine pattern `{pattern}`: {}", .source.kind())]
+    Pattern {
+        /// The pattern as written.
+        pattern: String,
+        /// What globset said.
+        #[source]
+        source: globset::Error,
+    },
+    /// The patterns, each valid, cannot be combined into one set.
+    #[error(transparent)]
+    Set(globset::Error),
+}
+
 /// The compiled quarantine list.
 #[derive(Clone, Debug, Default)]
 pub struct Quarantine {
@@ -30,7 +53,7 @@ pub struct Quarantine {
 
 impl Quarantine {
     /// Compiles the patterns; the error names the bad pattern.
-    pub fn new(mute: &[String], skip: &[String]) -> Result<Self, String> {
+    pub fn new(mute: &[String], skip: &[String]) -> Result<Self, QuarantineError> {
         let skip_ids = skip
             .iter()
             .filter(|p| p.contains("::") && !p.contains(['*', '?']))
@@ -45,7 +68,7 @@ impl Quarantine {
     }
 
     /// Parses a quarantine file's text into (mute, skip) patterns.
-    pub fn parse_file(text: &str) -> Result<(Vec<String>, Vec<String>), String> {
+    pub fn parse_file(text: &str) -> Result<(Vec<String>, Vec<String>), QuarantineError> {
         let (mut mute, mut skip) = (Vec::new(), Vec::new());
         for (number, line) in text.lines().enumerate() {
             let line = line.split_once('#').map_or(line, |(before, _)| before).trim();
@@ -56,7 +79,7 @@ impl Quarantine {
                 Some(("skip", pattern)) => skip.push(pattern.to_string()),
                 Some(("mute", pattern)) => mute.push(pattern.to_string()),
                 _ if line.starts_with("skip ") || line.starts_with("mute ") => {
-                    return Err(format!("line {}: write `skip: PATTERN` or `mute: PATTERN`", number + 1));
+                    return Err(QuarantineError::ModeWithoutColon { line: number + 1 });
                 }
                 _ => mute.push(line.to_string()),
             }
@@ -84,7 +107,7 @@ impl Quarantine {
     }
 }
 
-fn compile(patterns: &[String]) -> Result<Option<GlobSet>, String> {
+fn compile(patterns: &[String]) -> Result<Option<GlobSet>, QuarantineError> {
     if patterns.is_empty() {
         return Ok(None);
     }
@@ -99,10 +122,13 @@ fn compile(patterns: &[String]) -> Result<Option<GlobSet>, String> {
         let glob = GlobBuilder::new(&escaped)
             .literal_separator(false)
             .build()
-            .map_err(|error| format!("invalid quarantine pattern `{pattern}`: {}", error.kind()))?;
+            .map_err(|source| QuarantineError::Pattern {
+                pattern: pattern.clone(),
+                source,
+            })?;
         builder.add(glob);
     }
-    builder.build().map(Some).map_err(|error| error.to_string())
+    builder.build().map(Some).map_err(QuarantineError::Set)
 }
 
 #[cfg(test)]
@@ -124,6 +150,15 @@ mod tests {
         assert_eq!(q.mode("t/slow/x.py::t", "t/slow/x.py"), Some(QuarantineMode::Mute));
         assert_eq!(q.mode("t/test_b.py::t", "t/test_b.py"), Some(QuarantineMode::Skip));
         assert!(q.skips_file("t/test_b.py"));
+        let error = Quarantine::new(&["t/[*".into()], &[]).unwrap_err();
+        assert!(
+            matches!(&error, QuarantineError::Pattern { pattern, .. } if pattern == "t/[*"),
+            "{error:?}"
+        );
+        assert!(
+            error.to_string().starts_with("invalid quarantine pattern `t/[*`: "),
+            "{error}"
+        );
     }
 
     #[test]
@@ -132,6 +167,11 @@ mod tests {
             Quarantine::parse_file("# known flaky\nt/a.py::x\nskip: t/b.py  # slow\nmute: t/c.py\n").unwrap();
         assert_eq!(mute, vec!["t/a.py::x", "t/c.py"]);
         assert_eq!(skip, vec!["t/b.py"]);
-        assert!(Quarantine::parse_file("skip t/b.py").is_err());
+        let error = Quarantine::parse_file("a\nskip t/b.py").unwrap_err();
+        assert!(
+            matches!(error, QuarantineError::ModeWithoutColon { line: 2 }),
+            "{error:?}"
+        );
+        assert_eq!(error.to_string(), "line 2: write `skip: PATTERN` or `mute: PATTERN`");
     }
 }

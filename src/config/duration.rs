@@ -2,9 +2,23 @@
 
 use std::time::Duration;
 
-/// Parses a humantime duration; the error is a user-facing fragment.
-pub(crate) fn parse(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text.trim()).map_err(|error| format!("invalid duration `{text}`: {error}"))
+/// A duration in the configuration that humantime cannot read.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid duration `{text}`: {source}")]
+pub(crate) struct DurationError {
+    /// The value as written.
+    pub(crate) text: String,
+    /// What humantime said.
+    #[source]
+    pub(crate) source: humantime::DurationError,
+}
+
+/// Parses a humantime duration.
+pub(crate) fn parse(text: &str) -> Result<Duration, DurationError> {
+    humantime::parse_duration(text.trim()).map_err(|source| DurationError {
+        text: text.to_string(),
+        source,
+    })
 }
 
 /// The help shown with every bad duration.
@@ -20,6 +34,8 @@ mod tests {
         assert_eq!(parse("5m").unwrap(), Duration::from_secs(300));
         assert_eq!(parse("1h 30m").unwrap(), Duration::from_secs(5400));
         assert!(parse("ten seconds").is_err());
-        assert!(parse("10").is_err());
+        let error = parse("10").unwrap_err();
+        assert_eq!(error.text, "10");
+        assert_eq!(error.to_string(), format!("invalid duration `10`: {}", error.source));
     }
 }

@@ -502,7 +502,7 @@ impl Ctx<'_> {
             return match &raw.command {
                 Some(command) => CommandTemplate::new(command.get_ref().clone())
                     .map(SuiteCommand::Template)
-                    .map_err(|message| self.error(command.span(), message, CommandTemplate::HELP.to_string())),
+                    .map_err(|error| self.error(command.span(), error.to_string(), CommandTemplate::HELP.to_string())),
                 None => Err(self.error(
                     name.span(),
                     format!("suite `{suite_name}` has no `command`"),
@@ -557,11 +557,11 @@ impl Ctx<'_> {
                 )
             })?;
             let (more_mute, more_skip) = Quarantine::parse_file(&text)
-                .map_err(|message| self.error(file.span(), format!("quarantine file `{path}`: {message}"), None))?;
+                .map_err(|error| self.error(file.span(), format!("quarantine file `{path}`: {error}"), None))?;
             mute.extend(more_mute);
             skip.extend(more_skip);
         }
-        Quarantine::new(&mute, &skip).map_err(|message| self.error(0..0, message, None))
+        Quarantine::new(&mute, &skip).map_err(|error| self.error(0..0, error.to_string(), None))
     }
 
     fn globs(&self, patterns: &[toml::Spanned<String>]) -> Result<GlobSet, ConfigError> {
@@ -588,7 +588,7 @@ impl Ctx<'_> {
 
     fn duration(&self, value: &toml::Spanned<String>) -> Result<Duration, ConfigError> {
         duration::parse(value.get_ref())
-            .map_err(|message| self.error(value.span(), message, duration::HELP.to_string()))
+            .map_err(|error| self.error(value.span(), error.to_string(), duration::HELP.to_string()))
     }
 }
 

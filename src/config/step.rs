@@ -211,7 +211,7 @@ pub(super) fn resolve_step(
             .as_ref()
             .map(|v| {
                 super::duration::parse(v.get_ref())
-                    .map_err(|message| (Some(v.span()), format!("{message}; {}", super::duration::HELP)))
+                    .map_err(|error| (Some(v.span()), format!("{error}; {}", super::duration::HELP)))
             })
             .transpose()
     };

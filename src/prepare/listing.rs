@@ -40,9 +40,9 @@ pub enum ListingError {
     /// It failed; the end of its stderr says why.
     #[error("listing tests failed ({end}): {stderr}")]
     Failed { end: String, stderr: String },
-    /// Its output could not be read as a listing.
-    #[error("{0}")]
-    Parse(String),
+    /// Its output could not be read as a listing, in the words of the runner's report parser.
+    #[error(transparent)]
+    Parse(crate::runners::ListError),
 }
 
 /// What a suite's listing found, by file.

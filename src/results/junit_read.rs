@@ -7,7 +7,64 @@
 //! that crashed half-way through writing its report is never mistaken for a pass.
 
 use quick_xml::Reader;
+use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
+
+/// What is wrong with a JUnit XML document, and where when the reader knows.
+#[derive(Debug, thiserror::Error)]
+pub enum JunitReadError {
+    /// Nothing but whitespace.
+    #[error("the JUnit report is empty")]
+    Empty,
+    /// The XML does not parse.
+    #[error("malformed JUnit XML at byte {position}: {source}")]
+    Xml {
+        /// Byte offset where the event that failed starts.
+        position: u64,
+        /// What quick-xml said.
+        #[source]
+        source: quick_xml::Error,
+    },
+    /// An element's attributes do not parse (a duplicate, a missing `=` or quote).
+    #[error("malformed JUnit XML attribute: {source}")]
+    Attribute {
+        /// The element whose attributes are broken.
+        element: String,
+        /// What quick-xml said, with the offset in the element.
+        #[source]
+        source: AttrError,
+    },
+    /// An attribute's value has a bad entity or character reference.
+    #[error("malformed JUnit XML attribute `{name}`: {source}")]
+    AttributeValue {
+        /// The attribute.
+        name: String,
+        /// What quick-xml said.
+        #[source]
+        source: quick_xml::Error,
+    },
+    /// A `time` that is not a number (after dropping the thousands commas Maven writes).
+    #[error("malformed JUnit XML: time=\"{value}\" is not a number")]
+    Time {
+        /// The attribute as written.
+        value: String,
+        /// Why it does not parse.
+        #[source]
+        source: std::num::ParseFloatError,
+    },
+    /// The document ends with elements still open: the producer stopped half-way.
+    #[error("malformed JUnit XML: the file ends before its elements are closed (truncated?)")]
+    Truncated {
+        /// How many elements were still open.
+        open: usize,
+    },
+    /// Well-formed XML, but no `<testsuites>`, `<testsuite>` or root `<testcase>`.
+    #[error("not a JUnit report: no <testsuites> or <testsuite> element")]
+    NotJunit {
+        /// The root element found instead, if any.
+        root: Option<String>,
+    },
+}
 
 /// The status a runner reported for one test case.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -61,10 +118,14 @@ struct CaseBuilder {
     output: String,
 }
 
-/// Parses a JUnit XML document; the error says what is wrong with it.
-pub fn parse_junit(text: &str) -> Result<Vec<ReportedCase>, String> {
+/// Parses a JUnit XML document.
+///
+/// # Errors
+///
+/// A [`JunitReadError`] saying what is wrong with it.
+pub fn parse_junit(text: &str) -> Result<Vec<ReportedCase>, JunitReadError> {
     if text.trim().is_empty() {
-        return Err("the JUnit report is empty".into());
+        return Err(JunitReadError::Empty);
     }
     let mut reader = Reader::from_str(text);
     let mut cases = Vec::new();
@@ -72,11 +133,17 @@ pub fn parse_junit(text: &str) -> Result<Vec<ReportedCase>, String> {
     let mut builder = CaseBuilder::default();
     let mut depth = 0usize;
     let mut saw_root = false;
+    let mut root: Option<String> = None;
     loop {
         let position = reader.buffer_position();
         let event = reader
             .read_event()
-            .map_err(|error| format!("malformed JUnit XML at byte {position}: {error}"))?;
+            .map_err(|source| JunitReadError::Xml { position, source })?;
+        if root.is_none()
+            && let Event::Start(start) | Event::Empty(start) = &event
+        {
+            root = Some(start.local_name().as_ref().to_string());
+        }
         match event {
             Event::Start(start) => {
                 depth += 1;
@@ -111,21 +178,27 @@ pub fn parse_junit(text: &str) -> Result<Vec<ReportedCase>, String> {
         }
     }
     if depth != 0 {
-        return Err("malformed JUnit XML: the file ends before its elements are closed (truncated?)".into());
+        return Err(JunitReadError::Truncated { open: depth });
     }
     if !saw_root {
-        return Err("not a JUnit report: no <testsuites> or <testsuite> element".into());
+        return Err(JunitReadError::NotJunit { root });
     }
     Ok(cases)
 }
 
-fn attr(start: &BytesStart<'_>, name: &str) -> Result<Option<String>, String> {
+fn attr(start: &BytesStart<'_>, name: &str) -> Result<Option<String>, JunitReadError> {
     for attribute in start.attributes().with_checks(false) {
-        let attribute = attribute.map_err(|error| format!("malformed JUnit XML attribute: {error}"))?;
+        let attribute = attribute.map_err(|source| JunitReadError::Attribute {
+            element: start.local_name().as_ref().to_string(),
+            source,
+        })?;
         if attribute.key.local_name().as_ref() == name {
             let value = attribute
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(|error| format!("malformed JUnit XML attribute `{name}`: {error}"))?;
+                .map_err(|source| JunitReadError::AttributeValue {
+                    name: name.to_string(),
+                    source,
+                })?;
             return Ok(Some(value.into_owned()));
         }
     }
@@ -138,7 +211,7 @@ fn open(
     suite_files: &mut Vec<Option<String>>,
     builder: &mut CaseBuilder,
     depth: usize,
-) -> Result<(), String> {
+) -> Result<(), JunitReadError> {
     let name = start.local_name();
     match name.as_ref() {
         "testsuites" | "testsuite" => {
@@ -155,7 +228,10 @@ fn open(
                 t.replace(',', "")
                     .trim()
                     .parse::<f64>()
-                    .map_err(|_| format!("malformed JUnit XML: time=\"{t}\" is not a number"))
+                    .map_err(|source| JunitReadError::Time {
+                        value: t.clone(),
+                        source,
+                    })
             })?;
             builder.case = Some(ReportedCase {
                 name: attr(start, "name")?.unwrap_or_default(),
@@ -281,15 +357,31 @@ mod tests {
 
     #[test]
     fn broken_reports_are_errors() {
-        assert!(parse_junit("").is_err());
+        assert!(matches!(parse_junit(""), Err(JunitReadError::Empty)));
+        let truncated = parse_junit("<testsuite><testcase name=\"a\">").unwrap_err();
         assert!(
-            parse_junit("<testsuite><testcase name=\"a\">")
-                .unwrap_err()
-                .contains("truncated")
+            matches!(truncated, JunitReadError::Truncated { open: 2 }),
+            "{truncated:?}"
         );
-        assert!(parse_junit("<testsuite><testcase></testsuite>").is_err());
-        assert!(parse_junit("<html><body/></html>").unwrap_err().contains("not a JUnit"));
+        assert!(truncated.to_string().contains("truncated"), "{truncated}");
+        let mismatched = parse_junit("<testsuite><testcase></testsuite>").unwrap_err();
+        assert!(matches!(mismatched, JunitReadError::Xml { .. }), "{mismatched:?}");
+        assert!(
+            mismatched.to_string().starts_with("malformed JUnit XML at byte "),
+            "{mismatched}"
+        );
+        let html = parse_junit("<html><body/></html>").unwrap_err();
+        assert!(
+            matches!(&html, JunitReadError::NotJunit { root: Some(root) } if root == "html"),
+            "{html:?}"
+        );
+        assert!(html.to_string().contains("not a JUnit"), "{html}");
         assert!(parse_junit("this is not xml at all").is_err());
-        assert!(parse_junit("<testsuite><testcase name=\"a\" time=\"fast\"/></testsuite>").is_err());
+        let time = parse_junit("<testsuite><testcase name=\"a\" time=\"fast\"/></testsuite>").unwrap_err();
+        assert!(
+            matches!(&time, JunitReadError::Time { value, .. } if value == "fast"),
+            "{time:?}"
+        );
+        assert_eq!(time.to_string(), "malformed JUnit XML: time=\"fast\" is not a number");
     }
 }

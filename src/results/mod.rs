@@ -18,7 +18,7 @@ mod table;
 
 pub use display::signal_name;
 pub use header::RunHeader;
-pub use junit_read::{ReportedCase, ReportedStatus, parse_junit};
+pub use junit_read::{JunitReadError, ReportedCase, ReportedStatus, parse_junit};
 pub use junit_write::write_junit;
 pub use model::{Attempt, Counts, FlakyResult, JobExit, JobRecord, Outcome, RunSummary, TestResult};
 pub use sink::ReportSink;

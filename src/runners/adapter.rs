@@ -8,6 +8,7 @@ use std::ffi::OsString;
 
 use camino::Utf8Path;
 
+use super::ListError;
 use crate::results::ReportedCase;
 
 /// One thing a job runs: a whole file, or one test in it.
@@ -254,7 +255,7 @@ pub trait Adapter: Send + Sync + std::fmt::Debug {
     /// `project.files` (restricted to `select`) on stdout, if supported.
     fn list_args(&self, project: &Project<'_>, select: Option<&str>) -> Option<Vec<OsString>>;
     /// The tests in a listing's stdout; `project.files` are the files that were listed.
-    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String>;
+    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, ListError>;
     /// Whether exit `code` means success for this runner even without passing tests (pytest's
     /// 5 = nothing selected).
     fn success_code(&self, code: i32) -> bool {

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 
+use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 use super::common::{dry_run_json_args, path_arg};
 use crate::results::ReportedCase;
@@ -86,12 +87,12 @@ impl Adapter for Cucumber {
         Some(dry_run_json_args(project.files, "--tags", select))
     }
 
-    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, ListError> {
         let json = stdout.find('[').map_or(stdout, |at| &stdout[at..]);
         if json.trim().is_empty() {
             return Ok(Vec::new());
         }
-        let parsed = parse_cucumber_json(json, project.root).map_err(|error| error.to_string())?;
+        let parsed = parse_cucumber_json(json, project.root)?;
         Ok(parsed
             .cases
             .iter()

@@ -3,6 +3,7 @@
 
 use std::ffi::OsString;
 
+use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 
 /// A user-supplied command (the argv comes from the suite's `CommandTemplate`).
@@ -31,7 +32,7 @@ impl Adapter for Custom {
     fn list_args(&self, _: &Project<'_>, _: Option<&str>) -> Option<Vec<OsString>> {
         None
     }
-    fn parse_list(&self, _: &str, _: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+    fn parse_list(&self, _: &str, _: &Project<'_>) -> Result<Vec<ListedTest>, ListError> {
         Ok(Vec::new())
     }
 }

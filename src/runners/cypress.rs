@@ -10,6 +10,7 @@
 
 use std::ffi::OsString;
 
+use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 use super::jest::NODE_MODULES;
 use crate::results::ReportedCase;
@@ -67,7 +68,7 @@ impl Adapter for Cypress {
         None
     }
 
-    fn parse_list(&self, _: &str, _: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+    fn parse_list(&self, _: &str, _: &Project<'_>) -> Result<Vec<ListedTest>, ListError> {
         Ok(Vec::new())
     }
 

@@ -10,6 +10,7 @@ use std::ffi::OsString;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
+use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, split_tests_apart};
 use super::common::{anchored_union, go_package_arg};
 use crate::results::ReportedCase;
@@ -91,7 +92,7 @@ impl Adapter for GoTest {
         Some(args)
     }
 
-    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, ListError> {
         let names = self.report_names(project);
         let mut listed = Vec::new();
         let mut pending: Vec<&str> = Vec::new();

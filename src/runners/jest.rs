@@ -10,6 +10,7 @@ use std::ffi::OsString;
 
 use camino::Utf8Path;
 
+use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, split_tests_apart};
 use super::common::{anchored_union, path_arg, project_file};
 use crate::results::ReportedCase;
@@ -87,15 +88,9 @@ impl Adapter for Jest {
         Some(args)
     }
 
-    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, ListError> {
         let json = stdout.find('{').map_or(stdout, |at| &stdout[at..]);
-        listed_cases(
-            &parse_jest_json(json, project.root)
-                .map_err(|error| error.to_string())?
-                .cases,
-            project,
-            self,
-        )
+        Ok(listed_cases(&parse_jest_json(json, project.root)?.cases, project, self))
     }
 
     /// `tests/a.test.js::Outer inner test`: the file and the full name `-t` matches.
@@ -108,11 +103,7 @@ impl Adapter for Jest {
 pub(super) const NOTHING: &str = "(?!)";
 
 /// The listed tests of `cases`, with the ids their results will carry.
-pub(super) fn listed_cases(
-    cases: &[ReportedCase],
-    project: &Project<'_>,
-    adapter: &dyn Adapter,
-) -> Result<Vec<ListedTest>, String> {
+pub(super) fn listed_cases(cases: &[ReportedCase], project: &Project<'_>, adapter: &dyn Adapter) -> Vec<ListedTest> {
     let mut listed: Vec<ListedTest> = Vec::new();
     for case in cases {
         let reported = case.file.as_deref().unwrap_or_default();
@@ -126,7 +117,7 @@ pub(super) fn listed_cases(
             listed.push(ListedTest { file, id });
         }
     }
-    Ok(listed)
+    listed
 }
 
 /// The `-t` / `--testNamePattern` of a job: exactly its single tests (their full names,

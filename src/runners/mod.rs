@@ -17,6 +17,7 @@ mod cypress;
 mod go;
 mod jest;
 mod kind;
+mod list_error;
 mod nextest;
 mod node;
 mod playwright;
@@ -31,4 +32,5 @@ pub use adapter::{
 pub use command::SuiteCommand;
 pub use common::project_file;
 pub use kind::RunnerKind;
-pub use template::{BatchMode, CommandTemplate, JobContext};
+pub use list_error::ListError;
+pub use template::{BatchMode, CommandTemplate, JobContext, TemplateError};

@@ -11,6 +11,7 @@ use std::ffi::OsString;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
+use super::ListError;
 use super::adapter::{
     Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, blame_by_mention, remove_report,
 };
@@ -182,7 +183,7 @@ impl Adapter for Nextest {
         Some(args)
     }
 
-    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, ListError> {
         let names = self.report_names(project);
         Ok(stdout
             .lines()

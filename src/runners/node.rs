@@ -13,6 +13,7 @@ use std::ffi::OsString;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
+use super::ListError;
 use super::adapter::{
     Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, remove_report, split_tests_apart,
 };
@@ -123,19 +124,17 @@ impl Adapter for NodeTest {
         Some(args)
     }
 
-    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, ListError> {
         // The parser leaves out tests the name pattern skipped; here they are the listing.
         let events = stdout.replace(
             "\"skip\":\"test name does not match pattern\"",
             "\"skip\":\"listed by flotilla\"",
         );
-        listed_cases(
-            &parse_node_events(&events, project.root)
-                .map_err(|error| error.to_string())?
-                .cases,
+        Ok(listed_cases(
+            &parse_node_events(&events, project.root)?.cases,
             project,
             self,
-        )
+        ))
     }
 
     /// `tests/a.test.mjs::Outer > inner > name`.

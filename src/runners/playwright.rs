@@ -10,6 +10,7 @@
 
 use std::ffi::OsString;
 
+use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 use super::common::regex_escape;
 use super::jest::{NODE_MODULES, listed_cases};
@@ -95,15 +96,13 @@ impl Adapter for Playwright {
         Some(args)
     }
 
-    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, ListError> {
         let json = stdout.find('{').map_or(stdout, |at| &stdout[at..]);
-        listed_cases(
-            &parse_playwright_json(json, project.root)
-                .map_err(|error| error.to_string())?
-                .cases,
+        Ok(listed_cases(
+            &parse_playwright_json(json, project.root)?.cases,
             project,
             self,
-        )
+        ))
     }
 
     /// `tests/a.spec.ts:12`, with ` [project]` when the report names a project.

@@ -5,6 +5,7 @@
 
 use std::ffi::OsString;
 
+use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 
 /// The pytest adapter.
@@ -95,7 +96,7 @@ impl Adapter for Pytest {
         case.status == crate::results::ReportedStatus::Error && case.classname.is_none()
     }
 
-    fn parse_list(&self, stdout: &str, _: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+    fn parse_list(&self, stdout: &str, _: &Project<'_>) -> Result<Vec<ListedTest>, ListError> {
         Ok(stdout
             .lines()
             .take_while(|line| !line.trim().is_empty())

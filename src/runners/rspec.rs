@@ -5,6 +5,7 @@
 
 use std::ffi::OsString;
 
+use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 use super::common::{dry_run_json_args, path_arg};
 use crate::results::ReportedCase;
@@ -54,10 +55,10 @@ impl Adapter for Rspec {
         Some(dry_run_json_args(project.files, "--tag", select))
     }
 
-    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+    fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, ListError> {
         // Anything a spec file printed while loading comes before the JSON document.
         let json = stdout.find("{\"version\"").map_or(stdout, |at| &stdout[at..]);
-        let parsed = parse_rspec_json(json, project.root).map_err(|error| error.to_string())?;
+        let parsed = parse_rspec_json(json, project.root)?;
         Ok(parsed
             .cases
             .iter()
@@ -142,5 +143,22 @@ mod tests {
                 id: "spec/a_spec.rb[1:1]".into()
             }]
         );
+    }
+
+    #[test]
+    fn a_cut_off_listing_is_a_typed_error_in_the_parser_s_words() {
+        let files = vec!["spec/a_spec.rb".to_string()];
+        let project = Project {
+            root: Utf8Path::new("/p"),
+            files: &files,
+        };
+        let error = Rspec
+            .parse_list("{\"version\":\"3.12.0\",\"examples\":[", &project)
+            .unwrap_err();
+        let ListError::Rspec(inner) = &error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(error.to_string(), inner.to_string());
+        assert!(error.to_string().contains("ends early"), "{error}");
     }
 }

@@ -28,6 +28,29 @@ pub struct JobContext<'a> {
     pub run_id: &'a str,
 }
 
+/// What is wrong with a `custom` suite's `command` template.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    /// No words, or an empty program.
+    #[error("`command` is empty")]
+    Empty,
+    /// A `{...}` group that is not one of the placeholders.
+    #[error("unknown placeholder `{placeholder}` in `command`")]
+    UnknownPlaceholder {
+        /// The group as written, braces included (`{fiel}`).
+        placeholder: String,
+    },
+    /// `{files}` inside a longer word: it expands to several words, so it must stand alone.
+    #[error("`{{files}}` must be a whole word, not part of `{word}`")]
+    FilesInsideWord {
+        /// The word that contains it.
+        word: String,
+    },
+    /// Both `{file}` (one file per job) and `{files}` (a batch).
+    #[error("`command` uses both {{file}} and {{files}}; use {{file}} for one file per job or {{files}} for batches")]
+    FileAndFiles,
+}
+
 /// A validated argv template.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommandTemplate {
@@ -42,27 +65,29 @@ impl CommandTemplate {
     /// The help shown with every template error.
     pub const HELP: &'static str = "`command` is a list of argv words, e.g. [\"bash\", \"{file}\"]; placeholders: {files} (whole word, one word per file), {file}, {result}, {worker}, {run_id}";
 
-    /// Validates `words`; the error is a user-facing fragment.
-    pub fn new(words: Vec<String>) -> Result<Self, String> {
+    /// Validates `words`.
+    ///
+    /// # Errors
+    ///
+    /// A [`TemplateError`] naming the word or placeholder that is wrong.
+    pub fn new(words: Vec<String>) -> Result<Self, TemplateError> {
         if words.is_empty() || words[0].trim().is_empty() {
-            return Err("`command` is empty".into());
+            return Err(TemplateError::Empty);
         }
         for word in &words {
-            for candidate in braces(word) {
-                if !PLACEHOLDERS.contains(&candidate) {
-                    return Err(format!("unknown placeholder `{candidate}` in `command`"));
-                }
+            if let Some(candidate) = braces(word).find(|candidate| !PLACEHOLDERS.contains(candidate)) {
+                return Err(TemplateError::UnknownPlaceholder {
+                    placeholder: candidate.to_string(),
+                });
             }
             if word.contains("{files}") && word != "{files}" {
-                return Err(format!("`{{files}}` must be a whole word, not part of `{word}`"));
+                return Err(TemplateError::FilesInsideWord { word: word.clone() });
             }
         }
         let has_files = words.iter().any(|w| w == "{files}");
         let has_file = words.iter().any(|w| w.contains("{file}"));
         if has_files && has_file {
-            return Err(
-                "`command` uses both {file} and {files}; use {file} for one file per job or {files} for batches".into(),
-            );
+            return Err(TemplateError::FileAndFiles);
         }
         let mode = if has_file { BatchMode::PerFile } else { BatchMode::Batch };
         Ok(Self {
@@ -165,14 +190,20 @@ mod tests {
 
     #[test]
     fn bad_templates_are_rejected() {
-        assert!(CommandTemplate::new(vec![]).is_err());
-        assert!(CommandTemplate::new(words(&["x", "--f={files}"])).is_err());
-        assert!(CommandTemplate::new(words(&["x", "{file}", "{files}"])).is_err());
-        assert!(
-            CommandTemplate::new(words(&["x", "{fiel}"]))
-                .unwrap_err()
-                .contains("{fiel}")
+        assert_eq!(CommandTemplate::new(vec![]), Err(TemplateError::Empty));
+        assert_eq!(
+            CommandTemplate::new(words(&["x", "--f={files}"])),
+            Err(TemplateError::FilesInsideWord {
+                word: "--f={files}".to_string()
+            })
         );
+        assert_eq!(
+            CommandTemplate::new(words(&["x", "{file}", "{files}"])),
+            Err(TemplateError::FileAndFiles)
+        );
+        let error = CommandTemplate::new(words(&["x", "{fiel}"])).unwrap_err();
+        assert!(error.to_string().contains("{fiel}"), "{error}");
+        assert_eq!(error.to_string(), "unknown placeholder `{fiel}` in `command`");
         assert!(CommandTemplate::new(words(&["awk", "{print $1}"])).is_ok());
     }
 }

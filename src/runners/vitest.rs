@@ -9,6 +9,7 @@ use std::ffi::OsString;
 
 use camino::Utf8Path;
 
+use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, split_tests_apart};
 use super::common::path_arg;
 use super::jest::{NODE_MODULES, name_pattern};
@@ -70,7 +71,7 @@ impl Adapter for Vitest {
         None
     }
 
-    fn parse_list(&self, _: &str, _: &Project<'_>) -> Result<Vec<ListedTest>, String> {
+    fn parse_list(&self, _: &str, _: &Project<'_>) -> Result<Vec<ListedTest>, ListError> {
         Ok(Vec::new())
     }
 

@@ -43,6 +43,37 @@ const NAMED: [(&str, Condition); 5] = [
 const EXPECTING: &str = "a condition: \"pull-request\", \"default-branch\", \"other-branch\", \"schedule\", \"tag\" \
                          or { branch = \"GLOB\" }";
 
+/// What is wrong with a condition of a profile's `when`.
+#[derive(Debug, thiserror::Error)]
+pub enum ConditionError {
+    /// `"branch"` alone: the branch condition is a table with a glob.
+    #[error("`branch` needs a pattern: write {{ branch = \"release/*\" }}")]
+    BranchWithoutPattern,
+    /// A name that is not a condition.
+    #[error("unknown condition `{name}`{}; expected {EXPECTING}", did_you_mean(*.suggestion))]
+    Unknown {
+        /// The name as written.
+        name: String,
+        /// The closest valid name, if one is close.
+        suggestion: Option<&'static str>,
+    },
+    /// `{ branch = "..." }` with a pattern that is not a valid glob.
+    #[error("invalid branch glob `{pattern}`: {}", .source.kind())]
+    BranchGlob {
+        /// The pattern as written.
+        pattern: String,
+        /// What globset said.
+        #[source]
+        source: globset::Error,
+    },
+}
+
+fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion
+        .map(|name| format!(" (did you mean `{name}`?)"))
+        .unwrap_or_default()
+}
+
 impl Condition {
     /// Whether the build described by `ci` satisfies this condition.
     #[must_use]
@@ -58,19 +89,19 @@ impl Condition {
         }
     }
 
-    /// The condition parsed from its name (`pull-request`, …), or an error message with the
+    /// The condition parsed from its name (`pull-request`, …), or an error that names the
     /// closest valid name.
-    fn from_name(name: &str) -> Result<Self, String> {
+    fn from_name(name: &str) -> Result<Self, ConditionError> {
         if let Some((_, condition)) = NAMED.iter().find(|(n, _)| *n == name) {
             return Ok(condition.clone());
         }
         if name == "branch" {
-            return Err("`branch` needs a pattern: write { branch = \"release/*\" }".to_string());
+            return Err(ConditionError::BranchWithoutPattern);
         }
-        let suggestion = closest(name, NAMED.iter().map(|(n, _)| *n).chain(["branch"]))
-            .map(|n| format!(" (did you mean `{n}`?)"))
-            .unwrap_or_default();
-        Err(format!("unknown condition `{name}`{suggestion}; expected {EXPECTING}"))
+        Err(ConditionError::Unknown {
+            name: name.to_string(),
+            suggestion: closest(name, NAMED.iter().map(|(n, _)| *n).chain(["branch"])),
+        })
     }
 
     /// A condition from a table: `{ branch = "GLOB" }`.
@@ -120,8 +151,8 @@ impl BranchGlob {
     ///
     /// # Errors
     ///
-    /// A message naming the pattern when it is not a valid glob.
-    pub fn new(pattern: &str) -> Result<Self, String> {
+    /// [`ConditionError::BranchGlob`] when `pattern` is not a valid glob.
+    pub fn new(pattern: &str) -> Result<Self, ConditionError> {
         GlobBuilder::new(pattern)
             .literal_separator(true)
             .build()
@@ -129,7 +160,10 @@ impl BranchGlob {
                 pattern: pattern.to_string(),
                 matcher: glob.compile_matcher(),
             })
-            .map_err(|error| format!("invalid branch glob `{pattern}`: {}", error.kind()))
+            .map_err(|source| ConditionError::BranchGlob {
+                pattern: pattern.to_string(),
+                source,
+            })
     }
 
     /// The glob as written.
@@ -209,10 +243,13 @@ mod tests {
         when: When,
     }
 
-    fn parse(toml_text: &str) -> Result<Vec<String>, String> {
-        toml::from_str::<Doc>(toml_text)
-            .map(|doc| doc.when.0.iter().map(ToString::to_string).collect())
-            .map_err(|e| e.to_string())
+    fn parse(toml_text: &str) -> Result<Vec<String>, toml::de::Error> {
+        toml::from_str::<Doc>(toml_text).map(|doc| doc.when.0.iter().map(ToString::to_string).collect())
+    }
+
+    /// The message of the error `toml_text` is rejected with.
+    fn rejection(toml_text: &str) -> String {
+        parse(toml_text).unwrap_err().to_string()
     }
 
     #[test]
@@ -230,24 +267,24 @@ mod tests {
 
     #[test]
     fn unknown_values_say_what_is_valid_and_where() {
-        let error = parse("\nwhen = [\"pull_request\"]").unwrap_err();
+        let error = rejection("\nwhen = [\"pull_request\"]");
         assert!(error.contains("line 2"), "{error}");
         assert!(
             error.contains("unknown condition `pull_request` (did you mean `pull-request`?)"),
             "{error}"
         );
         assert!(error.contains("\"default-branch\""), "{error}");
-        let error = parse(r#"when = "nightly""#).unwrap_err();
+        let error = rejection(r#"when = "nightly""#);
         assert!(error.contains("unknown condition `nightly`; expected"), "{error}");
-        let error = parse(r#"when = ["branch"]"#).unwrap_err();
+        let error = rejection(r#"when = ["branch"]"#);
         assert!(error.contains(r#"write { branch = "release/*" }"#), "{error}");
-        let error = parse(r#"when = { tag = "v*" }"#).unwrap_err();
+        let error = rejection(r#"when = { tag = "v*" }"#);
         assert!(error.contains("unknown condition key `tag`"), "{error}");
-        let error = parse(r#"when = { branch = "[" }"#).unwrap_err();
+        let error = rejection(r#"when = { branch = "[" }"#);
         assert!(error.contains("invalid branch glob `[`"), "{error}");
-        let error = parse("when = []").unwrap_err();
+        let error = rejection("when = []");
         assert!(error.contains("never matches"), "{error}");
-        let error = parse("when = 3").unwrap_err();
+        let error = rejection("when = 3");
         assert!(error.contains("or a list of them"), "{error}");
     }
 

@@ -17,7 +17,7 @@ mod raw;
 mod seed_tests;
 
 pub use choose::{Choice, Why, choose};
-pub use condition::{BranchGlob, Condition, When};
+pub use condition::{BranchGlob, Condition, ConditionError, When};
 pub use error::ProfileError;
 pub use model::{Profile, ProfileOverrides, resolve};
 pub use raw::RawProfile;

@@ -17,7 +17,7 @@ use camino::Utf8Path;
 
 use super::ParsedReport;
 use super::common::normalize_path;
-use crate::results::{ReportedCase, parse_junit};
+use crate::results::{JunitReadError, ReportedCase, parse_junit};
 
 /// What is wrong with a JUnit XML report (plain JUnit, pytest's and node's dialects).
 #[derive(Debug, thiserror::Error)]
@@ -27,13 +27,10 @@ pub enum JunitError {
     Empty,
     /// What the JUnit reader ([`parse_junit`]) found wrong: XML that does not parse (with the
     /// byte offset), a file that ends before its elements close (truncated), a document with no
-    /// `<testsuites>` or `<testsuite>`, a `time` that is not a number. The reader words it as one
-    /// sentence; it is kept as written.
-    #[error("{reason}")]
-    Malformed {
-        /// The reader's sentence.
-        reason: String,
-    },
+    /// `<testsuites>` or `<testsuite>`, a `time` that is not a number. Worded as the reader
+    /// words it.
+    #[error(transparent)]
+    Malformed(#[from] JunitReadError),
 }
 
 /// The cases of a JUnit document, through the shared reader, with its error typed.
@@ -41,7 +38,7 @@ pub(super) fn read_junit(text: &str) -> Result<Vec<ReportedCase>, JunitError> {
     if text.trim().is_empty() {
         return Err(JunitError::Empty);
     }
-    parse_junit(text).map_err(|reason| JunitError::Malformed { reason })
+    Ok(parse_junit(text)?)
 }
 
 /// Parses a JUnit XML report; `root` is the folder the runner ran in.
