@@ -89,7 +89,7 @@ fn explain(loaded: &Loaded) -> String {
             suite.name,
             suite.command.kind().name(),
             suite.select.as_deref().unwrap_or("(all)"),
-            suite.retries,
+            suite.retry.retries,
             variables.join(", ")
         );
     }

@@ -15,12 +15,14 @@ mod duration;
 pub mod profile;
 mod raw;
 mod resolve;
+mod retry;
 mod step;
 mod step_model;
 mod workers;
 
 pub use diagnostic::ConfigError;
 pub use resolve::{Config, Overrides, RunSettings, Suite};
+pub use retry::RetryPolicy;
 pub use step_model::{OutputMode, Step, StepAction, StepCommand};
 pub use workers::Workers;
 

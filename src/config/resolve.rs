@@ -68,10 +68,8 @@ pub struct Suite {
     pub exclude: GlobSet,
     /// Byte span of `files` in the config, for "no files matched".
     pub files_span: Option<std::ops::Range<usize>>,
-    /// How many times failed tests are re-run.
-    pub retries: u32,
-    /// Delay before the first retry; doubles for each further attempt.
-    pub retry_delay: Duration,
+    /// How often failed tests run again (only the failed tests), and the back-off.
+    pub retry: super::RetryPolicy,
     /// Selection expression mapped to the runner's filter (`pytest -m`, …).
     pub select: Option<String>,
     /// Whether big files may be split into single tests across workers.
@@ -472,8 +470,10 @@ impl Ctx<'_> {
             include,
             exclude,
             files_span: Some(files_span),
-            retries: overrides.retries.or(raw.retries).unwrap_or(0),
-            retry_delay,
+            retry: super::RetryPolicy {
+                retries: overrides.retries.or(raw.retries).unwrap_or(0),
+                delay: retry_delay,
+            },
             select: overrides.select.clone().or(raw.select).filter(|s| !s.trim().is_empty()),
             split: raw.split.unwrap_or(true),
             timeout,
@@ -669,7 +669,7 @@ mod tests {
         assert_eq!(config.run.workers, 3);
         assert_eq!(config.run.out_dir, Utf8Path::new("/p/.flotilla/runs"));
         assert_eq!(config.suites[0].timeout, Some(Duration::from_secs(90)));
-        assert_eq!(config.suites[0].retries, 0);
+        assert_eq!(config.suites[0].retry.retries, 0);
     }
 
     #[test]
@@ -720,7 +720,7 @@ mod tests {
         };
         let config = Config::parse(Utf8Path::new("/p/flotilla.toml"), Arc::new(GOOD.into()), &overrides).unwrap();
         assert_eq!(config.run.workers, 7);
-        assert_eq!(config.suites[0].retries, 2);
+        assert_eq!(config.suites[0].retry.retries, 2);
         assert_eq!(config.suites[0].select.as_deref(), Some("slow"));
         let overrides = Overrides {
             suites: vec!["unti".into()],

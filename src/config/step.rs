@@ -233,8 +233,10 @@ pub(super) fn resolve_step(
         action,
         timeout: duration(&raw.timeout)?,
         timeout_grace: duration(&raw.timeout_grace)?.unwrap_or(Duration::from_secs(5)),
-        retries: raw.retries.unwrap_or(0),
-        retry_delay: duration(&raw.retry_delay)?.unwrap_or_default(),
+        retry: super::RetryPolicy {
+            retries: raw.retries.unwrap_or(0),
+            delay: duration(&raw.retry_delay)?.unwrap_or_default(),
+        },
         continue_on_failure: raw.continue_on_failure,
         env: raw.env,
         exec: raw.exec,

@@ -67,10 +67,8 @@ pub struct Step {
     pub timeout: Option<Duration>,
     /// SIGTERM → SIGKILL grace.
     pub timeout_grace: Duration,
-    /// Re-runs of a failed command.
-    pub retries: u32,
-    /// Delay before the first retry; doubles each time.
-    pub retry_delay: Duration,
+    /// Re-runs of a failed command, and the back-off.
+    pub retry: super::RetryPolicy,
     /// A failure does not stop the pipeline (it still fails the run).
     pub continue_on_failure: bool,
     /// The `[env.NAME]` whose worker variables the commands get.

@@ -204,7 +204,7 @@ pub async fn prepare(
         let share = step_totals[&step_of_suite[index]].as_secs_f64() / config.run.workers.max(1) as f64;
         let big: Vec<String> = if config.run.workers > 1
             && suite.split
-            && suite.command.adapter().addresses_tests()
+            && suite.command.adapter().capabilities().addresses_tests
             && suite.command.can_list(suite.select.as_deref())
         {
             files

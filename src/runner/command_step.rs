@@ -83,8 +83,8 @@ pub async fn run_command_step(
                 });
                 let ok = finished.record.exit == JobExit::Exited { code: 0 };
                 let stopping = *ctx.shutdown.borrow() != Shutdown::Running;
-                if !ok && !stopping && finished.attempt <= step.retries {
-                    let delay = step.retry_delay.saturating_mul(1 << (finished.attempt - 1).min(16));
+                if !ok && !stopping && step.retry.allows_retry_after(finished.attempt) {
+                    let delay = step.retry.delay_after(finished.attempt);
                     emit(&Event::Warning {
                         message: &format!(
                             "step `{}` worker {}: {}; retrying in {:.1}s (attempt {} of {})",
@@ -93,7 +93,7 @@ pub async fn run_command_step(
                             finished.record.exit,
                             delay.as_secs_f64(),
                             finished.attempt + 1,
-                            step.retries + 1
+                            step.retry.attempts()
                         ),
                     });
                     spawn_command(&mut running, step, &commands[finished.index], &ctx, finished.index, finished.attempt + 1, delay, &lines_tx);

@@ -195,7 +195,7 @@ impl<'a> Dispatcher<'a> {
                     .extend(requeued.files().into_iter().map(|file| (suite.name.clone(), file)));
             }
         }
-        if retry.is_empty() || job.attempt > suite.retries || stopping {
+        if retry.is_empty() || !suite.retry.allows_retry_after(job.attempt) || stopping {
             return;
         }
         let targets = retry_targets(retry, &job);
@@ -211,7 +211,7 @@ impl<'a> Dispatcher<'a> {
             tests: &tests,
             attempt: job.attempt + 1,
         });
-        let delay = suite.retry_delay.saturating_mul(1 << (job.attempt - 1).min(16));
+        let delay = suite.retry.delay_after(job.attempt);
         let not_before = (!delay.is_zero()).then(|| now + delay);
         let retries: Vec<Job> = match suite.command.mode() {
             BatchMode::PerFile => targets
@@ -249,7 +249,7 @@ fn requeued_job(job: &Job, requeued: &[String]) -> Option<Job> {
 
 /// What re-runs a failed test: the test itself where the runner can address it, else its file.
 fn retry_target(suite: &Suite, test: &TestAttempt) -> Target {
-    if suite.command.adapter().addresses_tests() && test.id != test.file {
+    if suite.command.adapter().capabilities().addresses_tests && test.id != test.file {
         Target {
             file: test.file.clone(),
             test: Some(test.id.clone()),

@@ -127,7 +127,7 @@ fn spawn_job(
     let run_dir = input.run_dir.clone();
     let suite = suite.clone();
     // Runners that cannot leave single tests out run them; the result is then ignored.
-    let deselect = if suite.command.adapter().deselects_tests() {
+    let deselect = if suite.command.adapter().capabilities().deselects_tests {
         input.config.quarantine.skip_ids.clone()
     } else {
         Vec::new()

@@ -225,19 +225,8 @@ pub trait Adapter: Send + Sync + std::fmt::Debug {
         }
         Ok(())
     }
-    /// Whether every run writes a report, so a job that exits 0 without one is an error, never
-    /// a pass (`custom`: a command may write none; its exit code is its result).
-    fn report_required(&self) -> bool {
-        true
-    }
-    /// Whether single tests can be run (so retries and splitting work per test).
-    fn addresses_tests(&self) -> bool;
-    /// Whether the runner leaves out the quarantined tests of [`Invocation::deselect`] itself.
-    /// Those it leaves out are reported as skipped ("not run"); other runners run them and the
-    /// result is ignored.
-    fn deselects_tests(&self) -> bool {
-        false
-    }
+    /// What it can do and how to read its exit codes.
+    fn capabilities(&self) -> super::Capabilities;
     /// Targets with different keys never share a planned job (`None`: any may). Runners whose
     /// test filter (`-run`, `-t`, `--test-name-pattern`) applies to every file of a job keep a
     /// split file's single tests apart ([`split_tests_apart`]); cargo-nextest keeps packages
@@ -256,29 +245,6 @@ pub trait Adapter: Send + Sync + std::fmt::Debug {
     fn list_args(&self, project: &Project<'_>, select: Option<&str>) -> Option<Vec<OsString>>;
     /// The tests in a listing's stdout; `project.files` are the files that were listed.
     fn parse_list(&self, stdout: &str, project: &Project<'_>) -> Result<Vec<ListedTest>, ListError>;
-    /// Whether exit `code` means success for this runner even without passing tests (pytest's
-    /// 5 = nothing selected).
-    fn success_code(&self, code: i32) -> bool {
-        code == 0
-    }
-    /// Whether exit `code` with no usable report means the runner stopped before running any
-    /// test (a parse or build error): an error outside tests, blamed on the files its output
-    /// names (cucumber 2, cargo-nextest 101).
-    fn aborts_without_report(&self, code: i32) -> bool {
-        let _ = code;
-        false
-    }
-    /// Whether a report that parsed is trusted over a non-zero exit code (cucumber: pending
-    /// steps fail the exit code under `--strict` but are skips in the report).
-    fn trusts_report_over_exit(&self) -> bool {
-        false
-    }
-    /// Whether cases from files that are not the job's are dropped (Vitest's positional
-    /// arguments are substring filters: `a.test.ts` also runs `a.test.tsx`, whose own job
-    /// reports it).
-    fn drops_foreign_cases(&self) -> bool {
-        false
-    }
     /// Whether a reported case is a failure outside any test (collection, import, compile
     /// errors): reported as an error, never retried.
     fn is_outside_tests(&self, case: &ReportedCase) -> bool {

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 
+use super::Capabilities;
 use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 use super::common::{dry_run_json_args, path_arg};
@@ -18,6 +19,16 @@ use crate::results::formats::parse_cucumber_json;
 pub struct Cucumber;
 
 impl Adapter for Cucumber {
+    fn capabilities(&self) -> Capabilities {
+        // With `--strict`, pending steps exit 1 although the report counts them as skipped.
+        Capabilities {
+            addresses_tests: true,
+            abort_codes: &[2],
+            trusts_report_over_exit: true,
+            ..Capabilities::DEFAULT
+        }
+    }
+
     fn default_files(&self) -> &'static [&'static str] {
         &["features/**/*.feature"]
     }
@@ -64,19 +75,6 @@ impl Adapter for Cucumber {
 
     fn report(&self) -> ReportSource {
         ReportSource::File(ReportFormat::CucumberJson)
-    }
-
-    fn addresses_tests(&self) -> bool {
-        true
-    }
-
-    fn aborts_without_report(&self, code: i32) -> bool {
-        code == 2
-    }
-
-    fn trusts_report_over_exit(&self) -> bool {
-        // With `--strict`, pending steps exit 1 although the report counts them as skipped.
-        true
     }
 
     fn lists_tests(&self, _: Option<&str>) -> bool {

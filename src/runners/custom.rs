@@ -3,6 +3,7 @@
 
 use std::ffi::OsString;
 
+use super::Capabilities;
 use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 
@@ -11,6 +12,13 @@ use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, Rep
 pub struct Custom;
 
 impl Adapter for Custom {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            report_required: false,
+            ..Capabilities::DEFAULT
+        }
+    }
+
     fn default_files(&self) -> &'static [&'static str] {
         &[]
     }
@@ -22,12 +30,6 @@ impl Adapter for Custom {
     }
     fn report(&self) -> ReportSource {
         ReportSource::File(ReportFormat::Junit)
-    }
-    fn report_required(&self) -> bool {
-        false
-    }
-    fn addresses_tests(&self) -> bool {
-        false
     }
     fn list_args(&self, _: &Project<'_>, _: Option<&str>) -> Option<Vec<OsString>> {
         None

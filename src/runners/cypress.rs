@@ -10,6 +10,7 @@
 
 use std::ffi::OsString;
 
+use super::Capabilities;
 use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 use super::jest::NODE_MODULES;
@@ -20,6 +21,10 @@ use crate::results::ReportedCase;
 pub struct Cypress;
 
 impl Adapter for Cypress {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::DEFAULT
+    }
+
     fn default_files(&self) -> &'static [&'static str] {
         // Cypress's default `specPattern`.
         &["cypress/e2e/**/*.cy.{js,jsx,ts,tsx}"]
@@ -58,10 +63,6 @@ impl Adapter for Cypress {
 
     fn report(&self) -> ReportSource {
         ReportSource::Dir(ReportFormat::MochaJunit)
-    }
-
-    fn addresses_tests(&self) -> bool {
-        false
     }
 
     fn list_args(&self, _: &Project<'_>, _: Option<&str>) -> Option<Vec<OsString>> {

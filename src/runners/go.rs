@@ -10,6 +10,7 @@ use std::ffi::OsString;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
+use super::Capabilities;
 use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, split_tests_apart};
 use super::common::{anchored_union, go_package_arg};
@@ -21,6 +22,13 @@ use crate::results::formats::go_module_path;
 pub struct GoTest;
 
 impl Adapter for GoTest {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            addresses_tests: true,
+            ..Capabilities::DEFAULT
+        }
+    }
+
     fn default_files(&self) -> &'static [&'static str] {
         &["**/*_test.go"]
     }
@@ -72,10 +80,6 @@ impl Adapter for GoTest {
 
     fn report(&self) -> ReportSource {
         ReportSource::Stdout(ReportFormat::GoTestJson)
-    }
-
-    fn addresses_tests(&self) -> bool {
-        true
     }
 
     fn job_key(&self, target: &Target, _: &Utf8Path) -> Option<String> {

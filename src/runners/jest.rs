@@ -10,6 +10,7 @@ use std::ffi::OsString;
 
 use camino::Utf8Path;
 
+use super::Capabilities;
 use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, split_tests_apart};
 use super::common::{anchored_union, path_arg, project_file};
@@ -24,6 +25,13 @@ pub struct Jest;
 pub(super) const NODE_MODULES: &[&str] = &["**/node_modules/**"];
 
 impl Adapter for Jest {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            addresses_tests: true,
+            ..Capabilities::DEFAULT
+        }
+    }
+
     fn default_files(&self) -> &'static [&'static str] {
         // Jest's default `testMatch`.
         &["**/__tests__/**/*.{js,jsx,ts,tsx}", "**/*.{test,spec}.{js,jsx,ts,tsx}"]
@@ -54,10 +62,6 @@ impl Adapter for Jest {
 
     fn report(&self) -> ReportSource {
         ReportSource::File(ReportFormat::JestJson)
-    }
-
-    fn addresses_tests(&self) -> bool {
-        true
     }
 
     fn job_key(&self, target: &Target, _: &Utf8Path) -> Option<String> {

@@ -9,6 +9,7 @@
 //! exact commands and what was verified against each real runner.
 
 mod adapter;
+mod capabilities;
 mod command;
 mod common;
 mod cucumber;
@@ -29,6 +30,7 @@ mod vitest;
 pub use adapter::{
     Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, blame_by_mention, distinct_files,
 };
+pub use capabilities::Capabilities;
 pub use command::SuiteCommand;
 pub use common::project_file;
 pub use kind::RunnerKind;

@@ -11,6 +11,7 @@ use std::ffi::OsString;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
+use super::Capabilities;
 use super::ListError;
 use super::adapter::{
     Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, blame_by_mention, remove_report,
@@ -51,6 +52,18 @@ impl TestBinary {
 }
 
 impl Adapter for Nextest {
+    fn capabilities(&self) -> Capabilities {
+        // Exit 4: no test matched the filters (a selection that leaves this job nothing); 101:
+        // the build failed before any test ran.
+        Capabilities {
+            addresses_tests: true,
+            deselects_tests: true,
+            success_codes: &[0, 4],
+            abort_codes: &[101],
+            ..Capabilities::DEFAULT
+        }
+    }
+
     fn default_files(&self) -> &'static [&'static str] {
         &["**/tests/*.rs", "**/tests/*/main.rs", "**/src/lib.rs"]
     }
@@ -139,27 +152,10 @@ impl Adapter for Nextest {
         fs_err::write(tool_config_path(result), config)
     }
 
-    fn addresses_tests(&self) -> bool {
-        true
-    }
-
-    fn deselects_tests(&self) -> bool {
-        true
-    }
-
     /// One package per job: cargo applies `--test NAME` to every selected package, so a job
     /// with two packages could build (and fail on) a binary of the other one.
     fn job_key(&self, target: &Target, root: &Utf8Path) -> Option<String> {
         test_binary(root, &target.file).map(|binary| binary.package)
-    }
-
-    fn success_code(&self, code: i32) -> bool {
-        // 4: no test matched the filters (a selection that leaves this job nothing).
-        code == 0 || code == 4
-    }
-
-    fn aborts_without_report(&self, code: i32) -> bool {
-        code == 101
     }
 
     fn lists_tests(&self, _: Option<&str>) -> bool {

@@ -13,6 +13,7 @@ use std::ffi::OsString;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
+use super::Capabilities;
 use super::ListError;
 use super::adapter::{
     Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, remove_report, split_tests_apart,
@@ -30,6 +31,13 @@ pub struct NodeTest;
 const PATH_SEPARATOR: &str = " > ";
 
 impl Adapter for NodeTest {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            addresses_tests: true,
+            ..Capabilities::DEFAULT
+        }
+    }
+
     fn default_files(&self) -> &'static [&'static str] {
         // Node's default test file patterns, without `test/**` (helpers live there too).
         &[
@@ -91,10 +99,6 @@ impl Adapter for NodeTest {
         let temporary = result.with_extension("reporter.tmp");
         fs_err::write(&temporary, NODE_REPORTER)?;
         fs_err::rename(&temporary, &reporter)
-    }
-
-    fn addresses_tests(&self) -> bool {
-        true
     }
 
     fn job_key(&self, target: &Target, _: &Utf8Path) -> Option<String> {

@@ -10,6 +10,7 @@
 
 use std::ffi::OsString;
 
+use super::Capabilities;
 use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 use super::common::regex_escape;
@@ -22,6 +23,13 @@ use crate::results::formats::parse_playwright_json;
 pub struct Playwright;
 
 impl Adapter for Playwright {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            addresses_tests: true,
+            ..Capabilities::DEFAULT
+        }
+    }
+
     fn default_files(&self) -> &'static [&'static str] {
         // Playwright's default `testMatch`: **/*.@(spec|test).?(c|m)[jt]s?(x).
         &["**/*.{spec,test}.{js,jsx,ts,tsx,mjs,cjs,mts,cts}"]
@@ -76,10 +84,6 @@ impl Adapter for Playwright {
 
     fn report(&self) -> ReportSource {
         ReportSource::File(ReportFormat::PlaywrightJson)
-    }
-
-    fn addresses_tests(&self) -> bool {
-        true
     }
 
     fn lists_tests(&self, _: Option<&str>) -> bool {

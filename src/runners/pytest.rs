@@ -5,6 +5,7 @@
 
 use std::ffi::OsString;
 
+use super::Capabilities;
 use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 
@@ -13,6 +14,16 @@ use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, Rep
 pub struct Pytest;
 
 impl Adapter for Pytest {
+    fn capabilities(&self) -> Capabilities {
+        // Exit 5: no tests were collected (everything deselected by `-m`).
+        Capabilities {
+            addresses_tests: true,
+            deselects_tests: true,
+            success_codes: &[0, 5],
+            ..Capabilities::DEFAULT
+        }
+    }
+
     fn default_files(&self) -> &'static [&'static str] {
         &["**/test_*.py", "**/*_test.py"]
     }
@@ -50,19 +61,6 @@ impl Adapter for Pytest {
 
     fn report(&self) -> ReportSource {
         ReportSource::File(ReportFormat::Junit)
-    }
-
-    fn addresses_tests(&self) -> bool {
-        true
-    }
-
-    fn deselects_tests(&self) -> bool {
-        true
-    }
-
-    fn success_code(&self, code: i32) -> bool {
-        // 5: no tests were collected (everything deselected by `-m`).
-        code == 0 || code == 5
     }
 
     fn lists_tests(&self, _: Option<&str>) -> bool {

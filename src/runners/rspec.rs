@@ -5,6 +5,7 @@
 
 use std::ffi::OsString;
 
+use super::Capabilities;
 use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource};
 use super::common::{dry_run_json_args, path_arg};
@@ -16,6 +17,13 @@ use crate::results::formats::parse_rspec_json;
 pub struct Rspec;
 
 impl Adapter for Rspec {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            addresses_tests: true,
+            ..Capabilities::DEFAULT
+        }
+    }
+
     fn default_files(&self) -> &'static [&'static str] {
         &["spec/**/*_spec.rb"]
     }
@@ -41,10 +49,6 @@ impl Adapter for Rspec {
 
     fn report(&self) -> ReportSource {
         ReportSource::File(ReportFormat::RspecJson)
-    }
-
-    fn addresses_tests(&self) -> bool {
-        true
     }
 
     fn lists_tests(&self, _: Option<&str>) -> bool {

@@ -9,6 +9,7 @@ use std::ffi::OsString;
 
 use camino::Utf8Path;
 
+use super::Capabilities;
 use super::ListError;
 use super::adapter::{Adapter, Invocation, ListedTest, Project, ReportFormat, ReportSource, Target, split_tests_apart};
 use super::common::path_arg;
@@ -20,6 +21,14 @@ use crate::results::ReportedCase;
 pub struct Vitest;
 
 impl Adapter for Vitest {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            addresses_tests: true,
+            drops_foreign_cases: true,
+            ..Capabilities::DEFAULT
+        }
+    }
+
     fn default_files(&self) -> &'static [&'static str] {
         // Vitest's default `include`: **/*.{test,spec}.?(c|m)[jt]s?(x).
         &["**/*.{test,spec}.{js,jsx,ts,tsx,mjs,cjs,mts,cts}"]
@@ -55,16 +64,8 @@ impl Adapter for Vitest {
         ReportSource::File(ReportFormat::VitestJson)
     }
 
-    fn addresses_tests(&self) -> bool {
-        true
-    }
-
     fn job_key(&self, target: &Target, _: &Utf8Path) -> Option<String> {
         split_tests_apart(target)
-    }
-
-    fn drops_foreign_cases(&self) -> bool {
-        true
     }
 
     fn list_args(&self, _: &Project<'_>, _: Option<&str>) -> Option<Vec<OsString>> {

@@ -85,7 +85,7 @@ fn case_file(ctx: &CaseContext<'_>, case: &ReportedCase) -> Option<String> {
     if let Some(file) = project_file(reported, ctx.files, ctx.root, ctx.canonical_root.as_deref()) {
         return Some(file);
     }
-    (!ctx.adapter.drops_foreign_cases()).then(|| reported.to_string())
+    (!ctx.adapter.capabilities().drops_foreign_cases).then(|| reported.to_string())
 }
 
 /// The job file a reported case belongs to: its `file` attribute (normalised), the only file

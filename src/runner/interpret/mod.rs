@@ -146,10 +146,10 @@ fn finished(input: &InterpretInput<'_>, stamp: Stamp, exit: Exit) -> Interpretat
     let source = adapter.report();
     let format = source.format();
     let failed_exit = match exit {
-        Exit::Code(code) => !adapter.success_code(code),
+        Exit::Code(code) => !adapter.capabilities().succeeds(code),
         Exit::Signal(_) => true,
     };
-    let aborted_code = matches!(exit, Exit::Code(code) if adapter.aborts_without_report(code));
+    let aborted_code = matches!(exit, Exit::Code(code) if adapter.capabilities().aborted(code));
     let every_target = |outcome, message: Option<&str>| {
         per_target(stamp, input.targets, input.estimates, outcome, input.wall, message)
     };
@@ -196,7 +196,7 @@ fn finished(input: &InterpretInput<'_>, stamp: Stamp, exit: Exit) -> Interpretat
             };
             (parsed, None)
         }
-        None if !failed_exit && adapter.report_required() => {
+        None if !failed_exit && adapter.capabilities().report_required => {
             return failed(JobError::NoReport {
                 exit,
                 path: input.report.path.to_path_buf(),
@@ -216,7 +216,7 @@ fn finished(input: &InterpretInput<'_>, stamp: Stamp, exit: Exit) -> Interpretat
     interpretation.reported = Some(parsed.cases.iter().map(|c| Duration::from_secs_f64(c.time)).sum());
     if failed_exit
         && !interpretation.tests.iter().any(|t| t.attempt.outcome.is_failure())
-        && !adapter.trusts_report_over_exit()
+        && !adapter.capabilities().trusts_report_over_exit
     {
         // The runner failed outside any test (collection, import, a crash after the report):
         // report it; never let the passing cases hide it.
