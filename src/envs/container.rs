@@ -1,5 +1,6 @@
 //! [`Container`]: the parts of `docker inspect` output flotilla reads (labels, state, health,
-//! published ports), parsed from the JSON array `docker inspect` prints.
+//! published ports), parsed from the JSON array `docker inspect` prints; [`InspectError`] when
+//! it cannot be.
 
 use std::collections::BTreeMap;
 
@@ -167,9 +168,21 @@ struct RawBinding {
     host_port: String,
 }
 
+/// Why `docker inspect` output could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    /// Not a JSON array of containers (serde_json's message has the line and column).
+    #[error("{source}")]
+    Json {
+        /// What serde_json said.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
 /// Parses the output of `docker inspect ID…` (a JSON array).
-pub fn parse_inspect(json: &str) -> Result<Vec<Container>, String> {
-    let raw: Vec<RawInspect> = serde_json::from_str(json).map_err(|e| e.to_string())?;
+pub fn parse_inspect(json: &str) -> Result<Vec<Container>, InspectError> {
+    let raw: Vec<RawInspect> = serde_json::from_str(json).map_err(|source| InspectError::Json { source })?;
     Ok(raw.into_iter().map(convert).collect())
 }
 
@@ -252,6 +265,8 @@ mod tests {
         let db = &containers[1];
         assert!(db.has_stopped());
         assert_eq!(db.describe(), "exited with code 3");
-        assert!(parse_inspect("not json").is_err());
+        let error = parse_inspect("not json").unwrap_err();
+        let InspectError::Json { source } = &error;
+        assert_eq!((source.line(), error.to_string()), (1, source.to_string()));
     }
 }
