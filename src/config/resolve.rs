@@ -200,10 +200,10 @@ impl Config {
         };
         let mut envs = std::collections::BTreeMap::new();
         for (name, raw_env) in &raw.env {
-            let env = crate::envs::resolve(name.get_ref(), raw_env, &root).map_err(|message| {
+            let env = crate::envs::resolve(name.get_ref(), raw_env, &root).map_err(|error| {
                 ctx.error(
                     name.span(),
-                    message,
+                    error.to_string(),
                     "see docs/environments.md for the keys of [env.NAME]".to_string(),
                 )
             })?;
@@ -330,7 +330,7 @@ impl Config {
         let mut hosts = Vec::new();
         for (name, env) in &raw.env {
             let env = crate::envs::resolve(name.get_ref(), env, &root)
-                .map_err(|message| ConfigError::at(&path, &text, Some(name.span()), message, None))?;
+                .map_err(|error| ConfigError::at(&path, &text, Some(name.span()), error.to_string(), None))?;
             hosts.extend(env.docker_hosts.into_iter().map(|spec| spec.host));
         }
         Ok(Some(hosts))

@@ -2,7 +2,7 @@
 //! settings work (issue 10) moves the raw mirror into `config/` with the rest of the file.
 //!
 //! `[env.NAME]` in `flotilla.toml`: [`RawEnv`] mirrors the table with serde (kebab-case, unknown
-//! keys rejected), and [`resolve`] validates it into an [`EnvConfig`].
+//! keys rejected), and [`resolve`] validates it into an [`EnvConfig`] or an [`EnvConfigError`].
 //!
 //! ```toml
 //! [env.app]
@@ -29,7 +29,8 @@ use camino::{Utf8Path, Utf8PathBuf};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
-use super::hosts::{DockerHost, HostSpec};
+use super::config_error::{DurationError, EnvConfigError, EnvKeyError, ProbeConfigError};
+use super::hosts::{DockerHost, HostError, HostSpec};
 use super::naming;
 
 /// One `[env.NAME]` table as written.
@@ -352,12 +353,10 @@ pub const DEFAULT_STOP_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Validates `[env.NAME]`; relative paths are relative to `config_dir`. The error names the key
 /// and says how to fix it (the caller adds file and line).
-pub fn resolve(name: &str, raw: &RawEnv, config_dir: &Utf8Path) -> Result<EnvConfig, String> {
-    let ctx = |key: &str, message: String| format!("env `{name}`: `{key}`: {message}");
+pub fn resolve(name: &str, raw: &RawEnv, config_dir: &Utf8Path) -> Result<EnvConfig, EnvConfigError> {
+    let ctx = |key: &str, error: EnvKeyError| EnvConfigError::key(name, key, error);
     if raw.compose.is_empty() {
-        return Err(format!(
-            "env `{name}` has no `compose` files; add for example `compose = [\"docker-compose.yml\"]`"
-        ));
+        return Err(EnvConfigError::NoComposeFiles { env: name.to_string() });
     }
     let compose_files: Vec<Utf8PathBuf> = raw.compose.iter().map(|f| absolute(config_dir, f)).collect();
     let project_dir = match &raw.project_directory {
@@ -370,7 +369,7 @@ pub fn resolve(name: &str, raw: &RawEnv, config_dir: &Utf8Path) -> Result<EnvCon
         Some(prefix) => {
             // Validate with a placeholder run id and worker: the rest is generated and valid.
             naming::validate_project_name(&format!("{prefix}-20260101-000000-abcd-99"))
-                .map_err(|e| ctx("project-prefix", e.to_string()))?;
+                .map_err(|e| ctx("project-prefix", EnvKeyError::ProjectPrefix(Box::new(e))))?;
             prefix.clone()
         }
         None => naming::default_prefix(name),
@@ -379,12 +378,12 @@ pub fn resolve(name: &str, raw: &RawEnv, config_dir: &Utf8Path) -> Result<EnvCon
         .ready
         .iter()
         .enumerate()
-        .map(|(i, p)| probe(p).map_err(|m| ctx(&format!("ready[{i}]"), m)))
+        .map(|(i, p)| probe(p).map_err(|e| ctx(&format!("ready[{i}]"), e.into())))
         .collect::<Result<Vec<_>, _>>()?;
-    let duration = |key: &str, value: &Option<String>, default: Duration| -> Result<Duration, String> {
+    let duration = |key: &str, value: &Option<String>, default: Duration| -> Result<Duration, EnvConfigError> {
         match value {
             None => Ok(default),
-            Some(text) => parse_duration(text).map_err(|m| ctx(key, m)),
+            Some(text) => parse_duration(text).map_err(|e| ctx(key, e.into())),
         }
     };
     let ready_timeout = duration("ready-timeout", &raw.ready_timeout, DEFAULT_READY_TIMEOUT)?;
@@ -392,7 +391,7 @@ pub fn resolve(name: &str, raw: &RawEnv, config_dir: &Utf8Path) -> Result<EnvCon
     let stop_timeout = duration("stop-timeout", &raw.stop_timeout, DEFAULT_STOP_TIMEOUT)?;
     for (key, value) in [("ready-timeout", ready_timeout), ("up-timeout", up_timeout)] {
         if value.is_zero() {
-            return Err(ctx(key, "must be longer than zero".into()));
+            return Err(ctx(key, EnvKeyError::Zero));
         }
     }
     let health = match raw.health.as_deref() {
@@ -401,24 +400,31 @@ pub fn resolve(name: &str, raw: &RawEnv, config_dir: &Utf8Path) -> Result<EnvCon
         Some(other) => {
             return Err(ctx(
                 "health",
-                format!("unknown policy `{other}`; write \"wait\" or \"ignore\""),
+                EnvKeyError::HealthPolicy {
+                    value: other.to_string(),
+                },
             ));
         }
     };
     if let Some(service) = &raw.exec
         && !is_service_name(service)
     {
-        return Err(ctx("exec", format!("`{service}` is not a compose service name")));
+        return Err(ctx(
+            "exec",
+            EnvKeyError::ExecService {
+                service: service.clone(),
+            },
+        ));
     }
     let docker_hosts = raw
         .docker_hosts
         .iter()
-        .map(|h| host_spec(h).map_err(|m| ctx("docker-hosts", m)))
+        .map(|h| host_spec(h).map_err(|e| ctx("docker-hosts", e.into())))
         .collect::<Result<Vec<_>, _>>()?;
     let build = raw
         .build
         .as_ref()
-        .map(|b| build(name, b, config_dir).map_err(|(key, m)| ctx(&format!("build.{key}"), m)))
+        .map(|b| build(name, b, config_dir).map_err(|(key, e)| ctx(&format!("build.{key}"), e)))
         .transpose()?;
     Ok(EnvConfig {
         name: name.to_string(),
@@ -437,8 +443,8 @@ pub fn resolve(name: &str, raw: &RawEnv, config_dir: &Utf8Path) -> Result<EnvCon
     })
 }
 
-fn probe(raw: &RawProbe) -> Result<Probe, String> {
-    let kinds: Vec<&str> = [
+fn probe(raw: &RawProbe) -> Result<Probe, ProbeConfigError> {
+    let kinds: Vec<&'static str> = [
         ("tcp", raw.tcp.is_some()),
         ("http", raw.http.is_some()),
         ("exec", raw.exec.is_some()),
@@ -450,18 +456,10 @@ fn probe(raw: &RawProbe) -> Result<Probe, String> {
     .collect();
     let kind = match kinds.as_slice() {
         [one] => *one,
-        [] => {
-            return Err("a probe needs one of `tcp`, `http`, `exec` or `log`, e.g. { tcp = \"db:5432\" }".to_string());
-        }
-        many => {
-            return Err(format!(
-                "a probe has exactly one kind, this one has {}; split it into several probes",
-                many.join(" and ")
-            ));
-        }
+        [] => return Err(ProbeConfigError::NoKind),
+        many => return Err(ProbeConfigError::ManyKinds { kinds: many.to_vec() }),
     };
-    let stray =
-        |key: &str, allowed_with: &str| format!("`{key}` belongs to `{allowed_with}` probes, not `{kind}` ones");
+    let stray = |key: &'static str, belongs_to: &'static str| ProbeConfigError::StrayKey { key, belongs_to, kind };
     if raw.status.is_some() && kind != "http" {
         return Err(stray("status", "http"));
     }
@@ -474,8 +472,8 @@ fn probe(raw: &RawProbe) -> Result<Probe, String> {
     match kind {
         "tcp" => {
             let text = raw.tcp.as_deref().unwrap_or_default();
-            let (service, port) = service_port(text)
-                .ok_or_else(|| format!("`tcp = \"{text}\"` is not \"service:port\"; write e.g. \"db:5432\""))?;
+            let (service, port) =
+                service_port(text).ok_or_else(|| ProbeConfigError::TcpAddress { text: text.to_string() })?;
             Ok(Probe::Tcp { service, port })
         }
         "http" => {
@@ -485,13 +483,12 @@ fn probe(raw: &RawProbe) -> Result<Probe, String> {
                 Some(slash) => (&text[..slash], text[slash..].to_string()),
                 None => (text, "/".to_string()),
             };
-            let (service, port) = service_port(address).ok_or_else(|| {
-                format!("`http = \"{text}\"` is not \"service:port/path\"; write e.g. \"web:8080/health\"")
-            })?;
+            let (service, port) =
+                service_port(address).ok_or_else(|| ProbeConfigError::HttpAddress { text: text.to_string() })?;
             if let Some(status) = raw.status
                 && !(100..=599).contains(&status)
             {
-                return Err(format!("`status = {status}` is not an HTTP status"));
+                return Err(ProbeConfigError::Status { status });
             }
             Ok(Probe::Http {
                 service,
@@ -503,31 +500,35 @@ fn probe(raw: &RawProbe) -> Result<Probe, String> {
         "exec" => {
             let service = raw.exec.clone().unwrap_or_default();
             if !is_service_name(&service) {
-                return Err(format!("`exec = \"{service}\"` is not a service name"));
+                return Err(ProbeConfigError::Service { kind: "exec", service });
             }
             let argv = raw
                 .run
                 .clone()
-                .ok_or_else(|| format!("an exec probe needs `run`, e.g. {{ exec = \"{service}\", run = [\"pg_isready\", \"-h\", \"127.0.0.1\"] }}"))?
+                .ok_or_else(|| ProbeConfigError::MissingRun {
+                    service: service.clone(),
+                })?
                 .0;
             Ok(Probe::Exec { service, argv })
         }
         _ => {
             let service = raw.log.clone().unwrap_or_default();
             if !is_service_name(&service) {
-                return Err(format!("`log = \"{service}\"` is not a service name"));
+                return Err(ProbeConfigError::Service { kind: "log", service });
             }
-            let contains = raw.contains.clone().filter(|c| !c.is_empty()).ok_or_else(|| {
-                format!(
-                    "a log probe needs a non-empty `contains`, e.g. {{ log = \"{service}\", contains = \"ready\" }}"
-                )
-            })?;
+            let contains =
+                raw.contains
+                    .clone()
+                    .filter(|c| !c.is_empty())
+                    .ok_or_else(|| ProbeConfigError::MissingContains {
+                        service: service.clone(),
+                    })?;
             Ok(Probe::Log { service, contains })
         }
     }
 }
 
-fn build(env: &str, raw: &RawBuild, config_dir: &Utf8Path) -> Result<ImageBuild, (&'static str, String)> {
+fn build(env: &str, raw: &RawBuild, config_dir: &Utf8Path) -> Result<ImageBuild, (&'static str, EnvKeyError)> {
     let repository = match &raw.tag {
         Some(tag) => {
             let ok = !tag.is_empty()
@@ -536,12 +537,7 @@ fn build(env: &str, raw: &RawBuild, config_dir: &Utf8Path) -> Result<ImageBuild,
                     .chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c));
             if !ok {
-                return Err((
-                    "tag",
-                    format!(
-                        "`{tag}` is not an image repository; use lowercase letters, digits, `.`, `_`, `-`, `/` and no `:` (the run id becomes the tag)"
-                    ),
-                ));
+                return Err(("tag", EnvKeyError::ImageRepository { tag: tag.clone() }));
             }
             tag.clone()
         }
@@ -549,21 +545,21 @@ fn build(env: &str, raw: &RawBuild, config_dir: &Utf8Path) -> Result<ImageBuild,
     };
     let variable = raw.variable.clone().unwrap_or_else(|| "FLOTILLA_IMAGE".to_string());
     if variable.is_empty() || !variable.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(("variable", format!("`{variable}` is not an environment variable name")));
+        return Err(("variable", EnvKeyError::Variable { variable }));
     }
     let backoff = raw
         .backoff
         .as_deref()
         .map(parse_duration)
         .transpose()
-        .map_err(|m| ("backoff", m))?
+        .map_err(|e| ("backoff", e.into()))?
         .unwrap_or(Duration::from_secs(2));
     let timeout = raw
         .timeout
         .as_deref()
         .map(parse_duration)
         .transpose()
-        .map_err(|m| ("timeout", m))?
+        .map_err(|e| ("timeout", e.into()))?
         .unwrap_or(Duration::from_secs(20 * 60));
     let builder = match raw.builder.as_deref() {
         None | Some("auto") => Builder::Auto,
@@ -572,7 +568,9 @@ fn build(env: &str, raw: &RawBuild, config_dir: &Utf8Path) -> Result<ImageBuild,
         Some(other) => {
             return Err((
                 "builder",
-                format!("unknown builder `{other}`; write \"auto\", \"classic\" or \"buildkit\""),
+                EnvKeyError::Builder {
+                    value: other.to_string(),
+                },
             ));
         }
     };
@@ -590,13 +588,14 @@ fn build(env: &str, raw: &RawBuild, config_dir: &Utf8Path) -> Result<ImageBuild,
     })
 }
 
-fn host_spec(raw: &RawHost) -> Result<HostSpec, String> {
+fn host_spec(raw: &RawHost) -> Result<HostSpec, HostError> {
     let host = DockerHost::parse(&raw.host)?;
     let publish_ip = match &raw.address {
         None => HostSpec::local().publish_ip,
-        Some(text) => text
-            .parse()
-            .map_err(|_| format!("`address = \"{text}\"` is not an IP address; write e.g. \"10.0.0.7\""))?,
+        Some(text) => text.parse().map_err(|source| HostError::Address {
+            text: text.clone(),
+            source,
+        })?,
     };
     Ok(HostSpec { host, publish_ip })
 }
@@ -611,9 +610,10 @@ fn is_service_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }
 
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text.trim()).map_err(|error| {
-        format!("invalid duration `{text}`: {error}; write a duration such as \"90s\", \"5m\" or \"1h 30m\"")
+fn parse_duration(text: &str) -> Result<Duration, DurationError> {
+    humantime::parse_duration(text.trim()).map_err(|source| DurationError {
+        text: text.to_string(),
+        source,
     })
 }
 
@@ -630,14 +630,41 @@ fn absolute(base: &Utf8Path, path: &str) -> Utf8PathBuf {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<EnvConfig, String> {
-        #[derive(Deserialize)]
-        struct Top {
-            env: BTreeMap<String, RawEnv>,
-        }
-        let top: Top = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    #[derive(Deserialize)]
+    struct Top {
+        env: BTreeMap<String, RawEnv>,
+    }
+
+    /// Resolves the first `[env.NAME]` of a TOML text that deserializes.
+    fn parse(text: &str) -> Result<EnvConfig, EnvConfigError> {
+        let top: Top = toml::from_str(text).unwrap_or_else(|e| panic!("{}", e.message()));
         let (name, raw) = top.env.into_iter().next().unwrap();
         resolve(&name, &raw, Utf8Path::new("/p"))
+    }
+
+    /// The message of a TOML text that does not deserialize (serde, before `resolve`).
+    fn toml_error(text: &str) -> String {
+        toml::from_str::<Top>(text)
+            .map(|_| ())
+            .unwrap_err()
+            .message()
+            .to_string()
+    }
+
+    /// The key and the problem of a key error.
+    fn key_error(error: &EnvConfigError) -> (&str, &str, &EnvKeyError) {
+        match error {
+            EnvConfigError::Key { env, key, source } => (env, key, source),
+            EnvConfigError::NoComposeFiles { .. } => panic!("not a key error: {error}"),
+        }
+    }
+
+    /// The probe error of a `ready[i]` key error.
+    fn probe_error(error: &EnvConfigError) -> &ProbeConfigError {
+        match key_error(error) {
+            (_, _, EnvKeyError::Probe(probe)) => probe,
+            _ => panic!("not a probe error: {error}"),
+        }
     }
 
     #[test]
@@ -697,45 +724,103 @@ build = { tag = "app", retries = 1, args = { A = "b" } }
     #[test]
     fn probe_errors_say_what_to_write() {
         let error = parse("[env.a]\ncompose = [\"c.yml\"]\nready = [{ tcp = \"db\" }]\n").unwrap_err();
-        assert!(error.contains("ready[0]") && error.contains("db:5432"), "{error}");
+        assert!(
+            matches!(key_error(&error), ("a", "ready[0]", EnvKeyError::Probe(ProbeConfigError::TcpAddress { text })) if text == "db")
+        );
+        let message = error.to_string();
+        assert!(message.contains("ready[0]") && message.contains("db:5432"), "{message}");
         let error = parse("[env.a]\ncompose = [\"c.yml\"]\nready = [{ tcp = \"db:1\", log = \"db\" }]\n").unwrap_err();
-        assert!(error.contains("exactly one kind"), "{error}");
+        assert!(
+            matches!(probe_error(&error), ProbeConfigError::ManyKinds { kinds } if kinds == &["tcp", "log"])
+                && error.to_string().contains("exactly one kind"),
+            "{error}"
+        );
         let error =
             parse("[env.a]\ncompose = [\"c.yml\"]\nready = [{ tcp = \"db:1\", contains = \"x\" }]\n").unwrap_err();
-        assert!(error.contains("`contains` belongs to `log`"), "{error}");
+        assert!(
+            matches!(
+                probe_error(&error),
+                ProbeConfigError::StrayKey {
+                    key: "contains",
+                    belongs_to: "log",
+                    kind: "tcp"
+                }
+            ) && error.to_string().contains("`contains` belongs to `log`"),
+            "{error}"
+        );
         let error = parse("[env.a]\ncompose = [\"c.yml\"]\nready = [{ exec = \"db\" }]\n").unwrap_err();
-        assert!(error.contains("needs `run`"), "{error}");
-        let error = parse("[env.a]\ncompose = [\"c.yml\"]\nready = [{ exec = \"db\", run = [] }]\n").unwrap_err();
+        assert!(
+            matches!(probe_error(&error), ProbeConfigError::MissingRun { service } if service == "db")
+                && error.to_string().contains("needs `run`"),
+            "{error}"
+        );
+        let error = toml_error("[env.a]\ncompose = [\"c.yml\"]\nready = [{ exec = \"db\", run = [] }]\n");
         assert!(error.contains("list of words"), "{error}");
-        let error = parse("[env.a]\ncompose = [\"c.yml\"]\nready = [{ tpc = \"db:1\" }]\n").unwrap_err();
+        let error = toml_error("[env.a]\ncompose = [\"c.yml\"]\nready = [{ tpc = \"db:1\" }]\n");
         assert!(
             error.contains("unknown field `tpc`") && error.contains("`tcp`"),
             "{error}"
         );
         let error = parse("[env.a]\ncompose = [\"c.yml\"]\nready = [{}]\n").unwrap_err();
-        assert!(error.contains("needs one of"), "{error}");
+        assert!(
+            matches!(probe_error(&error), ProbeConfigError::NoKind) && error.to_string().contains("needs one of"),
+            "{error}"
+        );
     }
 
     #[test]
     fn other_keys_are_checked() {
-        assert!(parse("[env.a]\n").unwrap_err().contains("no `compose` files"));
+        let e = parse("[env.a]\n").unwrap_err();
+        assert!(
+            matches!(&e, EnvConfigError::NoComposeFiles { env } if env == "a")
+                && e.to_string().contains("no `compose` files"),
+            "{e}"
+        );
         let e = parse("[env.a]\ncompose = [\"c.yml\"]\nproject-prefix = \"My_App\"\n").unwrap_err();
-        assert!(e.contains("project-prefix"), "{e}");
+        assert!(
+            matches!(key_error(&e), (_, "project-prefix", EnvKeyError::ProjectPrefix(_)))
+                && e.to_string().contains("project-prefix"),
+            "{e}"
+        );
         let e = parse("[env.a]\ncompose = [\"c.yml\"]\nready-timeout = \"soon\"\n").unwrap_err();
-        assert!(e.contains("ready-timeout") && e.contains("90s"), "{e}");
+        assert!(
+            matches!(key_error(&e), (_, "ready-timeout", EnvKeyError::Duration(DurationError { text, .. })) if text == "soon")
+        );
+        let message = e.to_string();
+        assert!(
+            message.contains("ready-timeout") && message.contains("90s"),
+            "{message}"
+        );
         let e = parse("[env.a]\ncompose = [\"c.yml\"]\ndocker-hosts = [\"10.0.0.1\"]\n").unwrap_err();
-        assert!(e.contains("tcp://host:port"), "{e}");
-        let e = parse("[env.a]\ncompose = [\"c.yml\"]\ndocker-hosts = [{ host = \"default\", adress = \"x\" }]\n")
-            .unwrap_err();
+        assert!(
+            matches!(
+                key_error(&e),
+                (_, "docker-hosts", EnvKeyError::Host(HostError::NotAHost { .. }))
+            ) && e.to_string().contains("tcp://host:port"),
+            "{e}"
+        );
+        let e = toml_error("[env.a]\ncompose = [\"c.yml\"]\ndocker-hosts = [{ host = \"default\", adress = \"x\" }]\n");
         assert!(e.contains("unknown field `adress`"), "{e}");
         let e = parse("[env.a]\ncompose = [\"c.yml\"]\ndocker-hosts = [{ host = \"default\", address = \"x\" }]\n")
             .unwrap_err();
-        assert!(e.contains("not an IP address"), "{e}");
+        assert!(
+            matches!(key_error(&e), (_, "docker-hosts", EnvKeyError::Host(HostError::Address { text, .. })) if text == "x")
+                && e.to_string().contains("not an IP address"),
+            "{e}"
+        );
         let e = parse("[env.a]\ncompose = [\"c.yml\"]\nbuild = { tag = \"app:1\" }\n").unwrap_err();
-        assert!(e.contains("build.tag"), "{e}");
+        assert!(
+            matches!(key_error(&e), (_, "build.tag", EnvKeyError::ImageRepository { tag }) if tag == "app:1")
+                && e.to_string().contains("build.tag"),
+            "{e}"
+        );
         let e = parse("[env.a]\ncompose = [\"c.yml\"]\nhealth = \"maybe\"\n").unwrap_err();
-        assert!(e.contains("\"ignore\""), "{e}");
-        let e = parse("[env.a]\ncompose = [\"c.yml\"]\nreadytimeout = \"1s\"\n").unwrap_err();
+        assert!(
+            matches!(key_error(&e), (_, "health", EnvKeyError::HealthPolicy { value }) if value == "maybe")
+                && e.to_string().contains("\"ignore\""),
+            "{e}"
+        );
+        let e = toml_error("[env.a]\ncompose = [\"c.yml\"]\nreadytimeout = \"1s\"\n");
         assert!(e.contains("ready-timeout"), "{e}");
     }
 }

@@ -1,10 +1,12 @@
 //! [`Container`]: the parts of `docker inspect` output flotilla reads (labels, state, health,
-//! published ports), parsed from the JSON array `docker inspect` prints.
+//! published ports), parsed from the JSON array `docker inspect` prints; [`InspectError`] when
+//! it cannot be.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+pub use super::error::InspectError;
 use super::naming::{LABEL_COMPOSE_NUMBER, LABEL_COMPOSE_ONEOFF, LABEL_COMPOSE_SERVICE};
 
 /// A container as flotilla sees it.
@@ -168,8 +170,8 @@ struct RawBinding {
 }
 
 /// Parses the output of `docker inspect ID…` (a JSON array).
-pub fn parse_inspect(json: &str) -> Result<Vec<Container>, String> {
-    let raw: Vec<RawInspect> = serde_json::from_str(json).map_err(|e| e.to_string())?;
+pub fn parse_inspect(json: &str) -> Result<Vec<Container>, InspectError> {
+    let raw: Vec<RawInspect> = serde_json::from_str(json).map_err(|source| InspectError::Json { source })?;
     Ok(raw.into_iter().map(convert).collect())
 }
 
@@ -252,6 +254,8 @@ mod tests {
         let db = &containers[1];
         assert!(db.has_stopped());
         assert_eq!(db.describe(), "exited with code 3");
-        assert!(parse_inspect("not json").is_err());
+        let error = parse_inspect("not json").unwrap_err();
+        let InspectError::Json { source } = &error;
+        assert_eq!((source.line(), error.to_string()), (1, source.to_string()));
     }
 }

@@ -101,10 +101,7 @@ impl Docker {
         if !out.success() && out.stdout.trim().is_empty() {
             return Err(invocation.failed(&out));
         }
-        parse_inspect(&out.stdout).map_err(|detail| EnvError::Parse {
-            command: invocation.display(),
-            detail,
-        })
+        parse_inspect(&out.stdout).map_err(|problem| EnvError::parse(invocation.display(), problem))
     }
 
     /// Raw `docker inspect` JSON of one container, for diagnostics.
@@ -166,11 +163,7 @@ impl Docker {
     }
 
     /// The labels of each network or volume (`kind` = `network` | `volume`).
-    pub(crate) async fn resource_labels(
-        &self,
-        kind: &str,
-        ids: &[String],
-    ) -> Result<Vec<(String, BTreeMap<String, String>)>, EnvError> {
+    pub(crate) async fn resource_labels(&self, kind: &str, ids: &[String]) -> Result<Vec<(String, Labels)>, EnvError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -189,7 +182,7 @@ impl Docker {
             .lines()
             .filter_map(|line| {
                 let (id, json) = line.split_once(' ')?;
-                let labels = serde_json::from_str::<Option<BTreeMap<String, String>>>(json).ok()??;
+                let labels = serde_json::from_str::<Option<Labels>>(json).ok()??;
                 Some((id.to_string(), labels))
             })
             .collect())
@@ -230,6 +223,9 @@ impl Docker {
         }
     }
 }
+
+/// Labels of a container, network or volume.
+type Labels = BTreeMap<String, String>;
 
 fn push_filters(args: &mut Vec<String>, labels: &[(&str, &str)]) {
     for (key, value) in labels {

@@ -2,9 +2,12 @@
 //! environment. Messages are lowercase fragments that name the project, service or command
 //! involved and say what to do about it; causes travel in `#[source]`.
 
+use std::fmt;
 use std::time::Duration;
 
 use camino::Utf8PathBuf;
+
+use super::resolved_file::ComposeFileError;
 
 /// Why an environment could not be prepared, used or removed.
 #[derive(Debug, thiserror::Error)]
@@ -66,23 +69,13 @@ pub enum EnvError {
         project: String,
     },
 
-    /// Output of docker or compose that could not be understood.
-    #[error("could not understand the output of `{command}`: {detail}")]
-    Parse {
-        /// The command.
-        command: String,
-        /// What was wrong.
-        detail: String,
-    },
+    /// Output of `docker inspect` that could not be understood.
+    #[error(transparent)]
+    Parse(Box<ParseFailure>),
 
     /// The compose files do not resolve into something flotilla can isolate.
-    #[error("environment `{env}`: {message}")]
-    ComposeFile {
-        /// The `[env.NAME]`.
-        env: String,
-        /// What is wrong and how to fix it.
-        message: String,
-    },
+    #[error(transparent)]
+    ComposeFile(Box<ComposeFileFailure>),
 
     /// A generated project name is not valid in both compose versions.
     #[error(
@@ -167,7 +160,67 @@ pub struct NotReady {
     pub diagnostics: Option<Utf8PathBuf>,
 }
 
+/// Details of [`EnvError::Parse`]. Its message includes the problem's, so its
+/// [`source`](std::error::Error::source) is the problem's cause (serde_json's error), which keeps
+/// an error chain from printing the same fragment twice.
+#[derive(Debug)]
+pub struct ParseFailure {
+    /// The command line.
+    pub command: String,
+    /// What was wrong with its output.
+    pub problem: InspectError,
+}
+
+impl fmt::Display for ParseFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not understand the output of `{}`: {}",
+            self.command, self.problem
+        )
+    }
+}
+
+impl std::error::Error for ParseFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.problem.source()
+    }
+}
+
+/// Details of [`EnvError::ComposeFile`]. Its message includes the problem's, so its
+/// [`source`](std::error::Error::source) is the problem's cause (the YAML error, if any).
+#[derive(Debug)]
+pub struct ComposeFileFailure {
+    /// The `[env.NAME]`.
+    pub env: String,
+    /// What is wrong and how to fix it.
+    pub problem: ComposeFileError,
+}
+
+impl fmt::Display for ComposeFileFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "environment `{}`: {}", self.env, self.problem)
+    }
+}
+
+impl std::error::Error for ComposeFileFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.problem.source()
+    }
+}
+
 impl EnvError {
+    pub(crate) fn parse(command: String, problem: InspectError) -> Self {
+        Self::Parse(Box::new(ParseFailure { command, problem }))
+    }
+
+    pub(crate) fn compose_file(env: &str, problem: ComposeFileError) -> Self {
+        Self::ComposeFile(Box::new(ComposeFileFailure {
+            env: env.to_string(),
+            problem,
+        }))
+    }
+
     /// Attaches the diagnostics folder to readiness and service errors.
     #[must_use]
     pub fn with_diagnostics(mut self, dir: Utf8PathBuf) -> Self {
@@ -207,5 +260,58 @@ fn logs_suffix(logs: &str) -> String {
         String::new()
     } else {
         format!(" (last logs: {})", logs.trim())
+    }
+}
+
+/// Why `docker inspect` output could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    /// Not a JSON array of containers (serde_json's message has the line and column).
+    #[error("{source}")]
+    Json {
+        /// What serde_json said.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn compose_file_errors_chain_to_the_cause_not_to_themselves() {
+        let host = EnvError::compose_file("app", ComposeFileError::HostNetwork { service: "a".into() });
+        assert_eq!(
+            host.to_string(),
+            "environment `app`: service `a` uses `network_mode: host`, which cannot be isolated per worker; remove it in a CI override file"
+        );
+        assert!(host.source().is_none(), "the fragment is not repeated as a cause");
+        let yaml = serde_norway::from_str::<serde_norway::Value>("a: [").unwrap_err();
+        let cause = yaml.to_string();
+        let broken = EnvError::compose_file("app", ComposeFileError::Yaml { source: yaml });
+        assert_eq!(
+            broken.to_string(),
+            format!("environment `app`: `compose config` printed YAML flotilla cannot read: {cause}")
+        );
+        assert_eq!(broken.source().map(ToString::to_string), Some(cause));
+        let EnvError::ComposeFile(failure) = &broken else {
+            panic!("{broken:?}")
+        };
+        assert!(matches!(failure.problem, ComposeFileError::Yaml { .. }));
+    }
+
+    #[test]
+    fn parse_errors_keep_the_message_and_chain_to_serde() {
+        let problem = super::super::container::parse_inspect("[{]").unwrap_err();
+        let detail = problem.to_string();
+        let error = EnvError::parse("docker inspect --type container x".into(), problem);
+        assert_eq!(
+            error.to_string(),
+            format!("could not understand the output of `docker inspect --type container x`: {detail}")
+        );
+        assert_eq!(error.source().map(ToString::to_string), Some(detail));
     }
 }

@@ -1,6 +1,6 @@
 //! [`DockerHost`]: which Docker daemon a worker's environment lives on; [`HostSpec`] adds the
 //! address its ports are published on; [`place`] spreads workers round-robin over the hosts an
-//! environment lists.
+//! environment lists. A `docker-hosts` entry that is not a host is a [`HostError`].
 
 use std::fmt;
 use std::net::IpAddr;
@@ -16,7 +16,7 @@ pub enum DockerHost {
 
 impl DockerHost {
     /// Parses a `docker-hosts` entry; `"default"` means [`DockerHost::Default`].
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, HostError> {
         let text = text.trim();
         if text == "default" {
             return Ok(Self::Default);
@@ -27,9 +27,7 @@ impl DockerHost {
         if valid_scheme {
             Ok(Self::Url(text.to_string()))
         } else {
-            Err(format!(
-                "`{text}` is not a Docker host; write `unix:///path/docker.sock`, `tcp://host:port`, `ssh://user@host` or \"default\""
-            ))
+            Err(HostError::NotAHost { text: text.to_string() })
         }
     }
 
@@ -59,6 +57,29 @@ impl fmt::Display for DockerHost {
             Self::Url(url) => f.write_str(url),
         }
     }
+}
+
+/// Why a `docker-hosts` entry is not a Docker host.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// `host` is neither "default" nor a `DOCKER_HOST` URL.
+    #[error(
+        "`{text}` is not a Docker host; write `unix:///path/docker.sock`, `tcp://host:port`, `ssh://user@host` or \"default\""
+    )]
+    NotAHost {
+        /// The entry, trimmed.
+        text: String,
+    },
+
+    /// `address` is not an IP address.
+    #[error("`address = \"{text}\"` is not an IP address; write e.g. \"10.0.0.7\"")]
+    Address {
+        /// The address as written.
+        text: String,
+        /// Why it does not parse.
+        #[source]
+        source: std::net::AddrParseError,
+    },
 }
 
 /// A Docker host plus the address its containers' ports are published on (and jobs connect to).
@@ -103,12 +124,13 @@ mod tests {
             DockerHost::parse("tcp://127.0.0.2:2375").unwrap(),
             DockerHost::Url("tcp://127.0.0.2:2375".into())
         );
+        let error = DockerHost::parse("127.0.0.2:2375").unwrap_err();
         assert!(
-            DockerHost::parse("127.0.0.2:2375")
-                .unwrap_err()
-                .contains("tcp://host:port")
+            matches!(&error, HostError::NotAHost { text } if text == "127.0.0.2:2375")
+                && error.to_string().contains("tcp://host:port"),
+            "{error}"
         );
-        assert!(DockerHost::parse("tcp://").is_err());
+        assert!(matches!(DockerHost::parse("tcp://"), Err(HostError::NotAHost { .. })));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! # How the run loop uses it
 //!
 //! ```text
-//! let env = envs::resolve(name, &raw_env, &config_dir)?;           // [env.NAME] → EnvConfig (Err: String)
+//! let env = envs::resolve(name, &raw_env, &config_dir)?;           // [env.NAME] → EnvConfig (Err: EnvConfigError)
 //! let compose = envs::Compose::detect("docker".as_ref()).await?;    // once per flotilla run
 //! let run = envs::RunInfo { run_id, run_dir, owner: envs::Owner::current() };
 //! let set = Arc::new(envs::EnvSet::new(env, &compose, run, workers)?);
@@ -28,7 +28,8 @@
 //! ([`Capabilities`], [`Flavor`]); [`EnvSet::new`], [`EnvSet::up`] → [`UpSummary`],
 //! [`EnvSet::worker`] → [`WorkerEnv`] ([`WorkerEnv::job_env`], [`WorkerEnv::exec_command`],
 //! [`WorkerEnv::kill_job`], [`WorkerEnv::collect_diagnostics`]), [`EnvSet::teardown`] →
-//! [`TeardownReport`]; [`gc`] → [`GcReport`]; [`build_image`] → [`Built`]; errors are [`EnvError`].
+//! [`TeardownReport`]; [`gc`] → [`GcReport`]; [`build_image`] → [`Built`]; errors are [`EnvError`]
+//! (and [`EnvConfigError`] from [`resolve`]).
 //!
 //! # Guarantees
 //!
@@ -49,6 +50,7 @@
 mod command;
 mod compose;
 mod config;
+mod config_error;
 mod container;
 mod diagnostics;
 mod docker;
@@ -69,19 +71,22 @@ pub use compose::{AnsiFlag, Capabilities, Compose, ComposeVersion, Flavor, PsFor
 pub use config::{
     Argv, Builder, EnvConfig, HealthPolicy, ImageBuild, Probe, RawBuild, RawEnv, RawHost, RawProbe, resolve,
 };
-pub use container::{Container, Health, PortBinding, parse_inspect};
+pub use config_error::{DurationError, EnvConfigError, EnvKeyError, ProbeConfigError};
+pub use container::{Container, Health, InspectError, PortBinding, parse_inspect};
 pub use diagnostics::Diagnostics;
 pub use docker::Docker;
-pub use error::{EnvError, NotReady, ServiceDown};
+pub use error::{ComposeFileFailure, EnvError, NotReady, ParseFailure, ServiceDown};
 pub use gc::{GcReport, gc};
-pub use hosts::{DockerHost, HostSpec, place};
+pub use hosts::{DockerHost, HostError, HostSpec, place};
 pub use image::{BuildFailure, Built, build_image, classify};
 pub use naming::{
     LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_OWNER_START, LABEL_PROJECT, LABEL_RUN_ID, LABEL_WORKER, port_variable,
     project_name, validate_project_name,
 };
 pub use owner::{Liveness, Owner};
-pub use ps_output::{PsEntry, parse_ps_json};
+pub use ps_output::{PsEntry, PsError, parse_ps_json};
+pub use readiness::ProbeError;
+pub use resolved_file::ComposeFileError;
 pub use set::{EnvSet, TeardownReport, UpSummary};
 pub use sweep::{Swept, sweep_label, sweep_project};
 pub use worker::{ExecCommand, KillOutcome, RunInfo, WorkerEnv, WorkerTeardown};

@@ -1,5 +1,6 @@
 //! [`PsEntry`]: one line of compose v2's `ps --format json`, which is a JSON array up to v2.20
-//! and one object per line (NDJSON) from v2.21 on; [`parse_ps_json`] accepts both.
+//! and one object per line (NDJSON) from v2.21 on; [`parse_ps_json`] accepts both and fails
+//! with a [`PsError`].
 //! (v1 has no JSON `ps`; flotilla asks `docker inspect` instead.)
 
 use serde::Deserialize;
@@ -24,20 +25,42 @@ pub struct PsEntry {
     pub exit_code: i64,
 }
 
+/// Why `compose ps --format json` output could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum PsError {
+    /// The array shape (v2.20 and earlier) is not valid JSON of containers.
+    #[error("invalid JSON array: {source}")]
+    Array {
+        /// What serde_json said (with line and column).
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// One line of the NDJSON shape (v2.21+) is not a JSON container.
+    #[error("line {line}: {source}")]
+    Line {
+        /// 1-based, counting non-empty lines.
+        line: usize,
+        /// What serde_json said.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
 /// Parses v2 `ps --format json` output in either shape: `[{…},{…}]` or `{…}\n{…}`.
-pub fn parse_ps_json(text: &str) -> Result<Vec<PsEntry>, String> {
+pub fn parse_ps_json(text: &str) -> Result<Vec<PsEntry>, PsError> {
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
         return Ok(Vec::new());
     }
     if trimmed.starts_with('[') {
-        return serde_json::from_str(trimmed).map_err(|e| format!("invalid JSON array: {e}"));
+        return serde_json::from_str(trimmed).map_err(|source| PsError::Array { source });
     }
     trimmed
         .lines()
         .filter(|line| !line.trim().is_empty())
         .enumerate()
-        .map(|(i, line)| serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1)))
+        .map(|(i, line)| serde_json::from_str(line).map_err(|source| PsError::Line { line: i + 1, source }))
         .collect()
 }
 
@@ -72,10 +95,11 @@ mod tests {
     fn empty_and_broken() {
         assert!(parse_ps_json("\n").unwrap().is_empty());
         assert!(parse_ps_json("[]").unwrap().is_empty());
+        let error = parse_ps_json("{\"Name\":\"a\"}\nnot json").unwrap_err();
         assert!(
-            parse_ps_json("{\"Name\":\"a\"}\nnot json")
-                .unwrap_err()
-                .contains("line 2")
+            matches!(error, PsError::Line { line: 2, .. }) && error.to_string().contains("line 2"),
+            "{error}"
         );
+        assert!(matches!(parse_ps_json("[{]"), Err(PsError::Array { .. })));
     }
 }

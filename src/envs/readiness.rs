@@ -2,7 +2,7 @@
 //! container, none has crashed, healthchecks say `healthy` (`unhealthy` fails at once, as a crash
 //! does), then each readiness [`Probe`] passes,
 //! all before one deadline. On timeout the error names the service, the probe and what the probe
-//! saw last.
+//! saw last (a [`ProbeError`], as text).
 //!
 //! TCP probes read after connecting: Docker's userland proxy accepts a connection on the
 //! published port even when nothing listens in the container yet, and then closes it at once.
@@ -43,6 +43,125 @@ struct Waiting {
     service: String,
     probe: String,
     last_output: String,
+}
+
+/// Why one run of a readiness probe did not pass (yet).
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    /// The probe's port has no host binding.
+    #[error("port {port} of `{service}` is not published")]
+    NotPublished {
+        /// The service.
+        service: String,
+        /// The container port.
+        port: u16,
+    },
+
+    /// An exec or log probe's service has no running container.
+    #[error("no running container of `{service}`")]
+    NoRunningContainer {
+        /// The service.
+        service: String,
+    },
+
+    /// An exec probe's command exited non-zero.
+    #[error("exit code {code}: {output}")]
+    ExitCode {
+        /// Its exit code.
+        code: i32,
+        /// The last lines of its stdout and stderr.
+        output: String,
+    },
+
+    /// An exec probe's command could not be run.
+    #[error(transparent)]
+    Exec(Box<EnvError>),
+
+    /// A log probe's service has printed nothing.
+    #[error("(the log is empty)")]
+    EmptyLog,
+
+    /// A log probe's text is not in the log yet.
+    #[error("{tail}")]
+    NotInLog {
+        /// The last lines of the log.
+        tail: String,
+    },
+
+    /// Connecting did not finish in time.
+    #[error("connecting to {addr} timed out")]
+    ConnectTimedOut {
+        /// The published address.
+        addr: SocketAddr,
+    },
+
+    /// Connecting failed.
+    #[error("connecting to {addr}: {source}")]
+    Connect {
+        /// The published address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The connection was accepted and closed without a byte (docker-proxy with no backend).
+    #[error("{addr} accepted and closed the connection at once (nothing listens in the container yet)")]
+    ClosedAtOnce {
+        /// The published address.
+        addr: SocketAddr,
+    },
+
+    /// Reading from a TCP probe's connection failed.
+    #[error("{addr}: {source}")]
+    Read {
+        /// The published address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Sending an HTTP probe's request failed.
+    #[error("sending to {addr}: {source}")]
+    Send {
+        /// The published address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// An HTTP probe's exchange did not finish in time.
+    #[error("GET http://{addr}{path} timed out")]
+    HttpTimedOut {
+        /// The published address.
+        addr: SocketAddr,
+        /// The path.
+        path: String,
+    },
+
+    /// The server closed the connection without a status line.
+    #[error("GET http://{addr}{path}: the connection closed without a response")]
+    NoResponse {
+        /// The published address.
+        addr: SocketAddr,
+        /// The path.
+        path: String,
+    },
+
+    /// The HTTP status was not the expected one (or not 2xx).
+    #[error("GET http://{addr}{path}: {status_line}{}", if body.is_empty() { String::new() } else { format!(": {body}") })]
+    Status {
+        /// The published address.
+        addr: SocketAddr,
+        /// The path.
+        path: String,
+        /// The status line as received.
+        status_line: String,
+        /// The first 200 characters of the body, trimmed.
+        body: String,
+    },
 }
 
 /// The published addresses of the first replica of each service.
@@ -198,11 +317,11 @@ async fn round(
         }
         match run_probe(check, probe, &containers, &ports).await? {
             Ok(()) => *done = true,
-            Err(last_output) => {
+            Err(error) => {
                 return Ok(Err(Waiting {
                     service: probe.service().to_string(),
                     probe: probe.to_string(),
-                    last_output,
+                    last_output: error.to_string(),
                 }));
             }
         }
@@ -216,12 +335,18 @@ async fn run_probe(
     probe: &Probe,
     containers: &[Container],
     ports: &PortMap,
-) -> Result<Result<(), String>, EnvError> {
+) -> Result<Result<(), ProbeError>, EnvError> {
     let address = |service: &str, port: u16| {
         ports
             .get(&(service.to_string(), port, "tcp".to_string()))
             .copied()
-            .ok_or_else(|| format!("port {port} of `{service}` is not published"))
+            .ok_or_else(|| ProbeError::NotPublished {
+                service: service.to_string(),
+                port,
+            })
+    };
+    let not_running = |service: &str| ProbeError::NoRunningContainer {
+        service: service.to_string(),
     };
     let first = |service: &str| {
         let mut mine: Vec<&Container> = containers
@@ -246,7 +371,7 @@ async fn run_probe(
             Err(e) => Err(e),
         },
         Probe::Exec { service, argv } => match first(service) {
-            None => Err(format!("no running container of `{service}`")),
+            None => Err(not_running(service)),
             Some(id) => {
                 let out = check
                     .docker
@@ -254,26 +379,27 @@ async fn run_probe(
                     .await;
                 match out {
                     Ok(out) if out.success() => Ok(()),
-                    Ok(out) => Err(format!(
-                        "exit code {}: {}",
-                        out.code,
-                        last_lines(&format!("{}{}", out.stdout, out.stderr), 5)
-                    )),
+                    Ok(out) => Err(ProbeError::ExitCode {
+                        code: out.code,
+                        output: last_lines(&format!("{}{}", out.stdout, out.stderr), 5),
+                    }),
                     Err(EnvError::Cancelled { project }) => return Err(EnvError::Cancelled { project }),
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err(ProbeError::Exec(Box::new(e))),
                 }
             }
         },
         Probe::Log { service, contains } => match first(service) {
-            None => Err(format!("no running container of `{service}`")),
+            None => Err(not_running(service)),
             Some(id) => {
                 let logs = check.docker.logs(&id, 10_000, Some(check.cancel)).await?;
                 if logs.contains(contains.as_str()) {
                     Ok(())
                 } else if logs.trim().is_empty() {
-                    Err("(the log is empty)".into())
+                    Err(ProbeError::EmptyLog)
                 } else {
-                    Err(last_lines(&logs, 3))
+                    Err(ProbeError::NotInLog {
+                        tail: last_lines(&logs, 3),
+                    })
                 }
             }
         },
@@ -281,41 +407,44 @@ async fn run_probe(
 }
 
 /// Connects, then waits briefly: data or an open connection means a server is there.
-pub(crate) async fn tcp_probe(addr: SocketAddr) -> Result<(), String> {
+pub(crate) async fn tcp_probe(addr: SocketAddr) -> Result<(), ProbeError> {
     let mut stream = match timeout(Duration::from_secs(2), TcpStream::connect(addr)).await {
-        Err(_) => return Err(format!("connecting to {addr} timed out")),
-        Ok(Err(e)) => return Err(format!("connecting to {addr}: {e}")),
+        Err(_) => return Err(ProbeError::ConnectTimedOut { addr }),
+        Ok(Err(source)) => return Err(ProbeError::Connect { addr, source }),
         Ok(Ok(stream)) => stream,
     };
     let mut byte = [0u8; 1];
     match timeout(Duration::from_millis(300), stream.read(&mut byte)).await {
         Err(_) => Ok(()),
         Ok(Ok(n)) if n > 0 => Ok(()),
-        Ok(Ok(_)) => Err(format!(
-            "{addr} accepted and closed the connection at once (nothing listens in the container yet)"
-        )),
-        Ok(Err(e)) => Err(format!("{addr}: {e}")),
+        Ok(Ok(_)) => Err(ProbeError::ClosedAtOnce { addr }),
+        Ok(Err(source)) => Err(ProbeError::Read { addr, source }),
     }
 }
 
 /// `GET path` over HTTP/1.0; passes on `status`, or any 2xx.
-pub(crate) async fn http_probe(addr: SocketAddr, path: &str, status: Option<u16>) -> Result<(), String> {
+pub(crate) async fn http_probe(addr: SocketAddr, path: &str, status: Option<u16>) -> Result<(), ProbeError> {
     let exchange = async {
         let mut stream = TcpStream::connect(addr)
             .await
-            .map_err(|e| format!("connecting to {addr}: {e}"))?;
+            .map_err(|source| ProbeError::Connect { addr, source })?;
         let request =
             format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\nUser-Agent: flotilla\r\nConnection: close\r\n\r\n");
         stream
             .write_all(request.as_bytes())
             .await
-            .map_err(|e| format!("sending to {addr}: {e}"))?;
+            .map_err(|source| ProbeError::Send { addr, source })?;
         let mut response = Vec::new();
         let _ = (&mut stream).take(64 * 1024).read_to_end(&mut response).await;
-        Ok::<_, String>(String::from_utf8_lossy(&response).into_owned())
+        Ok::<_, ProbeError>(String::from_utf8_lossy(&response).into_owned())
     };
     let response = match timeout(Duration::from_secs(5), exchange).await {
-        Err(_) => return Err(format!("GET http://{addr}{path} timed out")),
+        Err(_) => {
+            return Err(ProbeError::HttpTimedOut {
+                addr,
+                path: path.to_string(),
+            });
+        }
         Ok(result) => result?,
     };
     let status_line = response.lines().next().unwrap_or_default().trim().to_string();
@@ -329,20 +458,18 @@ pub(crate) async fn http_probe(addr: SocketAddr, path: &str, status: Option<u16>
         return Ok(());
     }
     if status_line.is_empty() {
-        return Err(format!(
-            "GET http://{addr}{path}: the connection closed without a response"
-        ));
+        return Err(ProbeError::NoResponse {
+            addr,
+            path: path.to_string(),
+        });
     }
     let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b).trim();
-    let body: String = body.chars().take(200).collect();
-    Err(format!(
-        "GET http://{addr}{path}: {status_line}{}",
-        if body.is_empty() {
-            String::new()
-        } else {
-            format!(": {body}")
-        }
-    ))
+    Err(ProbeError::Status {
+        addr,
+        path: path.to_string(),
+        status_line,
+        body: body.chars().take(200).collect(),
+    })
 }
 
 #[cfg(test)]
@@ -364,13 +491,21 @@ mod tests {
             drop(s);
         });
         let first = tcp_probe(addr).await.unwrap_err();
-        assert!(first.contains("closed the connection"), "{first}");
+        assert!(
+            matches!(first, ProbeError::ClosedAtOnce { addr: a } if a == addr)
+                && first.to_string().contains("closed the connection"),
+            "{first}"
+        );
         tcp_probe(addr).await.unwrap();
         server.abort();
         let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let gone = closed.local_addr().unwrap();
         drop(closed);
-        assert!(tcp_probe(gone).await.unwrap_err().contains("connecting"));
+        let error = tcp_probe(gone).await.unwrap_err();
+        assert!(
+            matches!(error, ProbeError::Connect { .. }) && error.to_string().contains("connecting"),
+            "{error}"
+        );
     }
 
     #[tokio::test]
@@ -389,7 +524,12 @@ mod tests {
             }
         });
         let error = http_probe(addr, "/health", None).await.unwrap_err();
-        assert!(error.contains("503") && error.contains("starting"), "{error}");
+        assert!(
+            matches!(&error, ProbeError::Status { status_line, body, .. } if status_line.contains("503") && body == "starting"),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        assert!(message.contains("503") && message.contains("starting"), "{message}");
         http_probe(addr, "/health", Some(200)).await.unwrap();
         server.await.unwrap();
     }

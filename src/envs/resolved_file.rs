@@ -1,5 +1,6 @@
 //! [`rewrite`]: turns the output of `compose config` (the merged, interpolated model) into the
-//! per-worker file every later compose call uses, and returns it as a [`ResolvedFile`].
+//! per-worker file every later compose call uses, and returns it as a [`ResolvedFile`]; what
+//! cannot be isolated is a [`ComposeFileError`].
 //!
 //! The rewrite isolates one copy from the others on the same daemon:
 //! - every published port becomes `127.0.0.1::<container-port>/<proto>` (loopback only, an
@@ -16,8 +17,118 @@
 
 use std::collections::BTreeMap;
 
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 use serde_norway::{Mapping, Value};
+
+/// Why the compose files do not resolve into something flotilla can isolate per worker.
+/// `services` lists are the services the compose files define, for the message.
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeFileError {
+    /// `compose config` printed something that is not YAML.
+    #[error("`compose config` printed YAML flotilla cannot read: {source}")]
+    Yaml {
+        /// What the YAML reader said (with line and column).
+        #[source]
+        source: serde_norway::Error,
+    },
+
+    /// `compose config` printed YAML that is not a mapping.
+    #[error("`compose config` did not print a mapping")]
+    NotAMapping,
+
+    /// There is no `services` mapping.
+    #[error("the compose files define no `services`")]
+    NoServices,
+
+    /// The `exec` service (bind-mount target) is not defined.
+    #[error("`exec = \"{service}\"` names no service of the compose files; services: {}", services.join(", "))]
+    ExecServiceMissing {
+        /// The `exec` service.
+        service: String,
+        /// The services that exist.
+        services: Vec<String>,
+    },
+
+    /// A tcp/http probe needs a port of a service that is not defined.
+    #[error("a readiness probe names service `{service}`, which the compose files do not define; services: {}", services.join(", "))]
+    ProbeServiceMissing {
+        /// The probe's service.
+        service: String,
+        /// The services that exist.
+        services: Vec<String>,
+    },
+
+    /// A readiness probe names a service the resolved file does not have.
+    #[error("readiness probe {probe} names service `{service}`, which the compose files do not define; services: {}", services.join(", "))]
+    UnknownProbeService {
+        /// The probe as written.
+        probe: String,
+        /// Its service.
+        service: String,
+        /// The services that exist.
+        services: Vec<String>,
+    },
+
+    /// `exec` names a service the resolved file does not have.
+    #[error("`exec = \"{service}\"` names no service; services: {}", services.join(", "))]
+    UnknownExecService {
+        /// The `exec` service.
+        service: String,
+        /// The services that exist.
+        services: Vec<String>,
+    },
+
+    /// A key of `services` is not a string.
+    #[error("a service name is not a string")]
+    ServiceName,
+
+    /// A service's body is not a mapping.
+    #[error("service `{service}` is not a mapping")]
+    ServiceNotAMapping {
+        /// The service.
+        service: String,
+    },
+
+    /// A service uses the host's network stack.
+    #[error(
+        "service `{service}` uses `network_mode: host`, which cannot be isolated per worker; remove it in a CI override file"
+    )]
+    HostNetwork {
+        /// The service.
+        service: String,
+    },
+
+    /// A `ports` entry that is not a port, a range or a long-syntax mapping with a `target`.
+    #[error("service `{service}`: cannot read port entry {entry}")]
+    Port {
+        /// The service.
+        service: String,
+        /// The entry as it reads in the message (`` `a:b` ``, "without a `target`", …).
+        entry: String,
+    },
+
+    /// The run folder cannot be bind-mounted because of a `:` in its path.
+    #[error("the run folder `{dir}` contains `:`, which compose volume syntax cannot carry")]
+    RunDirColon {
+        /// The run folder.
+        dir: Utf8PathBuf,
+    },
+
+    /// The `exec` service's `volumes` is not a list.
+    #[error("`volumes` of service `{service}` is not a list")]
+    VolumesNotAList {
+        /// The service.
+        service: String,
+    },
+
+    /// The rewritten model could not be written as YAML.
+    #[error("could not write the resolved compose file: {source}")]
+    Write {
+        /// What the YAML writer said.
+        #[source]
+        source: serde_norway::Error,
+    },
+}
 
 /// What to change in the model.
 #[derive(Clone, Debug)]
@@ -59,12 +170,11 @@ pub(crate) struct ResolvedFile {
     pub published: Vec<PublishedPort>,
 }
 
-/// Rewrites `config_output` (YAML from `compose config`). Errors are user-facing fragments.
-pub(crate) fn rewrite(config_output: &str, rewrite: &Rewrite<'_>) -> Result<ResolvedFile, String> {
-    let mut root: Value = serde_norway::from_str(config_output)
-        .map_err(|e| format!("`compose config` printed YAML flotilla cannot read: {e}"))?;
+/// Rewrites `config_output` (YAML from `compose config`).
+pub(crate) fn rewrite(config_output: &str, rewrite: &Rewrite<'_>) -> Result<ResolvedFile, ComposeFileError> {
+    let mut root: Value = serde_norway::from_str(config_output).map_err(|source| ComposeFileError::Yaml { source })?;
     let Some(top) = root.as_mapping_mut() else {
-        return Err("`compose config` did not print a mapping".into());
+        return Err(ComposeFileError::NotAMapping);
     };
     top.remove("name");
     let label_value = labels_value(rewrite.labels);
@@ -73,35 +183,33 @@ pub(crate) fn rewrite(config_output: &str, rewrite: &Rewrite<'_>) -> Result<Reso
     let mut started = Vec::new();
     let mut published = Vec::new();
     let Some(services) = top.get_mut("services").and_then(Value::as_mapping_mut) else {
-        return Err("the compose files define no `services`".into());
+        return Err(ComposeFileError::NoServices);
     };
     if let Some((service, _)) = rewrite.bind_mount
         && !services.contains_key(service)
     {
-        return Err(format!(
-            "`exec = \"{service}\"` names no service of the compose files; services: {}",
-            service_names(services).join(", ")
-        ));
+        return Err(ComposeFileError::ExecServiceMissing {
+            service: service.to_string(),
+            services: service_names(services),
+        });
     }
     for (service, _) in rewrite.required_ports {
         if !services.contains_key(service.as_str()) {
-            return Err(format!(
-                "a readiness probe names service `{service}`, which the compose files do not define; services: {}",
-                service_names(services).join(", ")
-            ));
+            return Err(ComposeFileError::ProbeServiceMissing {
+                service: service.clone(),
+                services: service_names(services),
+            });
         }
     }
     for (name, body) in services.iter_mut() {
-        let name = name.as_str().ok_or("a service name is not a string")?.to_string();
+        let name = name.as_str().ok_or(ComposeFileError::ServiceName)?.to_string();
         let body = body
             .as_mapping_mut()
-            .ok_or_else(|| format!("service `{name}` is not a mapping"))?;
+            .ok_or_else(|| ComposeFileError::ServiceNotAMapping { service: name.clone() })?;
         if let Some(mode) = body.get("network_mode").and_then(Value::as_str)
             && mode == "host"
         {
-            return Err(format!(
-                "service `{name}` uses `network_mode: host`, which cannot be isolated per worker; remove it in a CI override file"
-            ));
+            return Err(ComposeFileError::HostNetwork { service: name });
         }
         body.remove("container_name");
         let mut ports = body
@@ -155,15 +263,13 @@ pub(crate) fn rewrite(config_output: &str, rewrite: &Rewrite<'_>) -> Result<Reso
             && service == name
         {
             if dir.as_str().contains(':') {
-                return Err(format!(
-                    "the run folder `{dir}` contains `:`, which compose volume syntax cannot carry"
-                ));
+                return Err(ComposeFileError::RunDirColon { dir: dir.to_path_buf() });
             }
             let volumes = body
                 .entry("volumes".into())
                 .or_insert_with(|| Value::Sequence(Vec::new()));
             let Some(volumes) = volumes.as_sequence_mut() else {
-                return Err(format!("`volumes` of service `{name}` is not a list"));
+                return Err(ComposeFileError::VolumesNotAList { service: name });
             };
             volumes.push(Value::String(format!("{dir}:{dir}:rw")));
         }
@@ -195,7 +301,7 @@ pub(crate) fn rewrite(config_output: &str, rewrite: &Rewrite<'_>) -> Result<Reso
     if let Some(volumes) = top.get_mut("volumes").and_then(Value::as_mapping_mut) {
         label_resources(volumes, &label_value);
     }
-    let yaml = serde_norway::to_string(&root).map_err(|e| format!("could not write the resolved compose file: {e}"))?;
+    let yaml = serde_norway::to_string(&root).map_err(|source| ComposeFileError::Write { source })?;
     Ok(ResolvedFile {
         yaml,
         services: services_out,
@@ -206,7 +312,7 @@ pub(crate) fn rewrite(config_output: &str, rewrite: &Rewrite<'_>) -> Result<Reso
 
 /// Replaces each `(from, to)` inside every string (keys and values) of a YAML document, keeping
 /// strings strings (a text replacement could turn `"w-X"` into the integer `2`).
-pub(crate) fn substitute(yaml: &str, pairs: &[(&str, &str)]) -> Result<String, String> {
+pub(crate) fn substitute(yaml: &str, pairs: &[(&str, &str)]) -> Result<String, serde_norway::Error> {
     fn walk(value: &mut Value, pairs: &[(&str, &str)]) {
         match value {
             Value::String(text) => {
@@ -229,9 +335,9 @@ pub(crate) fn substitute(yaml: &str, pairs: &[(&str, &str)]) -> Result<String, S
             Value::Null | Value::Bool(_) | Value::Number(_) => {}
         }
     }
-    let mut root: Value = serde_norway::from_str(yaml).map_err(|e| e.to_string())?;
+    let mut root: Value = serde_norway::from_str(yaml)?;
     walk(&mut root, pairs);
-    serde_norway::to_string(&root).map_err(|e| e.to_string())
+    serde_norway::to_string(&root)
 }
 
 fn service_names(services: &Mapping) -> Vec<String> {
@@ -281,8 +387,11 @@ fn label_resources(section: &mut Mapping, labels: &Mapping) {
 }
 
 /// The container ports (with protocol) of one `ports` entry, short or long syntax.
-fn container_ports(entry: &Value, service: &str) -> Result<Vec<(u16, String)>, String> {
-    let bad = |what: &str| format!("service `{service}`: cannot read port entry {what}");
+fn container_ports(entry: &Value, service: &str) -> Result<Vec<(u16, String)>, ComposeFileError> {
+    let bad = |what: &str| ComposeFileError::Port {
+        service: service.to_string(),
+        entry: what.to_string(),
+    };
     match entry {
         Value::Number(n) => {
             let port = n
@@ -496,13 +605,23 @@ volumes:
             built_image: None,
         };
         let error = rewrite(V1_OUTPUT, &r).unwrap_err();
-        assert!(error.contains("`cache`") && error.contains("db, web"), "{error}");
+        assert!(
+            matches!(&error, ComposeFileError::ProbeServiceMissing { service, .. } if service == "cache"),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        assert!(message.contains("`cache`") && message.contains("db, web"), "{message}");
         let host = "services:\n  a:\n    image: x\n    network_mode: host\n";
         let r = Rewrite {
             required_ports: &[],
             ..r
         };
-        assert!(rewrite(host, &r).unwrap_err().contains("network_mode: host"));
+        let error = rewrite(host, &r).unwrap_err();
+        assert!(
+            matches!(&error, ComposeFileError::HostNetwork { service } if service == "a")
+                && error.to_string().contains("network_mode: host"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -517,7 +636,11 @@ volumes:
             parse("{target: '53', protocol: UDP}").unwrap(),
             [(53, "udp".to_string())]
         );
-        assert!(parse("'a:b'").is_err());
+        let error = parse("'a:b'").unwrap_err();
+        assert!(
+            matches!(&error, ComposeFileError::Port { service, entry } if service == "s" && entry == "`a:b`"),
+            "{error}"
+        );
     }
 
     #[test]

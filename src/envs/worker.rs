@@ -34,7 +34,7 @@ use super::hosts::DockerHost;
 use super::naming::{self, LABEL_COMPOSE_PROJECT, LABEL_COMPOSE_SERVICE, LABEL_PROJECT, LABEL_RUN_ID, LABEL_WORKER};
 use super::owner::Owner;
 use super::readiness::{ReadyCheck, wait_ready};
-use super::resolved_file::{self, Rewrite, rewrite};
+use super::resolved_file::{self, ComposeFileError, Rewrite, rewrite};
 use super::sweep::{Swept, sweep_project};
 
 /// The run an environment set belongs to.
@@ -388,35 +388,32 @@ impl WorkerEnv {
                 built_image: self.image.as_deref(),
             },
         )
-        .map_err(|message| EnvError::ComposeFile {
-            env: self.config.name.clone(),
-            message,
-        })?;
+        .map_err(|problem| EnvError::compose_file(&self.config.name, problem))?;
         if let Some(probe) = self
             .config
             .ready
             .iter()
             .find(|p| !resolved.services.iter().any(|s| s == p.service()))
         {
-            return Err(EnvError::ComposeFile {
-                env: self.config.name.clone(),
-                message: format!(
-                    "readiness probe {probe} names service `{}`, which the compose files do not define; services: {}",
-                    probe.service(),
-                    resolved.services.join(", ")
-                ),
-            });
+            return Err(EnvError::compose_file(
+                &self.config.name,
+                ComposeFileError::UnknownProbeService {
+                    probe: probe.to_string(),
+                    service: probe.service().to_string(),
+                    services: resolved.services.clone(),
+                },
+            ));
         }
         if let Some(service) = &self.config.exec
             && !resolved.services.contains(service)
         {
-            return Err(EnvError::ComposeFile {
-                env: self.config.name.clone(),
-                message: format!(
-                    "`exec = \"{service}\"` names no service; services: {}",
-                    resolved.services.join(", ")
-                ),
-            });
+            return Err(EnvError::compose_file(
+                &self.config.name,
+                ComposeFileError::UnknownExecService {
+                    service: service.clone(),
+                    services: resolved.services.clone(),
+                },
+            ));
         }
         let file = self.compose_file();
         fs_err::write(&file, &resolved.yaml).map_err(|e| EnvError::io("write", &file, e))?;
