@@ -32,6 +32,15 @@ pub enum ComposeFileError {
         source: serde_norway::Error,
     },
 
+    /// `compose config` printed flow collections nested deeper than flotilla reads.
+    #[error(
+        "`compose config` printed YAML nested {depth} levels deep; flotilla reads at most {MAX_FLOW_DEPTH} (no compose file needs more)"
+    )]
+    TooDeep {
+        /// How deep it went before flotilla stopped counting.
+        depth: usize,
+    },
+
     /// `compose config` printed YAML that is not a mapping.
     #[error("`compose config` did not print a mapping")]
     NotAMapping,
@@ -171,7 +180,46 @@ pub(crate) struct ResolvedFile {
 }
 
 /// Rewrites `config_output` (YAML from `compose config`).
+/// Deeper than this, nested flow collections (`[[[…]]]`, `{{…}}`) are refused before the YAML
+/// reader sees them: it took longer than 10 s on 100,000 levels (found by the fuzz tests,
+/// tests/fuzz/regressions.rs), and no compose file nests like that.
+const MAX_FLOW_DEPTH: usize = 512;
+
+/// The deepest nesting of flow brackets outside quoted scalars, counted up to just past
+/// [`MAX_FLOW_DEPTH`] (brackets inside a plain scalar count too: an over-estimate is harmless).
+fn flow_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match quote {
+            Some('"') if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                    if deepest > MAX_FLOW_DEPTH {
+                        return deepest;
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                // A line break ends a quoted scalar only in broken YAML; the reader says so.
+                _ => {}
+            },
+        }
+    }
+    deepest
+}
+
 pub(crate) fn rewrite(config_output: &str, rewrite: &Rewrite<'_>) -> Result<ResolvedFile, ComposeFileError> {
+    let depth = flow_depth(config_output);
+    if depth > MAX_FLOW_DEPTH {
+        return Err(ComposeFileError::TooDeep { depth });
+    }
     let mut root: Value = serde_norway::from_str(config_output).map_err(|source| ComposeFileError::Yaml { source })?;
     let Some(top) = root.as_mapping_mut() else {
         return Err(ComposeFileError::NotAMapping);
@@ -434,6 +482,19 @@ fn expand_range(text: &str, proto: &str) -> Option<Vec<(u16, String)>> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn flow_nesting_is_counted_outside_quotes_only() {
+        assert_eq!(flow_depth("a: [1, [2, {b: 3}]]\n"), 3);
+        assert_eq!(flow_depth("a: \"[[[[\"\nb: '{{{'\n"), 0);
+        assert_eq!(
+            flow_depth("a: \"\\\"[\"\n"),
+            0,
+            "an escaped quote does not end the string"
+        );
+        let deep = format!("a: {}{}", "[".repeat(600), "]".repeat(600));
+        assert!(flow_depth(&deep) > MAX_FLOW_DEPTH);
+    }
     use super::*;
 
     /// Real `docker-compose config` output of 1.29.2 for a file with fixed ports, a
