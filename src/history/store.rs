@@ -293,7 +293,31 @@ fn open_file(path: &Utf8Path) -> rusqlite::Result<Connection> {
     }
 }
 
+/// The 16 bytes every SQLite database file starts with.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// A file that is not empty must start with SQLite's header. SQLite itself takes a file shorter
+/// than its header for a new, empty database and writes over it (the fuzz tests found a history
+/// cut to one byte that opened without a word): such a file is corrupt, not new.
+fn check_header(path: &Utf8Path) -> rusqlite::Result<()> {
+    use std::io::Read as _;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        // Missing (a new history) or unreadable: SQLite says which.
+        return Ok(());
+    };
+    let mut head = Vec::with_capacity(SQLITE_HEADER.len());
+    let _ = file.by_ref().take(SQLITE_HEADER.len() as u64).read_to_end(&mut head);
+    if head.is_empty() || head == SQLITE_HEADER {
+        return Ok(());
+    }
+    Err(rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB),
+        Some("it does not start with SQLite's header".into()),
+    ))
+}
+
 fn try_open(path: &Utf8Path) -> rusqlite::Result<Connection> {
+    check_header(path)?;
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(30))?;
     let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
@@ -335,6 +359,22 @@ fn is_corruption(error: &rusqlite::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_cut_shorter_than_the_header_is_corrupt_not_new() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("history.db")).unwrap();
+        std::fs::write(&path, b"S").unwrap();
+        let mut history = History::open(&path);
+        let warnings = history.take_warnings();
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("is corrupt") && w.contains("moved it to")),
+            "{warnings:?}"
+        );
+        assert!(history.is_persistent(), "a fresh history replaces it");
+    }
 
     #[test]
     fn corrupt_file_gives_a_warning_and_a_fresh_store() {
