@@ -1,12 +1,14 @@
 //! The runner: owns one whole `flotilla run`, from the first step to the last teardown.
 //!
-//! [`Runner`] prepares the run and emits `RunStarted` first and `RunFinished` last. [`pipeline`] sequences the `[[step]]`s (a plain run is one implicit test step), brings the
+//! [`Runner`] prepares the run and emits `RunStarted` first and `RunFinished` last.
+//! [`pipeline`] sequences the `[[step]]`s (a plain run is one implicit test step), brings the
 //! compose environments up just before the first step that needs them ([`services`]), runs
 //! every `[[cleanup]]` step whatever happened, and tears the environments down. A test step is
-//! [`test_run`]: workers pull jobs from one queue, longest first; [`job`] starts one job's process and
-//! [`interpret`] (pure) turns what it left, its exit and its report, into per-test attempts; [`command_step`] runs a command step. Every
-//! part emits [`Event`]s through a callback and never imports a reporter. [`RunDir`] lays out
-//! `<out-dir>/<run-id>/`.
+//! [`test_run`] around the pure [`dispatcher`]: workers pull jobs from one queue, longest first.
+//! [`job`] starts one job through the [`executor`] (which also runs step commands), and the pure
+//! [`interpret`] turns what it left, its exit and its report, into per-test attempts;
+//! [`command_step`] runs a command step. Every part emits [`Event`]s through a callback and
+//! never imports a reporter. [`RunDir`] lays out `<out-dir>/<run-id>/`.
 
 mod command_step;
 mod dispatcher;
