@@ -4,12 +4,24 @@
 # static busybox with every applet linked into /bin.
 #
 # Usage: scripts/test-images.sh [DOCKER_HOST...]   (default: the current DOCKER_HOST / local socket)
-# Needs Debian's `busybox-static`, which scripts/install-test-deps installs (this script never
-# installs anything: it also runs from tests, and concurrent apt-gets fail on the dpkg lock).
+# Needs Debian's `busybox-static`, which scripts/install-test-deps provides; this script never
+# sets up packages itself. scripts/install-test-deps builds the image before any test starts.
+#
+# Usage: scripts/test-images.sh --check   (build nothing: print the tag if the image is on the
+#        default daemon, else fail with what to run; this is what tests call)
 # Prints the tag on stdout; everything else goes to stderr.
 set -euo pipefail
 
 TAG=${FLOTILLA_TEST_IMAGE:-flotilla-test/busybox:1}
+
+if [[ ${1:-} == --check ]]; then
+    if docker image inspect "$TAG" >/dev/null 2>&1; then
+        echo "$TAG"
+        exit 0
+    fi
+    echo "test-images: the image $TAG is not built; run scripts/install-test-deps" >&2
+    exit 1
+fi
 
 busybox=""
 for candidate in /bin/busybox /usr/bin/busybox; do

@@ -1,6 +1,6 @@
-//! The scripts tests call never install anything: scripts/install-test-deps installs every test
-//! dependency before the first test starts, because two test processes running apt-get at once
-//! fail on the dpkg lock ("Could not get lock /var/lib/dpkg/lock-frontend").
+//! The scripts tests call set up nothing: scripts/install-test-deps provides every test
+//! dependency (packages, compose v2, the test image) before the first test starts, because two
+//! test processes setting up packages at once fail on the dpkg lock.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -22,30 +22,47 @@ fn stand_in(dir: &Path, name: &str, log: &Path, code: i32) {
 }
 
 #[test]
-fn test_images_never_runs_apt_get_when_busybox_is_missing() {
+fn test_images_stops_with_the_command_to_run_when_busybox_is_missing() {
+    // The script's PATH holds only stand-ins: `dpkg` says busybox-static is not there, and
+    // `docker` records any call. Nothing that could set up a package is reachable.
     let bin = tempfile::tempdir().unwrap();
     let log = bin.path().join("calls.log");
-    // dpkg says busybox-static is not installed; apt-get and docker only record their calls.
     stand_in(bin.path(), "dpkg", &log, 1);
-    stand_in(bin.path(), "apt-get", &log, 0);
     stand_in(bin.path(), "docker", &log, 1);
-    let path = format!("{}:/usr/bin:/bin", bin.path().display());
-    let out = Command::new("bash")
+    let out = Command::new("/bin/bash")
         .arg(script("test-images.sh"))
-        .env("PATH", path)
+        .env("PATH", bin.path())
         .output()
         .unwrap();
-    let calls = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(
-        !calls.contains("apt-get"),
-        "test-images.sh ran apt-get from a test:\n{calls}"
-    );
     assert!(!out.status.success(), "it fails without busybox-static");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("scripts/install-test-deps"),
-        "the error says what to run: {stderr}"
+        stderr.contains("scripts/install-test-deps") && !stderr.contains("command not found"),
+        "it stops at once and says what to run: {stderr}"
     );
+    let calls = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(!calls.contains("docker"), "nothing is built without busybox:\n{calls}");
+}
+
+#[test]
+fn test_images_check_builds_nothing() {
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("calls.log");
+    // `docker image inspect` fails: the image is not there.
+    stand_in(bin.path(), "docker", &log, 1);
+    let out = Command::new("/bin/bash")
+        .arg(script("test-images.sh"))
+        .arg("--check")
+        .env("PATH", bin.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "no image: the check fails");
+    let calls = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        calls.lines().all(|call| call.starts_with("docker image inspect")),
+        "--check only looks:\n{calls}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("scripts/install-test-deps"));
 }
 
 #[test]

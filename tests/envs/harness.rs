@@ -39,11 +39,12 @@ fn script(name: &str, args: &[&str]) -> String {
         .to_string()
 }
 
-/// Builds `flotilla-test/busybox:1` on the default daemon once per test process.
+/// Checks once per test process that `flotilla-test/busybox:1` is on the default daemon
+/// (scripts/install-test-deps builds it before any test starts).
 pub fn test_image() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        script("test-images.sh", &[]);
+        script("test-images.sh", &["--check"]);
     });
 }
 
