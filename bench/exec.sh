@@ -60,7 +60,7 @@ cat >"$work/flotilla.toml" <<'TOML'
 [run]
 workers = 1
 
-[env.bench]
+[services.bench]
 compose = ["docker-compose.yml"]
 health = "ignore"
 exec = "web"
@@ -69,7 +69,7 @@ exec = "web"
 runner = "custom"
 command = ["echo", "{file}"]
 files = ["tests/*.sh"]
-env = "bench"
+services = "bench"
 TOML
 export CI=true
 

@@ -54,8 +54,9 @@ pub struct SelectArgs {
     /// --tag, jest -t, go -run, nextest -E, cucumber --tags); replaces each suite's `select`.
     #[arg(long, value_name = "EXPR")]
     pub select: Option<String>,
-    /// Use this `[profile.NAME]` instead of the one chosen from the CI context.
-    #[arg(long, value_name = "NAME", env = "FLOTILLA_PROFILE")]
+    /// Use this `[profile.NAME]` instead of the one chosen from the CI context (or set
+    /// FLOTILLA_PROFILE).
+    #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
@@ -77,10 +78,10 @@ pub struct ListArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub select: SelectArgs,
-    /// Number of workers ("auto" = CPU count; overrides [run] workers).
+    /// Number of workers ("auto" = CPU count; overrides FLOTILLA_WORKERS, profiles, [run] workers).
     #[arg(long, short = 'j', value_name = "N")]
     pub workers: Option<WorkersArg>,
-    /// Re-run failed tests up to N times (overrides each suite's `retries`).
+    /// Re-run failed tests up to N times (overrides FLOTILLA_RETRIES, profiles, each suite's `retries`).
     #[arg(long, value_name = "N")]
     pub retries: Option<u32>,
     /// Whether a flaky test (failed, then passed on a retry) passes or fails the run.

@@ -23,6 +23,7 @@ pub mod report;
 pub mod results;
 pub mod runner;
 pub mod runners;
+pub mod settings;
 pub mod signal;
 pub mod styles;
 mod suggest;
@@ -62,7 +63,9 @@ pub fn main() -> ExitCode {
 }
 
 fn render_error(error: &Error, color: ColorChoice) {
-    let colored = color.enabled(false);
+    // Errors are rendered once, as the process ends: reading NO_COLOR here is the same snapshot.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let colored = color.enabled(false, no_color);
     if let Error::Config(config) = error {
         let theme = if colored {
             miette::GraphicalTheme::unicode()

@@ -17,14 +17,14 @@ pub enum ColorChoice {
 }
 
 impl ColorChoice {
-    /// Whether to colour output going to stdout (`stdout`) or stderr.
+    /// Whether to colour output going to stdout (`stdout`) or stderr; `no_color`: `NO_COLOR`
+    /// is set, which `auto` honours.
     #[must_use]
-    pub fn enabled(self, stdout: bool) -> bool {
+    pub fn enabled(self, stdout: bool, no_color: bool) -> bool {
         match self {
             Self::Always => true,
             Self::Never => false,
             Self::Auto => {
-                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
                 let tty = if stdout {
                     std::io::stdout().is_terminal()
                 } else {

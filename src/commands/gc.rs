@@ -3,16 +3,16 @@
 
 use std::io::Write;
 
-use crate::cli::GlobalArgs;
-use crate::config::Config;
+use crate::config::ConfigFile;
 use crate::envs::{Docker, DockerHost, gc as sweep_dead};
 use crate::error::Error;
 use crate::exit_code;
+use crate::settings::GcCommand;
 
-pub(super) fn gc(global: &GlobalArgs) -> Result<u8, Error> {
+pub(super) fn gc(command: &GcCommand) -> Result<u8, Error> {
     let mut hosts = vec![DockerHost::Default];
-    if let Some(config) = Config::load_env_hosts(&super::config_path(global))? {
-        for host in config {
+    if let Some(file) = ConfigFile::load_if_present(&command.global.config_path)? {
+        for host in file.docker_hosts()? {
             if !hosts.contains(&host) {
                 hosts.push(host);
             }

@@ -6,21 +6,13 @@ use std::io::Write;
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, ListArgs, MessageFormat};
-use crate::config::Overrides;
 use crate::error::Error;
 use crate::exit_code;
 use crate::prepare::load_and_prepare;
+use crate::settings::PlanCommand;
 
-pub(super) fn list(global: &GlobalArgs, args: &ListArgs) -> Result<u8, Error> {
-    let overrides = Overrides {
-        suites: args.select.suites.clone(),
-        workers: args.workers.map(|w| w.0),
-        select: args.select.select.clone(),
-        profile: args.select.profile.clone(),
-        ..Overrides::default()
-    };
-    let mut prepared = load_and_prepare(&super::config_path(global), &overrides)?;
+pub(super) fn list(command: &PlanCommand) -> Result<u8, Error> {
+    let mut prepared = load_and_prepare(&command.global.config_path, &command.overrides)?;
     let flakes: Vec<HashMap<String, usize>> = prepared
         .config
         .suites
@@ -32,27 +24,26 @@ pub(super) fn list(global: &GlobalArgs, args: &ListArgs) -> Result<u8, Error> {
         let suite = &prepared.config.suites[unit.suite].name;
         let id = unit.target.id();
         let flaky = flakes[unit.suite].get(id).copied().unwrap_or(0);
-        let line = match args.select.message_format {
-            MessageFormat::Json => json!({
+        let line = if command.json {
+            json!({
                 "suite": suite,
                 "file": unit.target.file,
                 "test": unit.target.test,
                 "estimate": unit.estimate,
                 "flaky_runs": flaky,
             })
-            .to_string(),
-            MessageFormat::Human => {
-                let flaky = if flaky > 0 {
-                    format!("\tflaky in {flaky} run(s)")
-                } else {
-                    String::new()
-                };
-                format!(
-                    "{suite}\t{id}\t{:.3}s\t{}{flaky}",
-                    unit.estimate.duration.as_secs_f64(),
-                    unit.estimate.source
-                )
-            }
+            .to_string()
+        } else {
+            let flaky = if flaky > 0 {
+                format!("\tflaky in {flaky} run(s)")
+            } else {
+                String::new()
+            };
+            format!(
+                "{suite}\t{id}\t{:.3}s\t{}{flaky}",
+                unit.estimate.duration.as_secs_f64(),
+                unit.estimate.source
+            )
         };
         if writeln!(out, "{line}").is_err() {
             return Ok(exit_code::SUCCESS);

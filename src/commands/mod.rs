@@ -1,5 +1,5 @@
-//! The subcommands: glue from parsed arguments through config, discovery, history and
-//! planning ([`prepare`]) to the run loop and reporters.
+//! The subcommands: glue from each command's resolved settings (`crate::settings`) through
+//! config, discovery, history and planning (`crate::prepare`) to the run loop and reporters.
 
 mod gate;
 mod gc;
@@ -7,29 +7,19 @@ mod list;
 mod plan;
 mod run;
 
-use camino::Utf8PathBuf;
-
-use crate::cli::{Cli, Command, GlobalArgs};
-use crate::config::DEFAULT_FILE_NAME;
+use crate::cli::{Cli, Command};
 use crate::error::Error;
+use crate::settings::{GateCommand, GcCommand, PlanCommand, RunCommand, Variables};
 
 /// Runs the parsed command line; returns the exit code.
 pub fn dispatch(cli: Cli) -> Result<u8, Error> {
-    match cli.command {
-        Command::Run(args) => run::run(&cli.global, &args),
-        Command::Plan(args) => plan::plan(&cli.global, &args),
-        Command::List(args) => list::list(&cli.global, &args),
-        Command::Gc => gc::gc(&cli.global),
-        Command::Gate(args) => gate::gate(&cli.global, &args),
-    }
-}
-
-/// The configuration file named by `-C` / `--config`.
-pub(crate) fn config_path(global: &GlobalArgs) -> Utf8PathBuf {
-    let base = global.directory.clone().unwrap_or_else(|| Utf8PathBuf::from("."));
-    match &global.config {
-        Some(config) if config.is_absolute() => config.clone(),
-        Some(config) => base.join(config),
-        None => base.join(DEFAULT_FILE_NAME),
+    // The only place the process's variables are read (settings read them from this snapshot).
+    let variables = Variables::from_process();
+    match &cli.command {
+        Command::Run(args) => run::run(&RunCommand::resolve(&cli.global, args, &variables)?),
+        Command::Plan(args) => plan::plan(&PlanCommand::resolve_plan(&cli.global, args, &variables)?),
+        Command::List(args) => list::list(&PlanCommand::resolve_list(&cli.global, args, &variables)?),
+        Command::Gc => gc::gc(&GcCommand::resolve(&cli.global, &variables)),
+        Command::Gate(args) => gate::gate(&GateCommand::resolve(&cli.global, args, &variables)),
     }
 }

@@ -7,24 +7,16 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, MessageFormat, PlanArgs};
-use crate::config::Overrides;
 use crate::error::Error;
 use crate::exit_code;
 use crate::history::EstimateSource;
 use crate::prepare::{Prepared, StepPlan, load_and_prepare};
+use crate::settings::PlanCommand;
 
-pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
-    let overrides = Overrides {
-        suites: args.select.suites.clone(),
-        workers: args.workers.map(|w| w.0),
-        select: args.select.select.clone(),
-        profile: args.select.profile.clone(),
-        ..Overrides::default()
-    };
-    let prepared = load_and_prepare(&super::config_path(global), &overrides)?;
+pub(super) fn plan(command: &PlanCommand) -> Result<u8, Error> {
+    let prepared = load_and_prepare(&command.global.config_path, &command.overrides)?;
     let mut out = std::io::stdout().lock();
-    if args.select.message_format == MessageFormat::Json {
+    if command.json {
         let _ = writeln!(out, "{}", plan_json(&prepared));
         return Ok(exit_code::SUCCESS);
     }

@@ -2,42 +2,31 @@
 
 use std::io::IsTerminal;
 
-use crate::cli::{GlobalArgs, MessageFormat, RunArgs};
-use crate::config::Overrides;
 use crate::error::Error;
 use crate::exit_code;
 use crate::prepare::{Loaded, check_programs, load};
 use crate::report::{JsonStream, ReportFiles, Reporter, Terminal, TerminalOptions};
 use crate::runner::{RunDir, Runner};
+use crate::settings::RunCommand;
 use crate::styles::Styles;
 
-pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
+pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
     // Before anything can spawn (test listing included): an interrupt at any moment must stop
     // what runs and still write the reports.
     let shutdown = crate::signal::install().map_err(Error::Runtime)?;
-    let overrides = Overrides {
-        workers: args.workers.map(|w| w.0),
-        retries: args.retries,
-        suites: args.select.suites.clone(),
-        select: args.select.select.clone(),
-        flaky_result: args.flaky_result,
-        profile: args.select.profile.clone(),
-        ci: None,
-    };
-    let loaded = load(&super::config_path(global), &overrides)?;
-    if args.explain {
+    let loaded = load(&command.global.config_path, &command.overrides)?;
+    if command.explain {
         print!("{}", explain(&loaded));
         return Ok(exit_code::SUCCESS);
     }
     check_programs(&loaded.config)?;
     let run_dir = RunDir::create(&loaded.config.run.out_dir)?;
     run_dir.prune(loaded.config.run.keep_runs);
-    let json = args.select.message_format == MessageFormat::Json;
-    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
+    let json = command.json;
     let terminal = Terminal::new(TerminalOptions {
-        progress: !json && !in_ci && std::io::stderr().is_terminal(),
-        quiet: args.quiet,
-        styles: if global.color.enabled(!json) {
+        progress: !json && !command.in_ci && std::io::stderr().is_terminal(),
+        quiet: command.quiet,
+        styles: if command.global.colored(!json) {
             Styles::colored()
         } else {
             Styles::default()
@@ -69,7 +58,8 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
     }
 }
 
-/// `run --explain`: the CI context, the profile chosen and why, and the settings in effect.
+/// `run --explain`: the CI context, the profile chosen and why, and every setting in effect with
+/// where it came from.
 fn explain(loaded: &Loaded) -> String {
     use std::fmt::Write;
     let config = &loaded.config;
@@ -80,18 +70,18 @@ fn explain(loaded: &Loaded) -> String {
     }
     let _ = writeln!(text, "profile: {}", config.profile.as_deref().unwrap_or("none"));
     let _ = writeln!(text, "  {}", config.profile_reason);
-    let _ = writeln!(text, "workers: {}", config.run.workers);
-    for suite in &config.suites {
-        let variables: Vec<String> = suite.environment.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let _ = writeln!(text, "settings ({}):", config.path);
+    let key_width = config.settings.iter().map(|s| s.key.len()).max().unwrap_or(0);
+    let value_width = config.settings.iter().map(|s| s.value.len()).max().unwrap_or(0);
+    for setting in &config.settings {
         let _ = writeln!(
             text,
-            "suite {}: runner {}, select {}, retries {}, environment [{}]",
-            suite.name,
-            suite.command.kind().name(),
-            suite.select.as_deref().unwrap_or("(all)"),
-            suite.retry.retries,
-            variables.join(", ")
+            "  {:key_width$}  {:value_width$}  {}",
+            setting.key, setting.value, setting.source
         );
+    }
+    for suite in &config.suites {
+        let _ = writeln!(text, "suite {}: runner {}", suite.name, suite.command.kind().name(),);
     }
     for warning in &loaded.warnings {
         let _ = writeln!(text, "warning: {warning}");

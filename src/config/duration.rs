@@ -5,12 +5,12 @@ use std::time::Duration;
 /// A duration in the configuration that humantime cannot read.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid duration `{text}`: {source}")]
-pub(crate) struct DurationError {
+pub struct DurationError {
     /// The value as written.
-    pub(crate) text: String,
+    pub text: String,
     /// What humantime said.
     #[source]
-    pub(crate) source: humantime::DurationError,
+    pub source: humantime::DurationError,
 }
 
 /// Parses a humantime duration.

@@ -1,9 +1,12 @@
 //! `flotilla.toml`: reading, validating and resolving the configuration.
 //!
-//! Parsing happens in two passes, as in uv and nextest: [`raw`] mirrors the TOML file with
-//! serde (unknown keys are errors), then [`resolve`] turns it into the validated [`Config`]
-//! that the rest of flotilla consumes. Nothing outside this module reads TOML. Every error is a
-//! [`ConfigError`] that points at the file, line and column and says how to fix it.
+//! Parsing happens in two passes, as in uv and nextest: [`file`] is the one serde mirror of the
+//! file, read and parsed once ([`ConfigFile`]; unknown keys are errors, renamed keys say what
+//! replaced them), then [`resolve`] turns it, with the command line's [`Overrides`] and the
+//! chosen profile, into the validated [`Config`] that the rest of flotilla consumes. [`layers`]
+//! is how the command line, the variables, the profile and the file combine (first set wins)
+//! and where each value came from. Every error is a [`ConfigError`] that points at the file,
+//! line and column of the bad key and says how to fix it.
 
 #![allow(
     clippy::result_large_err,
@@ -12,16 +15,19 @@
 
 mod diagnostic;
 mod duration;
+mod file;
+mod layers;
 pub mod profile;
-mod raw;
 mod resolve;
 mod retry;
-mod step;
 mod step_model;
 mod workers;
 
 pub use diagnostic::ConfigError;
-pub use resolve::{Config, Overrides, RunSettings, Suite};
+pub use duration::DurationError;
+pub use file::ConfigFile;
+pub use layers::{Combine, Layer, Setting, Source, Sourced};
+pub use resolve::{Config, Overrides, ProbeConfigError, RunSettings, ServicesError, ServicesKeyError, Suite};
 pub use retry::RetryPolicy;
 pub use step_model::{OutputMode, Step, StepAction, StepCommand};
 pub use workers::Workers;

@@ -71,14 +71,14 @@ pub struct Step {
     pub retry: super::RetryPolicy,
     /// A failure does not stop the pipeline (it still fails the run).
     pub continue_on_failure: bool,
-    /// The `[env.NAME]` whose worker variables the commands get.
-    pub env: Option<String>,
+    /// The `[services.NAME]` whose worker variables the commands get.
+    pub services: Option<String>,
     /// Run the commands inside this service of the worker's environment.
     pub exec: Option<String>,
     /// How output is shown.
     pub output: OutputMode,
-    /// Extra variables.
-    pub environment: Vec<(String, String)>,
+    /// Extra environment variables (`env`).
+    pub env: Vec<(String, String)>,
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@
 use std::time::{Duration, Instant};
 
 use super::command::{Cancel, last_lines};
-use super::config::{Builder, ImageBuild};
 use super::docker::Docker;
 use super::error::EnvError;
+use super::model::{Builder, ImageBuild};
 
 /// Whether a failed build is worth retrying.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 //! # How the run loop uses it
 //!
 //! ```text
-//! let env = envs::resolve(name, &raw_env, &config_dir)?;           // [env.NAME] → EnvConfig (Err: EnvConfigError)
+//! let env: EnvConfig = config.services["app"].clone();            // [services.app], validated by config/
 //! let compose = envs::Compose::detect("docker".as_ref()).await?;    // once per flotilla run
 //! let run = envs::RunInfo { run_id, run_dir, owner: envs::Owner::current() };
 //! let set = Arc::new(envs::EnvSet::new(env, &compose, run, workers)?);
@@ -24,12 +24,12 @@
 //!
 //! `flotilla gc` is [`gc`] on each host ([`Docker::new`] with a [`DockerHost`]).
 //!
-//! Public API at a glance: [`resolve`] → [`EnvConfig`]; [`Compose::detect`] → [`Compose`]
+//! Public API at a glance: [`EnvConfig`] (resolved by `config/`); [`Compose::detect`] → [`Compose`]
 //! ([`Capabilities`], [`Flavor`]); [`EnvSet::new`], [`EnvSet::up`] → [`UpSummary`],
 //! [`EnvSet::worker`] → [`WorkerEnv`] ([`WorkerEnv::job_env`], [`WorkerEnv::exec_command`],
 //! [`WorkerEnv::kill_job`], [`WorkerEnv::collect_diagnostics`]), [`EnvSet::teardown`] →
 //! [`TeardownReport`]; [`gc`] → [`GcReport`]; [`build_image`] → [`Built`]; errors are [`EnvError`]
-//! (and [`EnvConfigError`] from [`resolve`]).
+//! (`[services.NAME]` validation errors are `config/`'s).
 //!
 //! # Guarantees
 //!
@@ -49,8 +49,6 @@
 
 mod command;
 mod compose;
-mod config;
-mod config_error;
 mod container;
 mod diagnostics;
 mod docker;
@@ -58,6 +56,7 @@ mod error;
 mod gc;
 mod hosts;
 mod image;
+mod model;
 mod naming;
 mod owner;
 mod ps_output;
@@ -68,10 +67,6 @@ mod sweep;
 mod worker;
 
 pub use compose::{AnsiFlag, Capabilities, Compose, ComposeVersion, Flavor, PsFormat};
-pub use config::{
-    Argv, Builder, EnvConfig, HealthPolicy, ImageBuild, Probe, RawBuild, RawEnv, RawHost, RawProbe, resolve,
-};
-pub use config_error::{DurationError, EnvConfigError, EnvKeyError, ProbeConfigError};
 pub use container::{Container, Health, InspectError, PortBinding, parse_inspect};
 pub use diagnostics::Diagnostics;
 pub use docker::Docker;
@@ -79,9 +74,13 @@ pub use error::{ComposeFileFailure, EnvError, NotReady, ParseFailure, ServiceDow
 pub use gc::{GcReport, gc};
 pub use hosts::{DockerHost, HostError, HostSpec, place};
 pub use image::{BuildFailure, Built, build_image, classify};
+pub use model::{
+    Builder, DEFAULT_READY_TIMEOUT, DEFAULT_STOP_TIMEOUT, DEFAULT_UP_TIMEOUT, EnvConfig, HealthPolicy, ImageBuild,
+    Probe,
+};
 pub use naming::{
-    LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_OWNER_START, LABEL_PROJECT, LABEL_RUN_ID, LABEL_WORKER, port_variable,
-    project_name, validate_project_name,
+    LABEL_OWNER_HOST, LABEL_OWNER_PID, LABEL_OWNER_START, LABEL_PROJECT, LABEL_RUN_ID, LABEL_WORKER, default_prefix,
+    port_variable, project_name, validate_project_name,
 };
 pub use owner::{Liveness, Owner};
 pub use ps_output::{PsEntry, PsError, parse_ps_json};

@@ -18,10 +18,10 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout};
 
 use super::command::{Cancel, last_lines};
-use super::config::{HealthPolicy, Probe};
 use super::container::Container;
 use super::docker::Docker;
 use super::error::{EnvError, NotReady, ServiceDown};
+use super::model::{HealthPolicy, Probe};
 use super::naming::LABEL_COMPOSE_PROJECT;
 
 /// Published addresses by `(service, container port, protocol)`.

@@ -11,12 +11,12 @@ use tokio::task::JoinSet;
 
 use super::command::{Cancel, CancelSource};
 use super::compose::Compose;
-use super::config::EnvConfig;
 use super::docker::Docker;
 use super::error::EnvError;
 use super::gc::{GcReport, gc};
 use super::hosts::{DockerHost, place};
 use super::image::{Built, build_image_cancellable};
+use super::model::EnvConfig;
 use super::naming::LABEL_RUN_ID;
 use super::sweep::{Swept, sweep_label, sweep_project};
 use super::worker::{RunInfo, Sweep, WorkerEnv, WorkerTeardown};

@@ -25,12 +25,12 @@ use camino::Utf8PathBuf;
 
 use super::command::{Cancel, CancelSource, Invocation};
 use super::compose::{Compose, ProjectArgs};
-use super::config::EnvConfig;
 use super::container::Container;
 use super::diagnostics::{Collector, Diagnostics, next_dir};
 use super::docker::Docker;
 use super::error::{EnvError, ServiceDown};
 use super::hosts::DockerHost;
+use super::model::EnvConfig;
 use super::naming::{self, LABEL_COMPOSE_PROJECT, LABEL_COMPOSE_SERVICE, LABEL_PROJECT, LABEL_RUN_ID, LABEL_WORKER};
 use super::owner::Owner;
 use super::readiness::{ReadyCheck, wait_ready};
@@ -657,7 +657,7 @@ fn first_replicas(containers: &[Container]) -> BTreeMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::super::compose::ComposeVersion;
-    use super::super::config::HealthPolicy;
+    use super::super::model::HealthPolicy;
     use super::*;
 
     const WEB_ID: &str = "fe070f99c521aa5fd1c37c4c4b1bb1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1";

@@ -4,8 +4,7 @@
 //! suites, CI nodes, downloaded artifacts) and reads each into a [`Found`]; [`evaluate`] is the
 //! pure rule set that turns them plus the [`Requirement`]s into a [`Verdict`], one [`Row`] per
 //! suite, missing requirement or bad file; [`render`] prints the verdict as a table.
-//! [`RawGate`] is the serde mirror of the `[gate]` table for the main configuration to embed,
-//! [`GateConfig`] its resolved form.
+//! [`GateConfig`] is the resolved `[gate]` table (its serde mirror is `config/`'s).
 
 mod config;
 mod discover;
@@ -15,7 +14,7 @@ mod summary;
 mod table;
 mod verdict;
 
-pub use config::{GateConfig, Origin, RawGate, Requirement, requirements};
+pub use config::{GateConfig, Origin, Requirement, requirements};
 pub use discover::{GateError, find_summaries};
 pub use evaluate::evaluate;
 pub use pattern::SuitePattern;

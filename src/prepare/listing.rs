@@ -72,7 +72,7 @@ pub(super) async fn list_tests(
     let spec = ProcessSpec {
         argv,
         cwd: config.root.clone(),
-        env: suite.environment.clone(),
+        env: suite.env.clone(),
         stdout: dir.join(format!("{stem}.stdout")),
         stderr: dir.join(format!("{stem}.stderr")),
         timeout: Some(LIST_TIMEOUT),

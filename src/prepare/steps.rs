@@ -35,10 +35,10 @@ pub fn pipeline_steps(config: &Config) -> Vec<Step> {
         timeout_grace: Duration::from_secs(5),
         retry: crate::config::RetryPolicy::NONE,
         continue_on_failure: false,
-        env: None,
+        services: None,
         exec: None,
         output: OutputMode::Prefix,
-        environment: Vec::new(),
+        env: Vec::new(),
     }]
 }
 

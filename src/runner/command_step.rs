@@ -163,7 +163,7 @@ fn spawn_command(
         .join(format!("steps/{:02}-{}", ctx.index, slug(&step.name)));
     let _ = fs_err::create_dir_all(&dir);
     let argv = command.argv(worker, &ctx.run_dir.run_id, ctx.run_dir.path.as_str());
-    let mut variables = step.environment.clone();
+    let mut variables = step.env.clone();
     variables.extend([
         ("FLOTILLA_WORKER".to_string(), worker.to_string()),
         ("FLOTILLA_RUN_ID".to_string(), ctx.run_dir.run_id.clone()),

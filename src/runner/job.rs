@@ -90,7 +90,7 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         deselect: env.deselect,
     };
     let argv = env.suite.command.argv(&invocation);
-    let mut variables = env.suite.environment.clone();
+    let mut variables = env.suite.env.clone();
     variables.extend(env.suite.command.adapter().environment(&invocation));
     variables.extend([
         ("FLOTILLA_WORKER".to_string(), env.worker.to_string()),

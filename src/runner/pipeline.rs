@@ -73,7 +73,7 @@ pub(super) async fn run_pipeline(
         }
         let record = match &step.action {
             StepAction::Commands(commands) => {
-                let environments = step.env.as_ref().and_then(|name| environments.workers(name));
+                let environments = step.services.as_ref().and_then(|name| environments.workers(name));
                 let ctx = StepContext {
                     root: &prepared.config.root,
                     run_dir,
@@ -156,7 +156,7 @@ pub(super) async fn run_pipeline(
         let StepAction::Commands(commands) = &step.action else {
             continue;
         };
-        let environments = step.env.as_ref().and_then(|name| environments.workers(name));
+        let environments = step.services.as_ref().and_then(|name| environments.workers(name));
         let ctx = StepContext {
             root: &prepared.config.root,
             run_dir,
@@ -209,13 +209,13 @@ fn not_run(prepared: &Prepared, step: usize, unrun: &mut Vec<(String, String)>) 
 /// The environments a step needs up before it starts.
 fn envs_of(step: &Step, prepared: &Prepared) -> Vec<String> {
     match &step.action {
-        StepAction::Commands(_) => step.env.iter().cloned().collect(),
+        StepAction::Commands(_) => step.services.iter().cloned().collect(),
         StepAction::Tests(suites) => prepared
             .config
             .suites
             .iter()
             .filter(|suite| suites.contains(&suite.name))
-            .filter_map(|suite| suite.env.clone())
+            .filter_map(|suite| suite.services.clone())
             .collect(),
     }
 }

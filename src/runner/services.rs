@@ -32,7 +32,7 @@ impl Environments {
         config
             .suites
             .iter()
-            .map(|suite| self.workers(suite.env.as_ref()?))
+            .map(|suite| self.workers(suite.services.as_ref()?))
             .collect()
     }
 
@@ -73,8 +73,9 @@ impl Environments {
                 run_dir: run_dir.path.clone(),
                 owner: Owner::current(),
             };
-            let set =
-                Arc::new(EnvSet::new(config.envs[name].clone(), compose, run, workers).map_err(Error::environment)?);
+            let set = Arc::new(
+                EnvSet::new(config.services[name].clone(), compose, run, workers).map_err(Error::environment)?,
+            );
             emit(&Event::EnvironmentStarting {
                 name,
                 copies: workers,

@@ -40,7 +40,7 @@ fn app_project(workers: usize, env_extra: &str, suite_extra: &str) -> Project {
         .file("docker-compose.yml", &fixture("app/docker-compose.yml"))
         .file("docker-compose.ci.yml", &fixture("app/docker-compose.ci.yml"))
         .config(&format!(
-            "[run]\nworkers = {workers}\n\n[env.app]\ncompose = [\"docker-compose.yml\", \"docker-compose.ci.yml\"]\nready = [{{ tcp = \"db:5432\" }}, {{ http = \"web:8080/health\" }}]\nready-timeout = \"60s\"\n{env_extra}\n\n[suite.it]\nrunner = \"custom\"\ncommand = [\"sh\", \"{{file}}\"]\nfiles = [\"t/*.sh\"]\nenv = \"app\"\n{suite_extra}\n"
+            "[run]\nworkers = {workers}\n\n[services.app]\ncompose = [\"docker-compose.yml\", \"docker-compose.ci.yml\"]\nready = [{{ tcp = \"db:5432\" }}, {{ http = \"web:8080/health\" }}]\nready-timeout = \"60s\"\n{env_extra}\n\n[suite.it]\nrunner = \"custom\"\ncommand = [\"sh\", \"{{file}}\"]\nfiles = [\"t/*.sh\"]\nservices = \"app\"\n{suite_extra}\n"
         ));
     project
 }
@@ -82,7 +82,7 @@ fn diagnostics_are_capped_per_worker_for_the_whole_run_not_per_step() {
     let project = app_project(
         1,
         "",
-        "\n[suite.more]\nrunner = \"custom\"\ncommand = [\"sh\", \"{file}\"]\nfiles = [\"u/*.sh\"]\nenv = \"app\"\n\n[[step]]\nsuites = [\"it\"]\ncontinue-on-failure = true\n\n[[step]]\nsuites = [\"more\"]\n",
+        "\n[suite.more]\nrunner = \"custom\"\ncommand = [\"sh\", \"{file}\"]\nfiles = [\"u/*.sh\"]\nservices = \"app\"\n\n[[step]]\nsuites = [\"it\"]\ncontinue-on-failure = true\n\n[[step]]\nsuites = [\"more\"]\n",
     );
     for i in 0..3 {
         project.file(&format!("t/fail{i}.sh"), "exit 1\n");
@@ -353,20 +353,20 @@ fn parallel_steps_get_worker_environments_and_timeouts_reach_into_containers() {
             r#"[run]
 workers = 2
 
-[env.app]
+[services.app]
 compose = ["docker-compose.yml", "docker-compose.ci.yml"]
 ready = [{ http = "web:8080/health" }]
 
 [[step]]
 name = "per-worker check"
 parallel = "workers"
-env = "app"
+services = "app"
 run = "test \"$(wget -q -O - http://$FLOTILLA_WEB_8080/)\" = \"web-{worker}\" && echo reached web-{worker}"
 
 [[step]]
 name = "hangs in the container"
 parallel = "workers"
-env = "app"
+services = "app"
 exec = "web"
 timeout = "2s"
 timeout-grace = "200ms"
@@ -376,7 +376,7 @@ run = "sleep 1000"
 [[step]]
 name = "nothing left running"
 parallel = "workers"
-env = "app"
+services = "app"
 exec = "web"
 run = "if ps | grep -v grep | grep -q 'sleep 1000'; then echo still running; exit 1; fi"
 "#,
@@ -485,7 +485,7 @@ fn jobs_inside_a_service_are_docker_execs_with_its_working_dir_user_and_variable
         .file("t/b_where.sh", "")
         .file("t/c_check.sh", "")
         .config(&format!(
-            "[run]\nworkers = 1\n\n[env.app]\ncompose = [\"docker-compose.yml\"]\nexec = \"app\"\nready-timeout = \"60s\"\n\n[suite.it]\nrunner = \"custom\"\ncommand = [\"sh\", \"-c\", {}, \"sh\", \"{{file}}\"]\nfiles = [\"t/*.sh\"]\nenv = \"app\"\nenvironment = {{ SUITE_VAR = \"set by the suite\" }}\ntimeout = \"3s\"\ntimeout-grace = \"200ms\"\n",
+            "[run]\nworkers = 1\n\n[services.app]\ncompose = [\"docker-compose.yml\"]\nexec = \"app\"\nready-timeout = \"60s\"\n\n[suite.it]\nrunner = \"custom\"\ncommand = [\"sh\", \"-c\", {}, \"sh\", \"{{file}}\"]\nfiles = [\"t/*.sh\"]\nservices = \"app\"\nenv = {{ SUITE_VAR = \"set by the suite\" }}\ntimeout = \"3s\"\ntimeout-grace = \"200ms\"\n",
             toml_string(IN_APP)
         ));
     let path = format!(

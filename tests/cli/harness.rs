@@ -316,7 +316,7 @@ pub fn stand_in_project(runner: &str, files: &[&str]) -> Project {
 pub fn stand_in_environment(project: &Project) -> String {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
     format!(
-        "environment = {{ FIXTURES = {:?}, ARGV_LOG = {:?} }}\n",
+        "env = {{ FIXTURES = {:?}, ARGV_LOG = {:?} }}\n",
         fixtures.to_str().unwrap(),
         project.root.join(".argv").to_str().unwrap()
     )

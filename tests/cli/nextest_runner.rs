@@ -33,7 +33,7 @@ impl Nextest {
             format!(
                 "[run]\nworkers = 3\nout-dir = {runs:?}\nhistory = {history:?}\n\n\
                  [suite.rust]\nrunner = \"cargo-nextest\"\nretries = 1\n\
-                 environment = {{ CARGO_TARGET_DIR = {target:?} }}\n{extra}"
+                 env = {{ CARGO_TARGET_DIR = {target:?} }}\n{extra}"
             ),
         )
         .unwrap();

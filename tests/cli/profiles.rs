@@ -103,8 +103,47 @@ fn explain_says_which_profile_and_why_and_runs_nothing() {
     assert_eq!(run.code, 0, "{}", run.describe());
     assert!(run.stdout.contains("profile: pr"), "{}", run.stdout);
     assert!(run.stdout.contains("BUILD_REASON=PullRequest"), "{}", run.stdout);
-    assert!(run.stdout.contains("LLM_MODE=mock"), "{}", run.stdout);
+    let line = |key: &str| {
+        run.stdout
+            .lines()
+            .find(|line| line.split_whitespace().next() == Some(key))
+            .unwrap_or_else(|| panic!("no `{key}` setting in:\n{}", run.stdout))
+            .to_string()
+    };
+    // Every setting in effect, with where it came from (the profile's values name their line).
+    let variable = line("suite.s.env.LLM_MODE");
+    assert!(
+        variable.contains("\"mock\"") && variable.ends_with("profile pr (line 9)"),
+        "{variable}"
+    );
+    let select = line("suite.s.select");
+    assert!(
+        select.contains("priority_p0") && select.ends_with("profile pr (line 10)"),
+        "{select}"
+    );
+    assert!(line("workers").ends_with("default"), "{}", run.stdout);
+    assert!(line("suite.s.retries").ends_with("default"), "{}", run.stdout);
     assert!(seen.is_empty(), "--explain ran a test");
+
+    // A flag wins over the profile, a variable over the file, and each says so.
+    let (run, _) = run_in_ci(
+        &project,
+        &[("FLOTILLA_WORKERS", "3")],
+        &["run", "--explain", "--select", "smoke", "--profile", "pr"],
+    );
+    assert_eq!(run.code, 0, "{}", run.describe());
+    // The settings table comes last (the reason line before it may start with "profile" too).
+    let find = |key: &str| {
+        run.stdout
+            .lines()
+            .rfind(|l| l.split_whitespace().next() == Some(key))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(find("suite.s.select").ends_with("flag --select"), "{}", run.stdout);
+    assert!(find("workers").ends_with("variable FLOTILLA_WORKERS"), "{}", run.stdout);
+    assert!(find("workers").contains(" 3 "), "{}", run.stdout);
+    assert!(find("profile").ends_with("flag --profile"), "{}", run.stdout);
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Shared helpers for the real-Docker tests: the local test image, the two compose flavours,
-//! fresh run ids and folders, `[env.NAME]` from TOML, and a check (plus a panic-safe sweep) for
+//! fresh run ids and folders, `[services.NAME]` from TOML, and a check (plus a panic-safe sweep) for
 //! resources that carry a run's labels.
 
 use std::collections::BTreeMap;
@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use camino::{Utf8Path, Utf8PathBuf};
-use flotilla::envs::{self, Compose, ComposeVersion, EnvConfig, Owner, RawEnv, RunInfo};
+use flotilla::envs::{Compose, ComposeVersion, EnvConfig, Owner, RunInfo};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -185,15 +185,13 @@ fn force_remove(filter: &str, host: Option<&str>) {
     }
 }
 
-/// `[env.NAME]` from a TOML body, resolved against a fixture folder.
+/// `[services.NAME]` from a TOML body, resolved against a fixture folder.
 pub fn env_config(name: &str, fixture_dir: &Utf8Path, body: &str) -> EnvConfig {
-    #[derive(serde::Deserialize)]
-    struct Top {
-        env: BTreeMap<String, RawEnv>,
-    }
-    let text = format!("[env.{name}]\n{body}");
-    let top: Top = toml::from_str(&text).unwrap_or_else(|e| panic!("bad test config: {e}\n{text}"));
-    envs::resolve(name, &top.env[name], fixture_dir).unwrap_or_else(|e| panic!("{e}"))
+    let text = format!("[services.{name}]\n{body}");
+    let file = flotilla::config::ConfigFile::parse(&fixture_dir.join("flotilla.toml"), std::sync::Arc::new(text))
+        .unwrap_or_else(|e| panic!("bad test config: {e}"));
+    let mut services = file.services().unwrap_or_else(|e| panic!("{e}"));
+    services.remove(name).expect("the table just written")
 }
 
 /// The job variables of a worker as a map.

@@ -4,20 +4,18 @@
 //!
 //! The main types are [`Profile`] (a resolved profile: its [`Condition`]s and its
 //! [`ProfileOverrides`]) and [`Choice`], returned by [`choose`] with the explanation that
-//! `flotilla run --explain` prints. [`RawProfile`] is the serde mirror of one `[profile.NAME]`
-//! table for the main configuration to embed; [`resolve`] turns those tables into profiles in
-//! file order, the order in which [`choose`] tries them. Nothing here reads a file.
+//! `flotilla run --explain` prints. The serde mirror of `[profile.NAME]` is in `config/file/`,
+//! and `config/resolve/profiles.rs` turns those tables into profiles in file order, the order in
+//! which [`choose`] tries them. Nothing here reads a file.
 
 mod choose;
 mod condition;
 mod error;
 mod model;
-mod raw;
 #[cfg(test)]
 mod seed_tests;
 
 pub use choose::{Choice, Why, choose};
 pub use condition::{BranchGlob, Condition, ConditionError, When};
 pub use error::ProfileError;
-pub use model::{Profile, ProfileOverrides, resolve};
-pub use raw::RawProfile;
+pub use model::{Profile, ProfileOverrides};

@@ -2,12 +2,11 @@
 //! from real variable sets → choice): a mock LLM on pull requests and the real one on main;
 //! `priority_p0` on pull requests, p0 + p1 on merge to main, everything nightly.
 
-use std::collections::BTreeMap;
-
-use toml::Spanned;
+use std::sync::Arc;
 
 use super::*;
 use crate::ci::{CiContext, detect};
+use crate::config::ConfigFile;
 
 const SEEDS: &str = r#"
 [profile.pr]
@@ -29,14 +28,12 @@ retries = 0
 env = { LLM_MODE = "real" }
 "#;
 
-#[derive(serde::Deserialize)]
-struct Doc {
-    #[serde(default)]
-    profile: BTreeMap<Spanned<String>, RawProfile>,
+fn file(text: &str) -> Result<ConfigFile, crate::config::ConfigError> {
+    ConfigFile::parse(camino::Utf8Path::new("/p/flotilla.toml"), Arc::new(text.to_string()))
 }
 
 fn profiles(text: &str) -> Vec<Profile> {
-    resolve(toml::from_str::<Doc>(text).expect("valid profiles").profile)
+    crate::config::resolve::profiles::profiles(&file(text).expect("valid profiles").raw.profile)
 }
 
 fn ci(vars: &[(&str, &str)]) -> CiContext {
@@ -185,11 +182,8 @@ when = "pull-request"
 
 #[test]
 fn unknown_keys_in_a_profile_are_errors() {
-    let error = toml::from_str::<Doc>("[profile.pr]\nselct = \"p0\"\n")
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(error.contains("unknown field `selct`"), "{error}");
-    assert!(error.contains("`select`"), "{error}");
-    assert!(RawProfile::KEYS.contains(&"select"));
+    let error = file("[profile.pr]\nselct = \"p0\"\n").unwrap_err();
+    assert!(error.message.contains("unknown field `selct`"), "{}", error.message);
+    assert_eq!(error.location, Some((2, 1)));
+    assert_eq!(error.help.as_deref(), Some("did you mean `select`?"));
 }

@@ -1,47 +1,47 @@
-//! [`EnvConfigError`]: why an `[env.NAME]` table does not validate. It names the environment and
-//! the key ([`EnvConfigError::Key`]); [`EnvKeyError`] says what is wrong with the key's value
-//! (probes: [`ProbeConfigError`], durations: [`DurationError`], hosts: [`HostError`]) and how
-//! to fix it. The config loader adds the file and line.
+//! [`ServicesError`]: why a `[services.NAME]` table does not validate. It names the table and
+//! the key ([`ServicesError::Key`]); [`ServicesKeyError`] says what is wrong with the key's
+//! value (probes: [`ProbeConfigError`], durations, hosts: [`HostError`]) and how to fix it. The
+//! config loader adds the file, line and column of the key.
 
-use super::error::EnvError;
-use super::hosts::HostError;
+use crate::config::duration::DurationError;
+use crate::envs::{EnvError, HostError};
 
-/// Why `[env.NAME]` does not validate.
+/// Why `[services.NAME]` does not validate.
 #[derive(Debug, thiserror::Error)]
-pub enum EnvConfigError {
+pub enum ServicesError {
     /// `compose` is missing or empty.
-    #[error("env `{env}` has no `compose` files; add for example `compose = [\"docker-compose.yml\"]`")]
+    #[error("services `{name}` have no `compose` files; add for example `compose = [\"docker-compose.yml\"]`")]
     NoComposeFiles {
         /// NAME.
-        env: String,
+        name: String,
     },
 
     /// One key has a value flotilla cannot use.
-    #[error("env `{env}`: `{key}`: {source}")]
+    #[error("services `{name}`: `{key}`: {source}")]
     Key {
         /// NAME.
-        env: String,
+        name: String,
         /// The key as written, with its index or table: `ready[2]`, `build.tag`.
         key: String,
         /// What is wrong with it.
         #[source]
-        source: Box<EnvKeyError>,
+        source: Box<ServicesKeyError>,
     },
 }
 
-impl EnvConfigError {
-    pub(crate) fn key(env: &str, key: impl Into<String>, source: impl Into<EnvKeyError>) -> Self {
+impl ServicesError {
+    pub(crate) fn key(name: &str, key: impl Into<String>, source: impl Into<ServicesKeyError>) -> Self {
         Self::Key {
-            env: env.to_string(),
+            name: name.to_string(),
             key: key.into(),
             source: Box::new(source.into()),
         }
     }
 }
 
-/// What is wrong with the value of one key of `[env.NAME]`.
+/// What is wrong with the value of one key of `[services.NAME]`.
 #[derive(Debug, thiserror::Error)]
-pub enum EnvKeyError {
+pub enum ServicesKeyError {
     /// `project-prefix` would make invalid project names.
     #[error(transparent)]
     ProjectPrefix(Box<EnvError>),
@@ -51,7 +51,7 @@ pub enum EnvKeyError {
     Probe(#[from] ProbeConfigError),
 
     /// A duration (`ready-timeout`, `build.backoff`, …).
-    #[error(transparent)]
+    #[error("{0}; write a duration such as \"90s\", \"5m\" or \"1h 30m\"")]
     Duration(#[from] DurationError),
 
     /// `ready-timeout` or `up-timeout` is zero.
@@ -98,17 +98,6 @@ pub enum EnvKeyError {
         /// The value as written.
         value: String,
     },
-}
-
-/// A duration that humantime cannot read.
-#[derive(Debug, thiserror::Error)]
-#[error("invalid duration `{text}`: {source}; write a duration such as \"90s\", \"5m\" or \"1h 30m\"")]
-pub struct DurationError {
-    /// The value as written.
-    pub text: String,
-    /// What humantime said.
-    #[source]
-    pub source: humantime::DurationError,
 }
 
 /// Why a `ready` entry is not a probe.

@@ -1,35 +1,29 @@
 //! [`RawProfile`]: one `[profile.NAME]` table exactly as written (kebab-case keys, unknown keys
-//! rejected), for the main configuration's raw struct to embed as
-//! `profile: BTreeMap<Spanned<String>, RawProfile>`.
-
-use std::collections::BTreeMap;
+//! rejected; values later checks may reject keep their span).
 
 use serde::Deserialize;
+use toml::Spanned;
 
-use super::condition::When;
+use super::vars::RawVars;
 use crate::config::Workers;
+use crate::config::profile::When;
 
 /// `[profile.NAME]`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawProfile {
+pub(crate) struct RawProfile {
     /// When the profile is chosen automatically; absent = only with `--profile`.
     #[serde(default)]
-    pub when: When,
+    pub(crate) when: When,
     /// Which tests to run, in the runner's selection language (e.g. a pytest marker expression).
-    pub select: Option<String>,
+    pub(crate) select: Option<Spanned<String>>,
     /// Extra environment variables for every job.
     #[serde(default)]
-    pub env: BTreeMap<String, String>,
+    pub(crate) env: RawVars,
     /// Retries of failed tests, for every suite.
-    pub retries: Option<u32>,
+    pub(crate) retries: Option<Spanned<u32>>,
     /// Worker count.
-    pub workers: Option<Workers>,
+    pub(crate) workers: Option<Spanned<Workers>>,
     /// Only these suites.
-    pub suites: Option<Vec<String>>,
-}
-
-impl RawProfile {
-    /// Every key of the table, for "did you mean" suggestions.
-    pub const KEYS: &'static [&'static str] = &["when", "select", "env", "retries", "workers", "suites"];
+    pub(crate) suites: Option<Spanned<Vec<String>>>,
 }

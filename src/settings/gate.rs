@@ -1,0 +1,59 @@
+//! [`GateCommand`] (`flotilla gate`) and [`GcCommand`] (`flotilla gc`), resolved from their
+//! arguments and the variables. Both read only part of the file (`ConfigFile::gate`,
+//! `ConfigFile::docker_hosts`), so they work in a folder without suites.
+
+use camino::Utf8PathBuf;
+
+use super::{Global, Variables};
+use crate::cli::{GateArgs, GlobalArgs};
+use crate::gate::SuitePattern;
+
+/// `flotilla gate`, resolved.
+#[derive(Clone, Debug)]
+pub struct GateCommand {
+    /// The global options.
+    pub global: Global,
+    /// The folders (or summary.json files) to search, relative to `-C DIR`.
+    pub roots: Vec<Utf8PathBuf>,
+    /// `--require` globs.
+    pub require: Vec<SuitePattern>,
+}
+
+impl GateCommand {
+    /// Resolves `flotilla gate`'s arguments.
+    #[must_use]
+    pub fn resolve(global: &GlobalArgs, args: &GateArgs, variables: &Variables) -> Self {
+        // Destructured without `..`: a new flag must be handled here.
+        let GateArgs { dirs, require } = args;
+        let global = Global::resolve(global, variables);
+        let roots = dirs
+            .iter()
+            .map(|dir| match &global.directory {
+                Some(base) if dir.is_relative() => base.join(dir),
+                _ => dir.clone(),
+            })
+            .collect();
+        Self {
+            global,
+            roots,
+            require: require.clone(),
+        }
+    }
+}
+
+/// `flotilla gc`, resolved.
+#[derive(Clone, Debug)]
+pub struct GcCommand {
+    /// The global options.
+    pub global: Global,
+}
+
+impl GcCommand {
+    /// Resolves `flotilla gc` (it has no arguments of its own).
+    #[must_use]
+    pub fn resolve(global: &GlobalArgs, variables: &Variables) -> Self {
+        Self {
+            global: Global::resolve(global, variables),
+        }
+    }
+}
