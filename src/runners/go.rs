@@ -131,26 +131,15 @@ impl Adapter for GoTest {
         Ok(listed)
     }
 
-    /// Each package folder's import path: the module path from the nearest `go.mod` at or
-    /// above the root, plus the folder.
+    /// Each package folder's import path: the module path of the nearest `go.mod` at or above
+    /// the folder, plus the rest of its path (so nested modules get their own path). In Go's own
+    /// source tree (`module std`) import paths have no module prefix (`archive/zip`).
     fn report_names(&self, project: &Project<'_>) -> Vec<(String, String)> {
-        let Some((module_dir, module)) = find_module(project.root) else {
-            return Vec::new();
-        };
-        let prefix = project.root.strip_prefix(&module_dir).unwrap_or(Utf8Path::new(""));
+        let mut modules = ModuleCache::default();
         project
             .files
             .iter()
-            .map(|dir| {
-                let mut import = Utf8PathBuf::from(&module);
-                if !prefix.as_str().is_empty() {
-                    import.push(prefix);
-                }
-                if dir != "." {
-                    import.push(dir);
-                }
-                (import.into_string(), dir.clone())
-            })
+            .filter_map(|dir| Some((modules.import_path(project.root, dir)?, dir.clone())))
             .collect()
     }
 
@@ -165,12 +154,50 @@ fn top_level(name: &str) -> Option<&str> {
     name.split('/').next().filter(|n| !n.is_empty())
 }
 
-/// The folder of the `go.mod` at or above `root`, and its module path.
-fn find_module(root: &Utf8Path) -> Option<(Utf8PathBuf, String)> {
-    root.ancestors().find_map(|dir| {
-        let text = std::fs::read_to_string(dir.join("go.mod")).ok()?;
-        Some((dir.to_path_buf(), go_module_path(&text)?))
-    })
+/// The `go.mod` files already read while naming the folders of one job.
+#[derive(Default)]
+struct ModuleCache {
+    /// Folder → its module (folder of the `go.mod`, module path), or `None` for no `go.mod`.
+    known: std::collections::HashMap<Utf8PathBuf, Option<(Utf8PathBuf, String)>>,
+}
+
+impl ModuleCache {
+    /// The import path of the package in `dir` (relative to `root`; `.` is the root).
+    fn import_path(&mut self, root: &Utf8Path, dir: &str) -> Option<String> {
+        let folder = if dir == "." { root.to_path_buf() } else { root.join(dir) };
+        let (module_dir, module) = self.module_of(&folder)?;
+        let rest = folder.strip_prefix(&module_dir).ok()?.as_str().to_string();
+        Some(match (module.as_str(), rest.as_str()) {
+            (module, "") => module.to_string(),
+            // GOROOT/src: the standard library's import paths are its folders.
+            ("std", rest) => rest.to_string(),
+            (module, rest) => format!("{module}/{rest}"),
+        })
+    }
+
+    /// The folder of the `go.mod` at or above `folder`, and its module path.
+    fn module_of(&mut self, folder: &Utf8Path) -> Option<(Utf8PathBuf, String)> {
+        let mut missed = Vec::new();
+        let mut found = None;
+        for dir in folder.ancestors() {
+            if let Some(known) = self.known.get(dir) {
+                found.clone_from(known);
+                break;
+            }
+            missed.push(dir.to_path_buf());
+            if let Some(module) = std::fs::read_to_string(dir.join("go.mod"))
+                .ok()
+                .and_then(|text| go_module_path(&text))
+            {
+                found = Some((dir.to_path_buf(), module));
+                break;
+            }
+        }
+        for dir in missed {
+            self.known.insert(dir, found.clone());
+        }
+        found
+    }
 }
 
 #[cfg(test)]
@@ -257,5 +284,50 @@ mod tests {
         let ids: Vec<&str> = listed.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["pass::TestAddP0", "pass::ExampleAdd", "fail::TestFailsP0"]);
         assert_eq!(listed[2].file, "fail");
+    }
+
+    #[test]
+    fn import_paths_follow_the_nearest_module_and_gos_own_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Utf8PathBuf::from_path_buf(dir.path().to_path_buf()).unwrap();
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("go.mod", "module example.com/m\n");
+        write("tools/go.mod", "module tools\n");
+        write("goroot/src/go.mod", "module std\n\ngo 1.19\n");
+        let files: Vec<String> = [".", "pkg/a", "tools", "tools/gen", "goroot/src/archive/zip"]
+            .map(String::from)
+            .to_vec();
+        let names = GoTest.report_names(&Project {
+            root: &root,
+            files: &files,
+        });
+        let imports: Vec<&str> = names.iter().map(|(import, _)| import.as_str()).collect();
+        assert_eq!(
+            imports,
+            [
+                "example.com/m",
+                "example.com/m/pkg/a",
+                "tools",
+                "tools/gen",
+                "archive/zip"
+            ]
+        );
+        let nested = root.join("goroot/src");
+        let files = vec!["container/list".to_string(), "unicode/utf8".to_string()];
+        let names = GoTest.report_names(&Project {
+            root: &nested,
+            files: &files,
+        });
+        assert_eq!(
+            names,
+            [
+                ("container/list".to_string(), "container/list".to_string()),
+                ("unicode/utf8".to_string(), "unicode/utf8".to_string())
+            ]
+        );
     }
 }

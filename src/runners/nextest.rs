@@ -34,10 +34,14 @@ enum Binary {
     Test(String),
 }
 
-/// A test binary: its package and kind.
+/// A test binary: its package, how cargo addresses that package, and its kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct TestBinary {
     package: String,
+    /// `path+file:///abs/crate#name`: the package by its folder, never by a bare name, which is
+    /// ambiguous when a dependency is the same crate at another version (a dev-dependency on
+    /// the published release of the crate under test, a common layout).
+    spec: String,
     binary: Binary,
 }
 
@@ -258,8 +262,8 @@ fn build_selection(binaries: &[&TestBinary]) -> Vec<OsString> {
     let mut packages: Vec<&str> = Vec::new();
     let mut targets: Vec<OsString> = Vec::new();
     for binary in binaries {
-        if !packages.contains(&binary.package.as_str()) {
-            packages.push(&binary.package);
+        if !packages.contains(&binary.spec.as_str()) {
+            packages.push(&binary.spec);
         }
         let flags: Vec<OsString> = match &binary.binary {
             Binary::Lib => vec!["--lib".into()],
@@ -317,7 +321,27 @@ fn test_binary(root: &Utf8Path, file: &str) -> Option<TestBinary> {
     let manifest = std::fs::read_to_string(root.join(&crate_dir).join("Cargo.toml")).ok()?;
     let manifest: toml::Table = toml::from_str(&manifest).ok()?;
     let package = manifest.get("package")?.get("name")?.as_str()?.to_string();
-    Some(TestBinary { package, binary })
+    let spec = package_spec(&root.join(&crate_dir), &package);
+    Some(TestBinary { package, spec, binary })
+}
+
+/// Cargo's package id spec for the package `name` in folder `dir`: `path+file:///dir#name`,
+/// with the characters a URL path cannot hold percent-encoded.
+fn package_spec(dir: &Utf8Path, name: &str) -> String {
+    let absolute = std::path::absolute(dir)
+        .ok()
+        .and_then(|p| Utf8PathBuf::from_path_buf(p).ok())
+        .unwrap_or_else(|| dir.to_path_buf());
+    let path = absolute.as_str().trim_end_matches('/');
+    let mut encoded = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("path+file://{encoded}#{name}")
 }
 
 #[cfg(test)]
@@ -408,9 +432,9 @@ mod tests {
                 "--profile",
                 "tool:flotilla",
                 "-p",
-                "suite",
+                &format!("path+file://{root}/suite#suite"),
                 "-p",
-                "other-crate",
+                &format!("path+file://{root}/other#other-crate"),
                 "--test",
                 "pass",
                 "--test",
@@ -487,5 +511,13 @@ mod tests {
             .unwrap();
         let ids: Vec<&str> = listed.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["suite/tests/fail.rs::fails_p0", "other/src/lib.rs::tests::a"]);
+    }
+
+    #[test]
+    fn packages_are_addressed_by_their_folder() {
+        assert_eq!(
+            package_spec(Utf8Path::new("/work/my crate/"), "serde"),
+            "path+file:///work/my%20crate#serde"
+        );
     }
 }

@@ -198,3 +198,28 @@ fn quarantined_tests_are_left_out_by_the_filterset_and_reported_skipped() {
         "{skipped}"
     );
 }
+
+/// A crate whose dev-dependency is the same crate at another version (here a path copy of a
+/// "released" version; from crates.io the layout is the same): `-p NAME` is ambiguous to cargo,
+/// so flotilla addresses the package by its folder and every test runs.
+#[test]
+fn a_package_whose_dependency_shares_its_name_is_addressed_by_its_folder() {
+    require_runner(&["cargo", "nextest", "--version"]);
+    let project = Project::new();
+    project
+        .config("[run]\nworkers = 2\n\n[suite.rust]\nrunner = \"cargo-nextest\"\nexclude = [\"released/**\"]\n")
+        .file(
+            "Cargo.toml",
+            "[package]\nname = \"twin\"\nversion = \"0.0.1\"\nedition = \"2021\"\n\n[dev-dependencies]\nreleased = { package = \"twin\", path = \"released\" }\n\n[workspace]\nexclude = [\"released\"]\n",
+        )
+        .file("src/lib.rs", "pub fn answer() -> u8 { 42 }\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn unit() { assert_eq!(super::answer(), 42); }\n}\n")
+        .file(
+            "tests/against_released.rs",
+            "#[test]\nfn same_answer() { assert_eq!(twin::answer(), released::answer()); }\n",
+        )
+        .file("released/Cargo.toml", "[package]\nname = \"twin\"\nversion = \"1.0.0\"\nedition = \"2021\"\n")
+        .file("released/src/lib.rs", "pub fn answer() -> u8 { 42 }\n");
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert_eq!(run.last_line(), "2 passed, 0 failed, 0 skipped", "{}", run.describe());
+}

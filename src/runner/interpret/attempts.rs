@@ -149,7 +149,8 @@ pub(crate) fn with_deselected(
 }
 
 /// Drops the skipped cases of tests the job did not target: runners whose filter is a name
-/// pattern (Jest `-t`) report every other test of the file as skipped.
+/// pattern (Jest `-t`) report every other test of the file as skipped. A subtest of a targeted
+/// test (`pkg::TestParent/sub` of `pkg::TestParent`) was targeted with it: its skip is its own.
 pub(crate) fn unselected_dropped(targets: &[Target], tests: Vec<TestAttempt>) -> Vec<TestAttempt> {
     let whole: HashSet<&str> = targets
         .iter()
@@ -168,8 +169,17 @@ pub(crate) fn unselected_dropped(targets: &[Target], tests: Vec<TestAttempt>) ->
             t.attempt.outcome != Outcome::Skipped
                 || !narrowed.contains(t.file.as_str())
                 || targeted.contains(t.id.as_str())
+                || subtest_of_any(&t.id, &targeted)
         })
         .collect()
+}
+
+/// Whether `id` is a subtest (`parent/child`, at any depth) of one of `targeted`.
+fn subtest_of_any(id: &str, targeted: &HashSet<&str>) -> bool {
+    let name_start = id.find("::").map_or(0, |at| at + 2);
+    id[name_start..]
+        .match_indices('/')
+        .any(|(at, _)| targeted.contains(&id[..name_start + at]))
 }
 
 /// One attempt per id: a report that names the same test twice (same-named tests in one
@@ -257,6 +267,27 @@ mod tests {
             kept,
             ["a.test.js::x", "a.test.js::z", "b.test.js::w"],
             "a test that ran is kept; real skips of whole files are kept"
+        );
+    }
+
+    #[test]
+    fn skipped_subtests_of_a_targeted_test_are_kept() {
+        let targets = vec![Target {
+            file: "pkg".into(),
+            test: Some("pkg::TestTable".into()),
+        }];
+        let tests = vec![
+            attempt("pkg::TestTable", "pkg", Outcome::Passed),
+            attempt("pkg::TestTable/skipped", "pkg", Outcome::Skipped),
+            attempt("pkg::TestTable/a/b", "pkg", Outcome::Skipped),
+            attempt("pkg::TestTableX/skipped", "pkg", Outcome::Skipped),
+            attempt("pkg::TestOther", "pkg", Outcome::Skipped),
+        ];
+        let kept: Vec<String> = unselected_dropped(&targets, tests).into_iter().map(|t| t.id).collect();
+        assert_eq!(
+            kept,
+            ["pkg::TestTable", "pkg::TestTable/skipped", "pkg::TestTable/a/b"],
+            "a subtest's own skip counts; a test of another name that the filter left out does not"
         );
     }
 
