@@ -200,3 +200,76 @@ fn quarantined_tests_are_left_out_and_reported_skipped_whole_file_or_split() {
         list.stdout
     );
 }
+
+/// pytest's own counts (its terminal summary line) for the folder `root`.
+fn pytest_counts(root: &std::path::Path) -> [usize; 3] {
+    let output = std::process::Command::new("pytest")
+        .args(["-q", "-p", "no:cacheprovider"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let summary = stdout.lines().rev().find(|l| l.contains(" in ")).unwrap_or_default();
+    let count = |word: &str| {
+        summary
+            .split(|c: char| c == ',' || c == '=')
+            .map(|part| part.split(" in ").next().unwrap_or_default().trim())
+            .find_map(|part| part.strip_suffix(word).and_then(|n| n.trim().parse().ok()))
+            .unwrap_or(0)
+    };
+    [count("passed"), count("failed"), count("skipped")]
+}
+
+/// Parametrized tests, test classes, every kind of skip, and a big file split into its tests on
+/// the second run: flotilla's counts are pytest's own on every split.
+#[test]
+fn counts_are_pytests_own_on_every_split() {
+    let project = Project::new();
+    project
+        .config("[run]\nworkers = 3\n\n[suite.py]\nrunner = \"pytest\"\nfiles = [\"tests/test_*.py\"]\n")
+        .file(
+            "tests/test_kinds.py",
+            r#"import sys, time, pytest
+
+@pytest.mark.parametrize("n", range(12))
+def test_param(n):
+    time.sleep(0.05)
+    assert n >= 0
+
+@pytest.mark.parametrize("a,b", [(1, 1), (2, 2), pytest.param(3, 4, marks=pytest.mark.skip(reason="no"))])
+def test_pairs(a, b):
+    assert a == b
+
+class TestGroup:
+    def test_one(self): time.sleep(0.05)
+    def test_two(self): time.sleep(0.05)
+    @pytest.mark.skip(reason="not now")
+    def test_marked(self): pass
+
+@pytest.mark.skipif(sys.version_info > (2,), reason="python 3")
+def test_skipif(): pass
+
+def test_skip_inside():
+    pytest.skip("decided at run time")
+
+def test_fails():
+    assert 1 == 2
+"#,
+        )
+        .file("tests/test_small.py", "def test_a(): pass\ndef test_b(): pass\n");
+    let expected = pytest_counts(&project.path(""));
+    assert_eq!(expected, [18, 1, 4], "pytest's own counts");
+    for round in 0..2 {
+        let run = project.run(&["run"]);
+        assert_eq!(run.code, 1, "{}", run.describe());
+        let counts = &project.summary()["counts"];
+        assert_eq!(
+            [&counts["passed"], &counts["failed"], &counts["skipped"]].map(|c| c.as_u64().unwrap() as usize),
+            expected,
+            "round {round}: {}",
+            run.describe()
+        );
+    }
+    let plan = project.run(&["plan"]);
+    assert!(plan.stdout.contains("split out of big files"), "the second run split: {}", plan.stdout);
+}
