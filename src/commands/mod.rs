@@ -3,6 +3,7 @@
 
 mod gate;
 mod gc;
+mod history;
 mod list;
 mod plan;
 mod run;
@@ -21,6 +22,7 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::List(args) => list::list(&cli.global, &args),
         Command::Gc => gc::gc(&cli.global),
         Command::Gate(args) => gate::gate(&cli.global, &args),
+        Command::History(args) => history::history(&cli.global, &args),
     }
 }
 

@@ -100,6 +100,13 @@ impl Sample {
     /// Bytes of one packed sample.
     pub const PACKED: usize = 13;
 
+    /// `secs` as a sample keeps it: rounded to the microsecond (what reports measure), so an
+    /// export writes few digits.
+    #[must_use]
+    pub fn secs_of(secs: f64) -> f32 {
+        ((secs * 1e6).round() / 1e6) as f32
+    }
+
     /// The total order merging relies on: newest first, then by key, then by value (so two
     /// different samples of one run always resolve the same way).
     fn order(&self) -> (u32, u32, u32, SampleOutcome) {

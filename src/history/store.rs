@@ -248,7 +248,7 @@ impl History {
                 let sample = Sample {
                     time,
                     key,
-                    secs: first.duration.as_secs_f32(),
+                    secs: Sample::secs_of(first.duration.as_secs_f64()),
                     outcome,
                 };
                 tests.add(&test.suite, &test.file, &test.id, sample)?;

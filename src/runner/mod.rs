@@ -23,6 +23,7 @@ mod run_dir;
 mod services;
 mod test_run;
 
+pub(crate) use interpret::{SuiteUnits, place_case};
 pub use event::{Clock, Event, OutputStream, PlannedStep, TimedEvent, Verdict};
 pub use execute::{RunOutcome, Runner};
 pub use job::{Job, JobEnvironment};
