@@ -130,11 +130,17 @@ fn seed_junit(global: &GlobalArgs, args: &HistoryImportArgs) -> Result<u8, Error
         .suites
         .iter()
         .zip(&loaded.discovered)
-        .map(|(suite, files)| (suite.name.as_str(), SuiteUnits::new(suite.command.adapter(), files, root)))
+        .map(|(suite, files)| {
+            (
+                suite.name.as_str(),
+                SuiteUnits::new(suite.command.adapter(), files, root),
+            )
+        })
         .collect();
     let mut reports = Vec::new();
     for file in &args.files {
-        let text = std::fs::read_to_string(file).map_err(|source| Error::io("cannot read JUnit report", file, source))?;
+        let text =
+            std::fs::read_to_string(file).map_err(|source| Error::io("cannot read JUnit report", file, source))?;
         let parsed = crate::results::formats::parse_junit_report(&text, root).map_err(|source| Error::JunitSeed {
             path: file.clone(),
             source,
@@ -237,7 +243,11 @@ fn seed_junit(global: &GlobalArgs, args: &HistoryImportArgs) -> Result<u8, Error
         return Err(Error::Usage {
             message: format!(
                 "no test of {} matched a file of {}: nothing was seeded; check that the reports' `file` attributes or classnames name files under {root}",
-                args.files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
+                args.files
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 args.suite
                     .as_ref()
                     .map_or("any suite".to_string(), |s| format!("suite `{s}`"))

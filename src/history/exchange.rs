@@ -103,7 +103,9 @@ enum Line {
     Startup(StartupRecord),
     /// The last line: how many records came before it (a file cut at a line boundary is
     /// still caught).
-    End { records: u64 },
+    End {
+        records: u64,
+    },
 }
 
 /// Why an export could not be written or read.
@@ -117,7 +119,9 @@ pub enum ExchangeError {
         source: std::io::Error,
     },
     /// Not gzip at all.
-    #[error("`{path}` is not a flotilla history export (not gzip-compressed); make it with `flotilla history export FILE`")]
+    #[error(
+        "`{path}` is not a flotilla history export (not gzip-compressed); make it with `flotilla history export FILE`"
+    )]
     NotGzip { path: Utf8PathBuf },
     /// The compressed data is cut or damaged.
     #[error("history export `{path}` is truncated or damaged (the download or cache may be incomplete)")]
@@ -236,7 +240,8 @@ pub fn read_export(input: impl Read, path: &Utf8Path) -> Result<HistoryData, Exc
             source,
         })?;
         if number == 1 {
-            let header: Header = serde_json::from_str(&line).map_err(|_| ExchangeError::NotAnExport { path: path.clone() })?;
+            let header: Header =
+                serde_json::from_str(&line).map_err(|_| ExchangeError::NotAnExport { path: path.clone() })?;
             if header.format != FORMAT_NAME {
                 return Err(ExchangeError::NotAnExport { path });
             }
@@ -352,7 +357,8 @@ mod tests {
         let error = read_export(&b"{\"x\":1}\n"[..], Utf8Path::new("plain.json")).unwrap_err();
         assert!(matches!(error, ExchangeError::NotGzip { .. }), "{error}");
         let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        gzip.write_all(b"{\"format\":\"flotilla-history\",\"version\":99}\n").unwrap();
+        gzip.write_all(b"{\"format\":\"flotilla-history\",\"version\":99}\n")
+            .unwrap();
         let newer = gzip.finish().unwrap();
         let error = read_export(newer.as_slice(), Utf8Path::new("new.gz")).unwrap_err();
         assert!(matches!(error, ExchangeError::Version { found: 99, .. }), "{error}");

@@ -165,8 +165,9 @@ pub fn unpack(bytes: &[u8]) -> Vec<Sample> {
 /// A 32-bit FNV-1a hash: the key of a run (or build) id.
 #[must_use]
 pub fn key_of(text: &str) -> u32 {
-    text.bytes()
-        .fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193))
+    text.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
 }
 
 #[cfg(test)]

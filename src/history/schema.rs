@@ -250,7 +250,8 @@ pub(super) fn migrate_v1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         }
     }
     {
-        let mut insert = tx.prepare("INSERT OR REPLACE INTO startup (suite, time, key, seq, secs) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        let mut insert =
+            tx.prepare("INSERT OR REPLACE INTO startup (suite, time, key, seq, secs) VALUES (?1, ?2, ?3, ?4, ?5)")?;
         let mut select = tx.prepare(
             "SELECT suite, run, rowid, wall_secs - reported_secs FROM jobs WHERE reported_secs IS NOT NULL ORDER BY rowid DESC",
         )?;

@@ -95,8 +95,10 @@ impl History {
     }
 
     fn warn_read(&mut self, error: &rusqlite::Error) {
-        self.warnings
-            .push(format!("could not read history `{}`: {error}; using default estimates", self.path));
+        self.warnings.push(format!(
+            "could not read history `{}`: {error}; using default estimates",
+            self.path
+        ));
     }
 
     /// Recent first-attempt durations of each file of `suite`, newest first, in seconds: per
@@ -129,7 +131,10 @@ impl History {
         }
         runs.into_iter()
             .map(|(file, per_run)| {
-                let mut per_run: Vec<(u32, u32, f64)> = per_run.into_iter().map(|(key, (time, secs))| (time, key, secs)).collect();
+                let mut per_run: Vec<(u32, u32, f64)> = per_run
+                    .into_iter()
+                    .map(|(key, (time, secs))| (time, key, secs))
+                    .collect();
                 per_run.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
                 per_run.truncate(RECENT_RUNS);
                 (file, per_run.into_iter().map(|(_, _, secs)| secs).collect())
@@ -362,7 +367,13 @@ impl History {
                 "INSERT OR IGNORE INTO startup (suite, time, key, seq, secs) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for startup in &data.startup {
-                insert.execute(params![startup.suite, startup.time, startup.key, startup.seq, startup.secs])?;
+                insert.execute(params![
+                    startup.suite,
+                    startup.time,
+                    startup.key,
+                    startup.seq,
+                    startup.secs
+                ])?;
             }
         }
         prune(&tx)?;
@@ -731,14 +742,19 @@ mod tests {
                     params![format!("run-{run}"), format!("2026-01-01T00:00:{run:02}+00:00")],
                 )
                 .unwrap();
-                for (test, attempt, outcome) in [("t.py::a", 1, "passed"), ("t.py::b", 1, "failed"), ("t.py::b", 2, "passed")] {
+                for (test, attempt, outcome) in [
+                    ("t.py::a", 1, "passed"),
+                    ("t.py::b", 1, "failed"),
+                    ("t.py::b", 2, "passed"),
+                ] {
                     conn.execute(
                         "INSERT INTO results VALUES (?1, 's', ?2, 't.py', ?3, ?4, ?5, 1)",
                         params![run, test, attempt, outcome, run as f64],
                     )
                     .unwrap();
                 }
-                conn.execute("INSERT INTO jobs VALUES (?1, 's', 1, 3.0, 2.5)", params![run]).unwrap();
+                conn.execute("INSERT INTO jobs VALUES (?1, 's', 1, 3.0, 2.5)", params![run])
+                    .unwrap();
             }
         }
         let mut history = History::open(&path);
@@ -747,15 +763,26 @@ mod tests {
         assert_eq!(version, SCHEMA_VERSION);
         let files = history.file_samples("s");
         assert_eq!(files["t.py"].len(), RECENT_RUNS);
-        assert!((files["t.py"][0] - 30.0).abs() < 1e-6, "newest run's first attempts summed: {files:?}");
+        assert!(
+            (files["t.py"][0] - 30.0).abs() < 1e-6,
+            "newest run's first attempts summed: {files:?}"
+        );
         let tests = history.test_samples("s", "t.py");
         assert_eq!(tests["t.py::a"].len(), RECENT_RUNS);
-        assert_eq!(history.flake_counts("s").get("t.py::b"), Some(&15), "flaky in every run");
+        assert_eq!(
+            history.flake_counts("s").get("t.py::b"),
+            Some(&15),
+            "flaky in every run"
+        );
         assert_eq!(history.startup_samples("s").len(), 15);
         assert_eq!(history.snapshot().unwrap().runs.len(), 15);
         let old: i64 = history
             .conn
-            .query_row("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('results', 'jobs', 'runs')", [], |r| r.get(0))
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('results', 'jobs', 'runs')",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(old, 0, "the old tables are gone");
     }
@@ -836,7 +863,11 @@ mod merge_tests {
                 let file = format!("f{file}.py");
                 TestRecord {
                     suite: format!("s{suite}"),
-                    id: if test == 0 { file.clone() } else { format!("{file}::t{test}") },
+                    id: if test == 0 {
+                        file.clone()
+                    } else {
+                        format!("{file}::t{test}")
+                    },
                     file,
                     runs,
                     failures,

@@ -23,9 +23,9 @@ mod run_dir;
 mod services;
 mod test_run;
 
-pub(crate) use interpret::{SuiteUnits, place_case};
 pub use event::{Clock, Event, OutputStream, PlannedStep, TimedEvent, Verdict};
 pub use execute::{RunOutcome, Runner};
+pub(crate) use interpret::{SuiteUnits, place_case};
 pub use job::{Job, JobEnvironment};
 pub use run_dir::RunDir;
 pub use test_run::{RunInput, execute};

@@ -31,7 +31,13 @@ fn two_nodes() -> Project {
     for node in ["a", "b"] {
         let run = project.run(&["--config", &format!("node-{node}.toml"), "run"]);
         assert_eq!(run.code, 0, "{}", run.describe());
-        let export = project.run(&["--config", &format!("node-{node}.toml"), "history", "export", &format!("{node}.gz")]);
+        let export = project.run(&[
+            "--config",
+            &format!("node-{node}.toml"),
+            "history",
+            "export",
+            &format!("{node}.gz"),
+        ]);
         assert_eq!(export.code, 0, "{}", export.describe());
         assert!(export.stdout.contains("exported 3 tests"), "{}", export.describe());
     }
@@ -42,14 +48,30 @@ fn two_nodes() -> Project {
 fn every_nodes_export_merged_gives_the_next_plan_a_full_timing_match() {
     let project = two_nodes();
     let cold = project.run(&["plan"]);
-    assert!(cold.stdout.contains("0 of 4 units estimated from history"), "{}", cold.describe());
+    assert!(
+        cold.stdout.contains("0 of 4 units estimated from history"),
+        "{}",
+        cold.describe()
+    );
     let import = project.run(&["history", "import", "a.gz", "b.gz"]);
     assert_eq!(import.code, 0, "{}", import.describe());
-    assert!(import.stdout.contains("merged `a.gz`: 3 tests"), "{}", import.describe());
+    assert!(
+        import.stdout.contains("merged `a.gz`: 3 tests"),
+        "{}",
+        import.describe()
+    );
     let plan = project.run(&["plan"]);
-    assert!(plan.stdout.contains("4 of 4 units estimated from history"), "{}", plan.describe());
+    assert!(
+        plan.stdout.contains("4 of 4 units estimated from history"),
+        "{}",
+        plan.describe()
+    );
     assert!(!plan.stdout.contains("warning:"), "{}", plan.describe());
-    assert!(plan.stdout.contains("learned from 2 jobs"), "start-up samples travel too: {}", plan.stdout);
+    assert!(
+        plan.stdout.contains("learned from 2 jobs"),
+        "start-up samples travel too: {}",
+        plan.stdout
+    );
     let list = project.run(&["list"]);
     let a1 = list.stdout.lines().find(|l| l.contains("t/a1.sh")).unwrap();
     assert!(a1.contains("0.210s") && a1.contains("history (1 run)"), "{a1}");
@@ -132,19 +154,33 @@ fn junit_from_other_tools_seeds_the_estimates_the_plan_uses() {
     let import = project.run(&["history", "import", "--junit", "other.xml"]);
     assert_eq!(import.code, 0, "{}", import.describe());
     assert!(
-        import.stdout.contains("3 of 4 tests matched (suite `py`: 1 tests in 1 files; suite `sh`: 2 tests in 2 files), 1 unassigned"),
+        import.stdout.contains(
+            "3 of 4 tests matched (suite `py`: 1 tests in 1 files; suite `sh`: 2 tests in 2 files), 1 unassigned"
+        ),
         "{}",
         import.describe()
     );
     assert!(import.stdout.contains("old (lib/removed.py)"), "{}", import.describe());
     let list = project.run(&["list"]);
-    for (file, secs) in [("t/a.sh", "2.500s"), ("t/b.sh", "1.250s"), ("tests/test_a.py", "3.000s")] {
+    for (file, secs) in [
+        ("t/a.sh", "2.500s"),
+        ("t/b.sh", "1.250s"),
+        ("tests/test_a.py", "3.000s"),
+    ] {
         let line = list.stdout.lines().find(|l| l.contains(file)).unwrap();
         assert!(line.contains(secs) && line.contains("history (1 run)"), "{line}");
     }
     let plan = project.run(&["plan"]);
-    assert!(plan.stdout.contains("suite sh: 2 of 2 units estimated from history"), "{}", plan.describe());
-    assert!(plan.stdout.contains("suite py: 1 of 1 units estimated from history"), "{}", plan.describe());
+    assert!(
+        plan.stdout.contains("suite sh: 2 of 2 units estimated from history"),
+        "{}",
+        plan.describe()
+    );
+    assert!(
+        plan.stdout.contains("suite py: 1 of 1 units estimated from history"),
+        "{}",
+        plan.describe()
+    );
     assert!(plan.stdout.contains("predicted makespan 6.75s"), "{}", plan.describe());
 
     // The same report again adds no second sample.
@@ -152,12 +188,19 @@ fn junit_from_other_tools_seeds_the_estimates_the_plan_uses() {
     assert_eq!(project.run(&["list"]).stdout, list.stdout);
 
     let only_py = project.run(&["history", "import", "--junit", "--suite", "py", "other.xml"]);
-    assert!(only_py.stdout.contains("1 of 4 tests matched (suite `py`"), "{}", only_py.describe());
+    assert!(
+        only_py.stdout.contains("1 of 4 tests matched (suite `py`"),
+        "{}",
+        only_py.describe()
+    );
 
     let broken = project.run(&["history", "import", "--junit", "broken.xml"]);
     assert_eq!(broken.code, 2, "{}", broken.describe());
     assert!(broken.stderr.contains("broken.xml"), "{}", broken.describe());
-    project.file("foreign.xml", "<testsuite><testcase name=\"x\" file=\"nowhere.rb\" time=\"1\"/></testsuite>");
+    project.file(
+        "foreign.xml",
+        "<testsuite><testcase name=\"x\" file=\"nowhere.rb\" time=\"1\"/></testsuite>",
+    );
     let foreign = project.run(&["history", "import", "--junit", "foreign.xml"]);
     assert_eq!(foreign.code, 2, "nothing seeded is an error: {}", foreign.describe());
     assert!(foreign.stderr.contains("nothing was seeded"), "{}", foreign.describe());

@@ -132,7 +132,10 @@ mod tests {
         let adapter = RunnerKind::Pytest.adapter();
         let root = Utf8Path::new("/nowhere");
         let suite = SuiteUnits::new(adapter, &files, root);
-        let by_file = place_case(&suite, &case(Some("/ci/checkout/tests/test_b.py"), Some("tests.test_b"), "test_x"));
+        let by_file = place_case(
+            &suite,
+            &case(Some("/ci/checkout/tests/test_b.py"), Some("tests.test_b"), "test_x"),
+        );
         assert_eq!(by_file.as_ref().map(|c| c.file.as_str()), Some("tests/test_b.py"));
         let by_module = place_case(&suite, &case(None, Some("tests.test_a.TestK"), "test_y")).unwrap();
         assert_eq!(by_module.file, "tests/test_a.py");
