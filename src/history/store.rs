@@ -104,42 +104,46 @@ impl History {
     /// Recent first-attempt durations of each file of `suite`, newest first, in seconds: per
     /// run, the sum of its tests' samples.
     pub fn file_samples(&mut self, suite: &str) -> HashMap<String, Vec<f64>> {
-        let rows = self
-            .conn
-            .prepare_cached("SELECT file, samples FROM tests WHERE suite = ?1")
-            .and_then(|mut statement| {
-                let rows = statement.query_map(params![suite], |row| {
-                    Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
-                })?;
-                rows.collect::<Result<Vec<_>, _>>()
-            });
-        let rows = match rows {
-            Ok(rows) => rows,
+        match self.try_file_samples(suite) {
+            Ok(samples) => samples,
             Err(error) => {
                 self.warn_read(&error);
-                return HashMap::new();
-            }
-        };
-        let mut runs: HashMap<String, HashMap<u32, (u32, f64)>> = HashMap::new();
-        for (file, samples) in rows {
-            let per_run = runs.entry(file).or_default();
-            for sample in unpack(&samples) {
-                let run = per_run.entry(sample.key).or_insert((sample.time, 0.0));
-                run.0 = run.0.max(sample.time);
-                run.1 += f64::from(sample.secs);
+                HashMap::new()
             }
         }
-        runs.into_iter()
-            .map(|(file, per_run)| {
-                let mut per_run: Vec<(u32, u32, f64)> = per_run
-                    .into_iter()
-                    .map(|(key, (time, secs))| (time, key, secs))
-                    .collect();
-                per_run.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    }
+
+    fn try_file_samples(&mut self, suite: &str) -> rusqlite::Result<HashMap<String, Vec<f64>>> {
+        // Streamed row by row (no copy of the rows): a plan of 100,000 tests reads them all.
+        let mut runs: HashMap<String, Vec<(u32, u32, f64)>> = HashMap::new();
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT file, samples FROM tests WHERE suite = ?1")?;
+        let mut rows = statement.query(params![suite])?;
+        while let Some(row) = rows.next()? {
+            let file = row.get_ref(0)?.as_str()?;
+            let per_run = match runs.get_mut(file) {
+                Some(per_run) => per_run,
+                None => runs.entry(file.to_string()).or_default(),
+            };
+            for sample in unpack(row.get_ref(1)?.as_blob()?) {
+                match per_run.iter_mut().find(|(_, key, _)| *key == sample.key) {
+                    Some(run) => {
+                        run.0 = run.0.max(sample.time);
+                        run.2 += f64::from(sample.secs);
+                    }
+                    None => per_run.push((sample.time, sample.key, f64::from(sample.secs))),
+                }
+            }
+        }
+        Ok(runs
+            .into_iter()
+            .map(|(file, mut per_run)| {
+                per_run.sort_by_key(|run| std::cmp::Reverse((run.0, run.1)));
                 per_run.truncate(RECENT_RUNS);
                 (file, per_run.into_iter().map(|(_, _, secs)| secs).collect())
             })
-            .collect()
+            .collect())
     }
 
     /// Recent first-attempt durations of each test in `file` of `suite`, newest first, in seconds.
@@ -885,8 +889,8 @@ mod merge_tests {
             started_at: format!("t{n}"),
             duration_secs: f64::from(n) / 4.0,
             workers: n % 3 + 1,
-            interrupted: n % 5 == 0,
-            counts: (n % 2 == 0).then_some(RunCounts {
+            interrupted: n.is_multiple_of(5),
+            counts: n.is_multiple_of(2).then_some(RunCounts {
                 tests: n,
                 passed: n / 2,
                 ..RunCounts::default()
