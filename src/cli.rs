@@ -42,6 +42,50 @@ pub enum Command {
     Gate(GateArgs),
     /// Remove compose environments whose owning flotilla run is gone (e.g. after SIGKILL).
     Gc,
+    /// Carry the timing history between CI builds and nodes: export, import, seed from JUnit.
+    History(HistoryArgs),
+}
+
+/// `flotilla history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub command: HistoryCommand,
+}
+
+/// `flotilla history export|import|prune`.
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Write the history to FILE (gzip-compressed JSON lines, docs/history-format.md).
+    Export(HistoryExportArgs),
+    /// Merge exports (every node's, or the default branch's) into the history; with --junit,
+    /// seed timings from JUnit XML written by other tools.
+    Import(HistoryImportArgs),
+    /// Drop what the history's bounds no longer keep and compact the file.
+    Prune,
+}
+
+/// `flotilla history export`.
+#[derive(Debug, Args)]
+pub struct HistoryExportArgs {
+    /// The export to write (replaced atomically).
+    #[arg(value_name = "FILE")]
+    pub file: Utf8PathBuf,
+}
+
+/// `flotilla history import`.
+#[derive(Debug, Args)]
+pub struct HistoryImportArgs {
+    /// Exports to merge (or, with --junit, JUnit XML reports).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<Utf8PathBuf>,
+    /// The files are JUnit XML reports written by other tools: seed each test's timing.
+    #[arg(long)]
+    pub junit: bool,
+    /// With --junit: the suite the reports' tests belong to (default: the suite whose files
+    /// each test's file is one of).
+    #[arg(long, value_name = "NAME", requires = "junit")]
+    pub suite: Option<String>,
 }
 
 /// Which suites, and the worker count.

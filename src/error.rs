@@ -65,6 +65,30 @@ pub enum Error {
     #[error("interrupted")]
     Interrupted,
 
+    /// A history export could not be read (truncated, damaged, foreign, newer) or written.
+    #[error(transparent)]
+    HistoryExchange(#[from] crate::history::ExchangeError),
+
+    /// A JUnit report given to `history import --junit` does not parse.
+    #[error("cannot seed timings from `{path}`")]
+    JunitSeed {
+        path: Utf8PathBuf,
+        #[source]
+        source: crate::results::formats::JunitError,
+    },
+
+    /// The history file cannot be opened for writing.
+    #[error("history `{path}` is not usable: {message}")]
+    HistoryStore { path: Utf8PathBuf, message: String },
+
+    /// Reading or writing the history file failed.
+    #[error("history `{path}` could not be read or written")]
+    HistoryDatabase {
+        path: Utf8PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+
     /// The async runtime could not start.
     #[error("failed to start the async runtime")]
     Runtime(#[source] std::io::Error),
@@ -75,7 +99,12 @@ impl Error {
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Config(_) | Self::Usage { .. } => exit_code::USAGE,
+            Self::Config(_) | Self::Usage { .. } | Self::JunitSeed { .. } => exit_code::USAGE,
+            Self::HistoryExchange(error) => match error {
+                crate::history::ExchangeError::Write { .. } => exit_code::ENVIRONMENT,
+                _ => exit_code::USAGE,
+            },
+            Self::HistoryStore { .. } | Self::HistoryDatabase { .. } => exit_code::ENVIRONMENT,
             Self::Interrupted => exit_code::INTERRUPTED,
             Self::MissingProgram { .. }
             | Self::Io { .. }
@@ -89,6 +118,13 @@ impl Error {
     pub(crate) fn environment(source: crate::envs::EnvError) -> Self {
         let diagnostics = source.diagnostics().cloned();
         Self::Environment { source, diagnostics }
+    }
+
+    pub(crate) fn history(history: &crate::history::History, source: rusqlite::Error) -> Self {
+        Self::HistoryDatabase {
+            path: history.path().to_path_buf(),
+            source,
+        }
     }
 
     pub(crate) fn io(action: &'static str, path: impl Into<Utf8PathBuf>, source: std::io::Error) -> Self {

@@ -3,13 +3,14 @@
 
 mod gate;
 mod gc;
+mod history;
 mod list;
 mod plan;
 mod run;
 
 use crate::cli::{Cli, Command};
 use crate::error::Error;
-use crate::settings::{GateCommand, GcCommand, PlanCommand, RunCommand, Variables};
+use crate::settings::{GateCommand, GcCommand, HistoryCommand, PlanCommand, RunCommand, Variables};
 
 /// Runs the parsed command line; returns the exit code.
 pub fn dispatch(cli: Cli) -> Result<u8, Error> {
@@ -21,5 +22,6 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::List(args) => list::list(&PlanCommand::resolve_list(&cli.global, args, &variables)?),
         Command::Gc => gc::gc(&GcCommand::resolve(&cli.global, &variables)),
         Command::Gate(args) => gate::gate(&GateCommand::resolve(&cli.global, args, &variables)),
+        Command::History(args) => history::history(&HistoryCommand::resolve(&cli.global, args, &variables)),
     }
 }

@@ -1,55 +1,19 @@
-//! [`History`]: the SQLite store of every test's duration and outcome, per run.
+//! [`History`]: the SQLite store of each test's recent samples and counts, run totals and
+//! start-up samples (schema in [`super::schema`]).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use camino::{Utf8Path, Utf8PathBuf};
-use rusqlite::{Connection, ErrorCode, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
 
+use super::exchange::{HistoryData, RunCounts, RunRecord, StartupRecord, TestRecord};
+use super::sample::{RECENT_SAMPLES, Sample, SampleOutcome, key_of, merge, pack, unpack};
+use super::schema::{RECENT_JOBS, SCHEMA, SCHEMA_VERSION, migrate_v1, prune};
 use crate::results::RunSummary;
 
-/// Version of the schema this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
-
 /// How many recent runs of a file feed its estimate.
-const RECENT_RUNS: usize = 10;
-/// Estimates look at most this many runs back.
-const WINDOW_RUNS: usize = 50;
-/// Runs older than the newest this many are deleted when a run is recorded.
-const KEEP_RUNS: usize = 200;
-/// How many recent jobs feed the start-up cost.
-const RECENT_JOBS: usize = 50;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id TEXT NOT NULL UNIQUE,
-    started_at TEXT NOT NULL,
-    duration_secs REAL NOT NULL,
-    workers INTEGER NOT NULL,
-    interrupted INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS results (
-    run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    suite TEXT NOT NULL,
-    test_id TEXT NOT NULL,
-    file TEXT NOT NULL,
-    attempt INTEGER NOT NULL,
-    outcome TEXT NOT NULL,
-    duration_secs REAL NOT NULL,
-    worker INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS results_by_file ON results(suite, file, run);
-CREATE INDEX IF NOT EXISTS results_by_test ON results(suite, test_id, run);
-CREATE TABLE IF NOT EXISTS jobs (
-    run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-    suite TEXT NOT NULL,
-    files INTEGER NOT NULL,
-    wall_secs REAL NOT NULL,
-    reported_secs REAL
-);
-CREATE INDEX IF NOT EXISTS jobs_by_suite ON jobs(suite);
-";
+const RECENT_RUNS: usize = RECENT_SAMPLES;
 
 /// The history store. Reads and writes degrade to warnings, never to a failed run.
 pub struct History {
@@ -57,6 +21,8 @@ pub struct History {
     path: Utf8PathBuf,
     persistent: bool,
     warnings: Vec<String>,
+    /// The key of this run's samples when the CI build is known (see [`Self::set_build`]).
+    build_key: Option<u32>,
 }
 
 impl History {
@@ -99,6 +65,7 @@ impl History {
             path: path.to_path_buf(),
             persistent,
             warnings,
+            build_key: None,
         }
     }
 
@@ -113,83 +80,114 @@ impl History {
         self.persistent
     }
 
-    /// Recent first-attempt durations of each file of `suite`, newest first, in seconds.
+    /// The file it reads and writes.
+    #[must_use]
+    pub fn path(&self) -> &Utf8Path {
+        &self.path
+    }
+
+    /// Keys this run's test samples by the CI build (`build` is its id) instead of the run:
+    /// the nodes of one build then share the key, so that when their histories are merged the
+    /// parts of a file that ran on different nodes add up to one sample of the whole file, and
+    /// a retried node's samples replace its first attempt's.
+    pub fn set_build(&mut self, build: Option<&str>) {
+        self.build_key = build.map(|id| key_of(&format!("build:{id}")));
+    }
+
+    fn warn_read(&mut self, error: &rusqlite::Error) {
+        self.warnings.push(format!(
+            "could not read history `{}`: {error}; using default estimates",
+            self.path
+        ));
+    }
+
+    /// Recent first-attempt durations of each file of `suite`, newest first, in seconds: per
+    /// run, the sum of its tests' samples.
     pub fn file_samples(&mut self, suite: &str) -> HashMap<String, Vec<f64>> {
-        // Only recent runs, and at most RECENT_RUNS per file: reading must not grow with history.
-        let query = "SELECT file, run, secs FROM (
-                         SELECT file, run, SUM(duration_secs) AS secs,
-                                ROW_NUMBER() OVER (PARTITION BY file ORDER BY run DESC) AS recent
-                         FROM results
-                         WHERE suite = ?1 AND attempt = 1
-                           AND outcome IN ('passed', 'failed', 'error', 'skipped', 'timed_out')
-                           AND run >= (SELECT COALESCE(MIN(id), 0) FROM (SELECT id FROM runs ORDER BY id DESC LIMIT ?2))
-                         GROUP BY file, run)
-                     WHERE recent <= ?3 ORDER BY file, run DESC";
-        let rows = self.conn.prepare_cached(query).and_then(|mut statement| {
-            let rows = statement.query_map(params![suite, WINDOW_RUNS as i64, RECENT_RUNS as i64], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, f64>(2)?))
-            })?;
-            rows.collect::<Result<Vec<_>, _>>()
-        });
-        let mut samples: HashMap<String, Vec<f64>> = HashMap::new();
-        match rows {
-            Ok(rows) => {
-                // The query already keeps at most RECENT_RUNS per file, newest first.
-                for (file, secs) in rows {
-                    samples.entry(file).or_default().push(secs);
+        match self.try_file_samples(suite) {
+            Ok(samples) => samples,
+            Err(error) => {
+                self.warn_read(&error);
+                HashMap::new()
+            }
+        }
+    }
+
+    fn try_file_samples(&mut self, suite: &str) -> rusqlite::Result<HashMap<String, Vec<f64>>> {
+        // Streamed row by row (no copy of the rows): a plan of 100,000 tests reads them all.
+        let mut runs: HashMap<String, Vec<(u32, u32, f64)>> = HashMap::new();
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT file, samples FROM tests WHERE suite = ?1")?;
+        let mut rows = statement.query(params![suite])?;
+        while let Some(row) = rows.next()? {
+            let file = row.get_ref(0)?.as_str()?;
+            let per_run = match runs.get_mut(file) {
+                Some(per_run) => per_run,
+                None => runs.entry(file.to_string()).or_default(),
+            };
+            for sample in unpack(row.get_ref(1)?.as_blob()?) {
+                match per_run.iter_mut().find(|(_, key, _)| *key == sample.key) {
+                    Some(run) => {
+                        run.0 = run.0.max(sample.time);
+                        run.2 += f64::from(sample.secs);
+                    }
+                    None => per_run.push((sample.time, sample.key, f64::from(sample.secs))),
                 }
             }
-            Err(error) => self.warnings.push(format!(
-                "could not read history `{}`: {error}; using default estimates",
-                self.path
-            )),
         }
-        samples
+        Ok(runs
+            .into_iter()
+            .map(|(file, mut per_run)| {
+                per_run.sort_by_key(|run| std::cmp::Reverse((run.0, run.1)));
+                per_run.truncate(RECENT_RUNS);
+                (file, per_run.into_iter().map(|(_, _, secs)| secs).collect())
+            })
+            .collect())
     }
 
     /// Recent first-attempt durations of each test in `file` of `suite`, newest first, in seconds.
     pub fn test_samples(&mut self, suite: &str, file: &str) -> HashMap<String, Vec<f64>> {
-        let query = "SELECT test_id, duration_secs FROM results
-                     WHERE suite = ?1 AND file = ?2 AND attempt = 1 AND test_id != file
-                       AND outcome IN ('passed', 'failed', 'skipped', 'timed_out')
-                     ORDER BY test_id, run DESC";
-        let rows = self.conn.prepare_cached(query).and_then(|mut statement| {
-            let rows = statement.query_map(params![suite, file], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?))
-            })?;
-            rows.collect::<Result<Vec<_>, _>>()
-        });
-        let mut samples: HashMap<String, Vec<f64>> = HashMap::new();
+        let rows = self
+            .conn
+            .prepare_cached("SELECT test_id, samples FROM tests WHERE suite = ?1 AND file = ?2 AND test_id != file")
+            .and_then(|mut statement| {
+                let rows = statement.query_map(params![suite, file], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
+                })?;
+                rows.collect::<Result<Vec<_>, _>>()
+            });
         match rows {
-            Ok(rows) => {
-                for (test, secs) in rows {
-                    let list = samples.entry(test).or_default();
-                    if list.len() < RECENT_RUNS {
-                        list.push(secs);
-                    }
-                }
+            Ok(rows) => rows
+                .into_iter()
+                .filter_map(|(test, samples)| {
+                    let secs: Vec<f64> = unpack(&samples)
+                        .into_iter()
+                        .filter(|s| !s.outcome.first_was_error())
+                        .take(RECENT_RUNS)
+                        .map(|s| f64::from(s.secs))
+                        .collect();
+                    (!secs.is_empty()).then_some((test, secs))
+                })
+                .collect(),
+            Err(error) => {
+                self.warn_read(&error);
+                HashMap::new()
             }
-            Err(error) => self
-                .warnings
-                .push(format!("could not read history `{}`: {error}", self.path)),
         }
-        samples
     }
 
     /// How many runs each test of `suite` was flaky in (failed, then passed on a retry).
     pub fn flake_counts(&mut self, suite: &str) -> HashMap<String, usize> {
-        let query = "SELECT test_id, COUNT(DISTINCT run) FROM results AS passed
-                     WHERE suite = ?1 AND attempt > 1 AND outcome = 'passed'
-                       AND EXISTS (SELECT 1 FROM results AS failed WHERE failed.run = passed.run
-                                   AND failed.suite = passed.suite AND failed.test_id = passed.test_id
-                                   AND failed.outcome IN ('failed', 'error', 'timed_out'))
-                     GROUP BY test_id";
-        let rows = self.conn.prepare_cached(query).and_then(|mut statement| {
-            let rows = statement.query_map(params![suite], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
-            })?;
-            rows.collect::<Result<Vec<_>, _>>()
-        });
+        let rows = self
+            .conn
+            .prepare_cached("SELECT test_id, flaky FROM tests WHERE suite = ?1 AND flaky > 0")
+            .and_then(|mut statement| {
+                let rows = statement.query_map(params![suite], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+                })?;
+                rows.collect::<Result<Vec<_>, _>>()
+            });
         rows.map(|rows| {
             rows.into_iter()
                 .map(|(id, n)| (id, usize::try_from(n).unwrap_or(0)))
@@ -200,19 +198,19 @@ impl History {
 
     /// Recent `wall − reported` gaps of jobs of `suite` that reported test times, in seconds.
     pub fn startup_samples(&mut self, suite: &str) -> Vec<f64> {
-        let query = "SELECT wall_secs - reported_secs FROM jobs WHERE suite = ?1 AND reported_secs IS NOT NULL ORDER BY rowid DESC LIMIT ?2";
+        let query = "SELECT secs FROM startup WHERE suite = ?1 ORDER BY time DESC, key DESC, seq DESC LIMIT ?2";
         let rows = self.conn.prepare_cached(query).and_then(|mut statement| {
             let rows = statement.query_map(params![suite, RECENT_JOBS as i64], |row| row.get::<_, f64>(0))?;
             rows.collect::<Result<Vec<_>, _>>()
         });
         rows.unwrap_or_else(|error| {
-            self.warnings
-                .push(format!("could not read history `{}`: {error}", self.path));
+            self.warn_read(&error);
             Vec::new()
         })
     }
 
-    /// Saves every attempt and job of `summary` in one transaction.
+    /// Saves `summary` in one transaction: each test's sample and counts, the run's totals,
+    /// its jobs' start-up samples.
     pub fn record(&mut self, summary: &RunSummary) {
         if let Err(error) = self.try_record(summary) {
             self.warnings
@@ -221,61 +219,301 @@ impl History {
     }
 
     fn try_record(&mut self, summary: &RunSummary) -> rusqlite::Result<()> {
+        let time = u32::try_from(summary.started_at.timestamp()).unwrap_or(0);
+        let run_key = key_of(&summary.run_id);
+        let key = self.build_key.unwrap_or(run_key);
+        let counts = summary.counts();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO runs (run_id, started_at, duration_secs, workers, interrupted) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                summary.run_id,
-                summary.started_at.to_rfc3339(),
-                summary.duration.as_secs_f64(),
-                summary.workers as i64,
-                summary.interrupted
-            ],
+        insert_run(
+            &tx,
+            &RunRecord {
+                run_id: summary.run_id.clone(),
+                time,
+                started_at: summary.started_at.to_rfc3339(),
+                duration_secs: summary.duration.as_secs_f64(),
+                workers: u32::try_from(summary.workers).unwrap_or(u32::MAX),
+                interrupted: summary.interrupted,
+                counts: Some(RunCounts {
+                    tests: count(counts.total),
+                    passed: count(counts.passed),
+                    failed: count(counts.failed),
+                    skipped: count(counts.skipped),
+                    flaky: count(counts.flaky),
+                    timed_out: count(counts.timed_out),
+                    errors: count(counts.error),
+                }),
+                predicted_secs: Some(summary.predicted.as_secs_f64()),
+            },
         )?;
-        let run = tx.last_insert_rowid();
         {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO results (run, suite, test_id, file, attempt, outcome, duration_secs, worker) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
+            let mut tests = TestRows::new(&tx)?;
             for test in &summary.tests {
-                for attempt in &test.attempts {
-                    insert.execute(params![
-                        run,
-                        test.suite,
-                        test.id,
-                        test.file,
-                        attempt.attempt,
-                        attempt.outcome.as_str(),
-                        attempt.duration.as_secs_f64(),
-                        attempt.worker as i64
-                    ])?;
-                }
+                let Some(first) = test.attempts.iter().min_by_key(|a| a.attempt) else {
+                    continue;
+                };
+                let outcome = SampleOutcome::new(first.outcome, test.outcome);
+                let sample = Sample {
+                    time,
+                    key,
+                    secs: Sample::secs_of(first.duration.as_secs_f64()),
+                    outcome,
+                };
+                tests.add(&test.suite, &test.file, &test.id, sample)?;
             }
             let mut insert = tx.prepare_cached(
-                "INSERT INTO jobs (run, suite, files, wall_secs, reported_secs) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO startup (suite, time, key, seq, secs) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for job in &summary.jobs {
-                if !matches!(job.exit, crate::results::JobExit::Exited { .. }) {
+                let (crate::results::JobExit::Exited { .. }, Some(reported)) = (&job.exit, job.reported) else {
                     continue;
-                }
+                };
                 insert.execute(params![
-                    run,
                     job.suite,
-                    job.files.len() as i64,
-                    job.duration.as_secs_f64(),
-                    job.reported.map(|d| d.as_secs_f64())
+                    time,
+                    run_key,
+                    job.id as i64,
+                    job.duration.as_secs_f64() - reported.as_secs_f64()
                 ])?;
             }
         }
-        // Keep the file bounded: old runs go (their results and jobs cascade).
-        tx.execute(
-            "DELETE FROM runs WHERE id <= (SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?1)",
-            params![KEEP_RUNS as i64],
-        )?;
+        prune(&tx)?;
         tx.commit()
     }
+
+    /// Everything the store holds, for an export.
+    pub fn snapshot(&mut self) -> rusqlite::Result<HistoryData> {
+        let mut data = HistoryData::default();
+        let mut statement = self.conn.prepare(
+            "SELECT run_id, time, started_at, duration_secs, workers, interrupted, tests, passed, failed, skipped, flaky, timed_out, errors, predicted_secs
+             FROM run_totals ORDER BY time, run_id",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let counts = match row.get::<_, Option<u32>>(6)? {
+                Some(tests) => Some(RunCounts {
+                    tests,
+                    passed: row.get(7)?,
+                    failed: row.get(8)?,
+                    skipped: row.get(9)?,
+                    flaky: row.get(10)?,
+                    timed_out: row.get(11)?,
+                    errors: row.get(12)?,
+                }),
+                None => None,
+            };
+            data.runs.push(RunRecord {
+                run_id: row.get(0)?,
+                time: row.get(1)?,
+                started_at: row.get(2)?,
+                duration_secs: row.get(3)?,
+                workers: row.get(4)?,
+                interrupted: row.get(5)?,
+                counts,
+                predicted_secs: row.get(13)?,
+            });
+        }
+        drop(rows);
+        drop(statement);
+        let mut statement = self.conn.prepare(
+            "SELECT suite, file, test_id, runs, failures, flaky, last_seen, samples FROM tests ORDER BY suite, file, test_id",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            data.tests.push(TestRecord {
+                suite: row.get(0)?,
+                file: row.get(1)?,
+                id: row.get(2)?,
+                runs: row.get(3)?,
+                failures: row.get(4)?,
+                flaky: row.get(5)?,
+                last_seen: row.get(6)?,
+                samples: unpack(&row.get::<_, Vec<u8>>(7)?),
+            });
+        }
+        drop(rows);
+        drop(statement);
+        let mut statement = self
+            .conn
+            .prepare("SELECT suite, time, key, seq, secs FROM startup ORDER BY suite, time, key, seq")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            data.startup.push(StartupRecord {
+                suite: row.get(0)?,
+                time: row.get(1)?,
+                key: row.get(2)?,
+                seq: row.get(3)?,
+                secs: row.get(4)?,
+            });
+        }
+        Ok(data)
+    }
+
+    /// Merges `data` (an export, or samples seeded from reports) into the store in one
+    /// transaction: samples by run key, newest kept, capped; counts by their maximum (an
+    /// export carries the counts it has seen, not where they came from, so sums could count a
+    /// run twice); runs and start-up samples by their ids. Importing the same data twice
+    /// changes nothing.
+    pub fn import(&mut self, data: &HistoryData) -> rusqlite::Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for run in &data.runs {
+            insert_run(&tx, run)?;
+        }
+        {
+            let mut tests = TestRows::new(&tx)?;
+            for test in &data.tests {
+                tests.merge(test)?;
+            }
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO startup (suite, time, key, seq, secs) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for startup in &data.startup {
+                insert.execute(params![
+                    startup.suite,
+                    startup.time,
+                    startup.key,
+                    startup.seq,
+                    startup.secs
+                ])?;
+            }
+        }
+        prune(&tx)?;
+        tx.commit()
+    }
+
+    /// Compacts the file (after a migration or a prune).
+    pub fn vacuum(&mut self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("VACUUM")
+    }
+}
+
+/// Reads and writes rows of `tests` inside one transaction.
+struct TestRows<'a> {
+    select: rusqlite::CachedStatement<'a>,
+    write: rusqlite::CachedStatement<'a>,
+}
+
+/// A row of `tests` as stored.
+struct Row {
+    runs: u32,
+    failures: u32,
+    flaky: u32,
+    last_seen: u32,
+    samples: Vec<Sample>,
+}
+
+impl<'a> TestRows<'a> {
+    fn new(tx: &'a Transaction<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            select: tx.prepare_cached(
+                "SELECT runs, failures, flaky, last_seen, samples FROM tests WHERE suite = ?1 AND file = ?2 AND test_id = ?3",
+            )?,
+            write: tx.prepare_cached(
+                "INSERT OR REPLACE INTO tests (suite, file, test_id, runs, failures, flaky, last_seen, samples) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?,
+        })
+    }
+
+    fn get(&mut self, suite: &str, file: &str, id: &str) -> rusqlite::Result<Option<Row>> {
+        self.select
+            .query_row(params![suite, file, id], |row| {
+                Ok(Row {
+                    runs: row.get(0)?,
+                    failures: row.get(1)?,
+                    flaky: row.get(2)?,
+                    last_seen: row.get(3)?,
+                    samples: unpack(&row.get::<_, Vec<u8>>(4)?),
+                })
+            })
+            .optional()
+    }
+
+    fn put(&mut self, suite: &str, file: &str, id: &str, row: &Row) -> rusqlite::Result<()> {
+        self.write.execute(params![
+            suite,
+            file,
+            id,
+            row.runs,
+            row.failures,
+            row.flaky,
+            row.last_seen,
+            pack(&row.samples)
+        ])?;
+        Ok(())
+    }
+
+    /// One run's sample of a test.
+    fn add(&mut self, suite: &str, file: &str, id: &str, sample: Sample) -> rusqlite::Result<()> {
+        let mut row = self.get(suite, file, id)?.unwrap_or(Row {
+            runs: 0,
+            failures: 0,
+            flaky: 0,
+            last_seen: 0,
+            samples: Vec::new(),
+        });
+        let known = row.samples.iter().any(|s| s.key == sample.key);
+        if !known {
+            row.runs = row.runs.saturating_add(1);
+            row.failures = row.failures.saturating_add(u32::from(sample.outcome.failed()));
+            row.flaky = row.flaky.saturating_add(u32::from(sample.outcome.flaky()));
+        }
+        row.last_seen = row.last_seen.max(sample.time);
+        row.samples = merge(&row.samples, &[sample], RECENT_SAMPLES);
+        self.put(suite, file, id, &row)
+    }
+
+    /// A test's record from an export.
+    fn merge(&mut self, test: &TestRecord) -> rusqlite::Result<()> {
+        let row = match self.get(&test.suite, &test.file, &test.id)? {
+            Some(row) => Row {
+                runs: row.runs.max(test.runs),
+                failures: row.failures.max(test.failures),
+                flaky: row.flaky.max(test.flaky),
+                last_seen: row.last_seen.max(test.last_seen),
+                samples: merge(&row.samples, &test.samples, RECENT_SAMPLES),
+            },
+            None => Row {
+                runs: test.runs,
+                failures: test.failures,
+                flaky: test.flaky,
+                last_seen: test.last_seen,
+                samples: merge(&test.samples, &[], RECENT_SAMPLES),
+            },
+        };
+        self.put(&test.suite, &test.file, &test.id, &row)
+    }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn insert_run(tx: &Transaction<'_>, run: &RunRecord) -> rusqlite::Result<()> {
+    let counts = run.counts.as_ref();
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO run_totals (run_id, time, started_at, duration_secs, workers, interrupted, tests, passed, failed, skipped, flaky, timed_out, errors, predicted_secs)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        run.run_id,
+        run.time,
+        run.started_at,
+        run.duration_secs,
+        run.workers,
+        run.interrupted,
+        counts.map(|c| c.tests),
+        counts.map(|c| c.passed),
+        counts.map(|c| c.failed),
+        counts.map(|c| c.skipped),
+        counts.map(|c| c.flaky),
+        counts.map(|c| c.timed_out),
+        counts.map(|c| c.errors),
+        run.predicted_secs
+    ])?;
+    Ok(())
 }
 
 fn open_file(path: &Utf8Path) -> rusqlite::Result<Connection> {
@@ -333,11 +571,18 @@ fn try_open(path: &Utf8Path) -> rusqlite::Result<Connection> {
     }
     if version < SCHEMA_VERSION {
         tx.execute_batch(SCHEMA)?;
+        if version == 1 {
+            migrate_v1(&tx)?;
+        }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     }
     tx.commit()?;
+    if version == 1 {
+        // The old rows are gone: give their pages back (a version 1 file could be gigabytes).
+        conn.execute_batch("VACUUM")?;
+    }
     // A quick read proves the file really is a database (a garbage file fails here, not later).
-    conn.query_row("SELECT COUNT(*) FROM runs", [], |row| row.get::<_, i64>(0))?;
+    conn.query_row("SELECT COUNT(*) FROM tests", [], |row| row.get::<_, i64>(0))?;
     Ok(conn)
 }
 
@@ -359,6 +604,7 @@ fn is_corruption(error: &rusqlite::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::KEEP_RUNS;
 
     #[test]
     fn a_file_cut_shorter_than_the_header_is_corrupt_not_new() {
@@ -411,7 +657,9 @@ mod tests {
         RunSummary {
             run_id: format!("run-{run}"),
             run_dir: Utf8PathBuf::from("/tmp"),
-            started_at: chrono::Local::now(),
+            started_at: chrono::DateTime::from_timestamp(1_700_000_000 + run as i64, 0)
+                .unwrap()
+                .into(),
             duration: Duration::ZERO,
             workers: 1,
             interrupted: false,
@@ -454,14 +702,17 @@ mod tests {
         assert!(history.take_warnings().is_empty());
         let runs: i64 = history
             .conn
-            .query_row("SELECT COUNT(*) FROM runs", [], |row| row.get(0))
+            .query_row("SELECT COUNT(*) FROM run_totals", [], |row| row.get(0))
             .unwrap();
         assert_eq!(runs, KEEP_RUNS as i64);
-        let results: i64 = history
+        let (tests, bytes): (i64, i64) = history
             .conn
-            .query_row("SELECT COUNT(*) FROM results", [], |row| row.get(0))
+            .query_row("SELECT COUNT(*), SUM(LENGTH(samples)) FROM tests", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
             .unwrap();
-        assert_eq!(results, KEEP_RUNS as i64, "results of pruned runs are gone too");
+        assert_eq!(tests, 1, "one row per test, whatever the number of runs");
+        assert_eq!(bytes, (RECENT_SAMPLES * Sample::PACKED) as i64, "samples are capped");
         let samples = history.file_samples("s");
         let newest = (KEEP_RUNS + 4) as f64;
         assert_eq!(samples["a.sh"].len(), RECENT_RUNS);
@@ -470,6 +721,102 @@ mod tests {
             "newest first: {:?}",
             samples["a.sh"]
         );
+    }
+
+    const SCHEMA_V1: &str = "
+        CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL UNIQUE, started_at TEXT NOT NULL,
+                           duration_secs REAL NOT NULL, workers INTEGER NOT NULL, interrupted INTEGER NOT NULL);
+        CREATE TABLE results (run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, suite TEXT NOT NULL,
+                              test_id TEXT NOT NULL, file TEXT NOT NULL, attempt INTEGER NOT NULL, outcome TEXT NOT NULL,
+                              duration_secs REAL NOT NULL, worker INTEGER NOT NULL);
+        CREATE TABLE jobs (run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, suite TEXT NOT NULL,
+                           files INTEGER NOT NULL, wall_secs REAL NOT NULL, reported_secs REAL);
+        PRAGMA user_version = 1;";
+
+    #[test]
+    fn a_version_1_store_is_migrated_keeping_recent_samples_and_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA_V1).unwrap();
+            for run in 1..=15_i64 {
+                conn.execute(
+                    "INSERT INTO runs (run_id, started_at, duration_secs, workers, interrupted) VALUES (?1, ?2, 1.0, 2, 0)",
+                    params![format!("run-{run}"), format!("2026-01-01T00:00:{run:02}+00:00")],
+                )
+                .unwrap();
+                for (test, attempt, outcome) in [
+                    ("t.py::a", 1, "passed"),
+                    ("t.py::b", 1, "failed"),
+                    ("t.py::b", 2, "passed"),
+                ] {
+                    conn.execute(
+                        "INSERT INTO results VALUES (?1, 's', ?2, 't.py', ?3, ?4, ?5, 1)",
+                        params![run, test, attempt, outcome, run as f64],
+                    )
+                    .unwrap();
+                }
+                conn.execute("INSERT INTO jobs VALUES (?1, 's', 1, 3.0, 2.5)", params![run])
+                    .unwrap();
+            }
+        }
+        let mut history = History::open(&path);
+        assert!(history.take_warnings().is_empty());
+        let version: i64 = history.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let files = history.file_samples("s");
+        assert_eq!(files["t.py"].len(), RECENT_RUNS);
+        assert!(
+            (files["t.py"][0] - 30.0).abs() < 1e-6,
+            "newest run's first attempts summed: {files:?}"
+        );
+        let tests = history.test_samples("s", "t.py");
+        assert_eq!(tests["t.py::a"].len(), RECENT_RUNS);
+        assert_eq!(
+            history.flake_counts("s").get("t.py::b"),
+            Some(&15),
+            "flaky in every run"
+        );
+        assert_eq!(history.startup_samples("s").len(), 15);
+        assert_eq!(history.snapshot().unwrap().runs.len(), 15);
+        let old: i64 = history
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('results', 'jobs', 'runs')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(old, 0, "the old tables are gone");
+    }
+
+    #[test]
+    fn recording_a_run_twice_counts_it_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
+        let mut history = History::open(&path);
+        history.record(&summary(1, 2.0));
+        history.record(&summary(1, 2.0));
+        let data = history.snapshot().unwrap();
+        assert_eq!(data.tests[0].runs, 1);
+        assert_eq!(data.tests[0].samples.len(), 1);
+    }
+
+    #[test]
+    fn nodes_of_one_build_add_up_to_one_sample_per_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut merged = History::open(&Utf8PathBuf::from_path_buf(dir.path().join("all.db")).unwrap());
+        for (node, test) in ["a.sh::x", "a.sh::y"].into_iter().enumerate() {
+            let path = Utf8PathBuf::from_path_buf(dir.path().join(format!("{node}.db"))).unwrap();
+            let mut history = History::open(&path);
+            history.set_build(Some("build-7"));
+            let mut run = summary(node, 1.5);
+            run.tests[0].id = test.into();
+            history.record(&run);
+            merged.import(&history.snapshot().unwrap()).unwrap();
+        }
+        assert_eq!(merged.file_samples("s")["a.sh"], vec![3.0]);
     }
 
     #[test]
@@ -484,5 +831,155 @@ mod tests {
         assert!(!history.is_persistent());
         assert!(history.take_warnings()[0].contains("newer"));
         assert!(path.exists());
+    }
+}
+
+#[cfg(test)]
+mod merge_tests {
+    //! Import and export: round trip, idempotence, commutativity (proptest over generated
+    //! exports whose runs and start-up samples are functions of their ids, as real ones are).
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn sample() -> impl Strategy<Value = Sample> {
+        (0u32..30, 0u32..12, 0u32..5000, 0u8..32).prop_map(|(time, key, millis, outcome)| Sample {
+            time,
+            key,
+            secs: millis as f32 / 1000.0,
+            outcome: SampleOutcome(outcome),
+        })
+    }
+
+    fn test_record() -> impl Strategy<Value = TestRecord> {
+        (
+            0usize..2,
+            0usize..3,
+            0usize..4,
+            0u32..9,
+            0u32..3,
+            0u32..3,
+            proptest::collection::vec(sample(), 0..14),
+        )
+            .prop_map(|(suite, file, test, runs, failures, flaky, samples)| {
+                let samples = merge(&samples, &[], RECENT_SAMPLES);
+                let file = format!("f{file}.py");
+                TestRecord {
+                    suite: format!("s{suite}"),
+                    id: if test == 0 {
+                        file.clone()
+                    } else {
+                        format!("{file}::t{test}")
+                    },
+                    file,
+                    runs,
+                    failures,
+                    flaky,
+                    last_seen: samples.first().map_or(0, |s| s.time),
+                    samples,
+                }
+            })
+    }
+
+    fn run(n: u32) -> RunRecord {
+        RunRecord {
+            run_id: format!("run-{n}"),
+            time: n,
+            started_at: format!("t{n}"),
+            duration_secs: f64::from(n) / 4.0,
+            workers: n % 3 + 1,
+            interrupted: n.is_multiple_of(5),
+            counts: n.is_multiple_of(2).then_some(RunCounts {
+                tests: n,
+                passed: n / 2,
+                ..RunCounts::default()
+            }),
+            predicted_secs: Some(f64::from(n)),
+        }
+    }
+
+    fn export() -> impl Strategy<Value = HistoryData> {
+        (
+            proptest::collection::vec(0u32..40, 0..5),
+            proptest::collection::vec(test_record(), 0..12),
+            proptest::collection::vec((0usize..2, 0u32..12, 0i64..4), 0..6),
+        )
+            .prop_map(|(runs, tests, startup)| {
+                let mut unique = std::collections::HashSet::new();
+                let tests = tests
+                    .into_iter()
+                    .filter(|t| unique.insert((t.suite.clone(), t.file.clone(), t.id.clone())))
+                    .collect();
+                let mut runs_seen = std::collections::HashSet::new();
+                let mut unique = std::collections::HashSet::new();
+                HistoryData {
+                    runs: runs.into_iter().filter(|n| runs_seen.insert(*n)).map(run).collect(),
+                    tests,
+                    startup: startup
+                        .into_iter()
+                        .map(|(suite, key, seq)| StartupRecord {
+                            suite: format!("s{suite}"),
+                            time: key,
+                            key,
+                            seq,
+                            secs: f64::from(key) + seq as f64 / 8.0,
+                        })
+                        .filter(|s| unique.insert((s.suite.clone(), s.key, s.seq)))
+                        .collect(),
+                }
+            })
+    }
+
+    fn canonical(mut data: HistoryData) -> HistoryData {
+        data.runs.sort_by(|a, b| (a.time, &a.run_id).cmp(&(b.time, &b.run_id)));
+        data.tests
+            .sort_by(|a, b| (&a.suite, &a.file, &a.id).cmp(&(&b.suite, &b.file, &b.id)));
+        data.startup
+            .sort_by(|a, b| (&a.suite, a.time, a.key, a.seq).cmp(&(&b.suite, b.time, b.key, b.seq)));
+        data
+    }
+
+    fn store() -> (tempfile::TempDir, History) {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open(&Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap());
+        (dir, history)
+    }
+
+    fn imported(exports: &[&HistoryData]) -> HistoryData {
+        let (_dir, mut history) = store();
+        for export in exports {
+            history.import(export).unwrap();
+        }
+        history.snapshot().unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn an_export_imported_into_an_empty_store_exports_the_same(data in export()) {
+            prop_assert_eq!(imported(&[&data]), canonical(data));
+        }
+
+        #[test]
+        fn importing_twice_changes_nothing(a in export(), b in export()) {
+            prop_assert_eq!(imported(&[&a, &b, &b]), imported(&[&a, &b]));
+        }
+
+        #[test]
+        fn import_order_does_not_matter(a in export(), b in export(), c in export()) {
+            let abc = imported(&[&a, &b, &c]);
+            prop_assert_eq!(&abc, &imported(&[&c, &a, &b]));
+            prop_assert_eq!(&abc, &imported(&[&b, &c, &a]));
+        }
+
+        #[test]
+        fn the_export_file_round_trips(data in export()) {
+            let mut bytes = Vec::new();
+            crate::history::write_export(&data, &mut bytes).unwrap();
+            let read = crate::history::read_export(bytes.as_slice(), Utf8Path::new("x")).unwrap();
+            prop_assert_eq!(read, data);
+        }
     }
 }

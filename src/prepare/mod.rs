@@ -177,6 +177,7 @@ pub async fn prepare(
     let steps = pipeline_steps(&config);
     let step_of_suite = steps::step_of_suite(&config, &steps);
     let mut history = History::open(&config.run.history);
+    history.set_build(ci.build_id.as_ref().map(|build| build.value.as_str()));
     let mut skipped = Vec::new();
     let mut per_suite: Vec<(Vec<String>, Vec<Estimate>)> = Vec::new();
     let mut startups = Vec::new();

@@ -25,6 +25,7 @@ mod test_run;
 
 pub use event::{Clock, Event, OutputStream, PlannedStep, TimedEvent, Verdict};
 pub use execute::{RunOutcome, Runner};
+pub(crate) use interpret::{SuiteUnits, place_case};
 pub use job::{Job, JobEnvironment};
 pub use run_dir::RunDir;
 pub use test_run::{RunInput, execute};

@@ -4,15 +4,17 @@
 //! command line cannot be silently ignored. The commands in `crate::commands` read only these.
 //!
 //! [`RunCommand`] (`flotilla run`), [`PlanCommand`] (`plan` and `list`), [`GateCommand`],
-//! [`GcCommand`]; what the test commands share is built by [`command_overrides`].
+//! [`GcCommand`], [`HistoryCommand`]; what the test commands share is built by [`command_overrides`].
 
 mod gate;
+mod history;
 mod layer;
 mod plan;
 mod run;
 mod variables;
 
 pub use gate::{GateCommand, GcCommand};
+pub use history::{HistoryAction, HistoryCommand};
 pub use layer::{Flags, command_overrides};
 pub use plan::PlanCommand;
 pub use run::RunCommand;

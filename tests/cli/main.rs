@@ -10,6 +10,7 @@ mod gate;
 mod go_runner;
 mod harness;
 mod history;
+mod history_exchange;
 mod interrupt;
 mod jest_runner;
 mod nextest_runner;

@@ -212,7 +212,7 @@ fn pytest_counts(root: &std::path::Path) -> [usize; 3] {
     let summary = stdout.lines().rev().find(|l| l.contains(" in ")).unwrap_or_default();
     let count = |word: &str| {
         summary
-            .split(|c: char| c == ',' || c == '=')
+            .split([',', '='])
             .map(|part| part.split(" in ").next().unwrap_or_default().trim())
             .find_map(|part| part.strip_suffix(word).and_then(|n| n.trim().parse().ok()))
             .unwrap_or(0)
@@ -271,5 +271,9 @@ def test_fails():
         );
     }
     let plan = project.run(&["plan"]);
-    assert!(plan.stdout.contains("split out of big files"), "the second run split: {}", plan.stdout);
+    assert!(
+        plan.stdout.contains("split out of big files"),
+        "the second run split: {}",
+        plan.stdout
+    );
 }

@@ -1,7 +1,8 @@
 //! The history database (`History::open`) on a truncated, bit-flipped or random file at the
 //! history path: opening must warn and go on (never panic, never fail the run), and the reads
 //! a run makes (`file_samples`, `test_samples`, `flake_counts`, `startup_samples`) must too.
-//! The seed is a real store, created by `History::open` and filled with rows through SQLite.
+//! The seeds are real stores: a version 1 store filled with rows through SQLite, and the same
+//! store migrated to the current schema by `History::open`.
 //! SQLite allocates outside Rust's allocator, so only time and panics are bounded here.
 
 use std::sync::OnceLock;
@@ -12,16 +13,30 @@ use proptest::prelude::*;
 
 use crate::harness::{Op, apply, config, preview, run_bounded, text};
 
-/// A populated store's bytes.
+/// The schema of a version 1 store (a row per test per run), which opening migrates.
+const SCHEMA_V1: &str = "
+CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL UNIQUE, started_at TEXT NOT NULL,
+                   duration_secs REAL NOT NULL, workers INTEGER NOT NULL, interrupted INTEGER NOT NULL);
+CREATE TABLE results (run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, suite TEXT NOT NULL,
+                      test_id TEXT NOT NULL, file TEXT NOT NULL, attempt INTEGER NOT NULL, outcome TEXT NOT NULL,
+                      duration_secs REAL NOT NULL, worker INTEGER NOT NULL);
+CREATE INDEX results_by_file ON results(suite, file, run);
+CREATE INDEX results_by_test ON results(suite, test_id, run);
+CREATE TABLE jobs (run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, suite TEXT NOT NULL,
+                   files INTEGER NOT NULL, wall_secs REAL NOT NULL, reported_secs REAL);
+CREATE INDEX jobs_by_suite ON jobs(suite);
+PRAGMA user_version = 1;
+";
+
+/// Populated stores' bytes: the current schema (a version 1 store, filled with rows through
+/// SQLite, then opened and so migrated by `History::open`), and the version 1 store itself.
 fn seed() -> &'static [Vec<u8>] {
     static SEED: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     SEED.get_or_init(|| {
         let dir = tempfile::tempdir().expect("a temp folder");
         let path = Utf8PathBuf::from_path_buf(dir.path().join("history.db")).expect("utf-8");
-        let mut history = History::open(&path);
-        assert!(history.take_warnings().is_empty());
-        drop(history);
         let conn = rusqlite::Connection::open(&path).expect("open the store");
+        conn.execute_batch(SCHEMA_V1).expect("the version 1 schema");
         for run in 1..=30 {
             conn.execute(
                 "INSERT INTO runs (run_id, started_at, duration_secs, workers, interrupted) VALUES (?1, '2026-01-01T00:00:00Z', 1.5, 2, 0)",
@@ -39,7 +54,12 @@ fn seed() -> &'static [Vec<u8>] {
                 .expect("insert a job");
         }
         drop(conn);
-        vec![std::fs::read(&path).expect("read the store")]
+        let version_1 = std::fs::read(&path).expect("read the store");
+        let mut history = History::open(&path);
+        assert!(history.take_warnings().is_empty());
+        assert_eq!(history.file_samples("s").len(), 20, "the migration kept every file");
+        drop(history);
+        vec![std::fs::read(&path).expect("read the store"), version_1]
     })
 }
 

@@ -114,7 +114,7 @@ fn file_of(case: &ReportedCase, files: &[String], root: &Utf8Path) -> String {
 }
 
 /// `tests/test_a.py` → `tests.test_a` (how pytest and friends spell classnames).
-fn module_of(file: &str) -> String {
+pub(super) fn module_of(file: &str) -> String {
     let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
     stem.replace('/', ".")
 }

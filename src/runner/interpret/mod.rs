@@ -18,6 +18,7 @@ mod attempts;
 mod blame;
 mod cases;
 mod error;
+mod foreign;
 mod report;
 #[cfg(test)]
 mod tests;
@@ -31,6 +32,7 @@ use attempts::{Stamp, merge_duplicates, per_target, unselected_dropped, with_des
 use blame::{blame, never_reached};
 use cases::{CaseContext, reported};
 pub(crate) use error::{Exit, JobError};
+pub(crate) use foreign::{SuiteUnits, place_case};
 pub(crate) use report::{ReportContents, read_report};
 use report::{ReportError, parse_contents};
 
