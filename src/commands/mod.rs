@@ -4,7 +4,9 @@
 mod gate;
 mod gc;
 mod list;
+mod merge;
 mod plan;
+mod plan_nodes;
 mod run;
 
 use camino::Utf8PathBuf;
@@ -21,6 +23,7 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::List(args) => list::list(&cli.global, &args),
         Command::Gc => gc::gc(&cli.global),
         Command::Gate(args) => gate::gate(&cli.global, &args),
+        Command::Merge(args) => merge::merge(&cli.global, &args),
     }
 }
 

@@ -22,6 +22,16 @@ pub(super) fn plan(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
         profile: args.select.profile.clone(),
         ..Overrides::default()
     };
+    if args.nodes.is_some() || args.target_time.is_some() {
+        return super::plan_nodes::plan_nodes(global, args, &overrides);
+    }
+    if args.out.is_some() || args.emit.is_some() {
+        return Err(Error::Usage {
+            message:
+                "`--out` and `--emit` write a plan across CI nodes: add `--nodes N` or `--target-time T --max-nodes M`"
+                    .to_string(),
+        });
+    }
     let prepared = load_and_prepare(&super::config_path(global), &overrides)?;
     let mut out = std::io::stdout().lock();
     if args.select.message_format == MessageFormat::Json {

@@ -6,6 +6,7 @@ use crate::cli::{GlobalArgs, MessageFormat, RunArgs};
 use crate::config::Overrides;
 use crate::error::Error;
 use crate::exit_code;
+use crate::nodes::{NodeError, NodeIdentity, NodePlan, NodeRequest, WorkSource, node_identity};
 use crate::prepare::{Loaded, check_programs, load};
 use crate::report::{JsonStream, ReportFiles, Reporter, Terminal, TerminalOptions};
 use crate::runner::{RunDir, Runner};
@@ -24,7 +25,8 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
         profile: args.select.profile.clone(),
         ci: None,
     };
-    let loaded = load(&super::config_path(global), &overrides)?;
+    let mut loaded = load(&super::config_path(global), &overrides)?;
+    loaded.node = node_request(args, &loaded)?;
     if args.explain {
         print!("{}", explain(&loaded));
         return Ok(exit_code::SUCCESS);
@@ -69,6 +71,69 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
     }
 }
 
+/// Which node this is and where its share comes from; `None` runs the whole selection. A
+/// retried node of a split step must replay its share: from a plan file, or not at all unless
+/// `--allow-new-split`.
+fn node_request(args: &RunArgs, loaded: &Loaded) -> Result<Option<NodeRequest>, Error> {
+    let identity = node_identity(args.node.partition, &loaded.ci);
+    let Some(path) = &args.node.plan else {
+        let Some(identity) = identity else {
+            return Ok(None);
+        };
+        if identity.total > 1 && identity.retry > 0 && !args.node.allow_new_split {
+            let retry_reason = loaded
+                .ci
+                .retry
+                .as_ref()
+                .map_or_else(|| "retry count".to_string(), |r| r.reason.to_string());
+            return Err(NodeError::RetryNeedsPlan {
+                retry: identity.retry,
+                number: identity.index + 1,
+                total: identity.total,
+                retry_reason,
+            }
+            .into());
+        }
+        return Ok(Some(NodeRequest {
+            identity,
+            source: WorkSource::History,
+        }));
+    };
+    let plan = NodePlan::read(path).map_err(NodeError::from)?;
+    let identity = match identity {
+        Some(identity) if identity.total != plan.nodes => {
+            return Err(NodeError::PlanNodeCount {
+                path: path.clone(),
+                plan_nodes: plan.nodes,
+                total: identity.total,
+                identified_by: identity.source,
+            }
+            .into());
+        }
+        Some(identity) => identity,
+        None if plan.nodes == 1 => NodeIdentity {
+            index: 0,
+            total: 1,
+            retry: loaded.ci.retry.as_ref().map_or(0, |r| r.value),
+            source: "a plan for one node".to_string(),
+        },
+        None => {
+            return Err(NodeError::WhichNode {
+                path: path.clone(),
+                plan_nodes: plan.nodes,
+            }
+            .into());
+        }
+    };
+    Ok(Some(NodeRequest {
+        identity,
+        source: WorkSource::PlanFile {
+            path: path.clone(),
+            plan,
+        },
+    }))
+}
+
 /// `run --explain`: the CI context, the profile chosen and why, and the settings in effect.
 fn explain(loaded: &Loaded) -> String {
     use std::fmt::Write;
@@ -81,6 +146,18 @@ fn explain(loaded: &Loaded) -> String {
     let _ = writeln!(text, "profile: {}", config.profile.as_deref().unwrap_or("none"));
     let _ = writeln!(text, "  {}", config.profile_reason);
     let _ = writeln!(text, "workers: {}", config.run.workers);
+    match &loaded.node {
+        Some(node) => {
+            let source = match &node.source {
+                WorkSource::History => "its share of a split computed here from the history".to_string(),
+                WorkSource::PlanFile { path, plan } => format!("its share of plan {} from `{path}`", plan.plan_hash),
+            };
+            let _ = writeln!(text, "{}: runs {source}", node.identity);
+        }
+        None => {
+            let _ = writeln!(text, "nodes: not split across CI nodes (runs the whole selection)");
+        }
+    }
     for suite in &config.suites {
         let variables: Vec<String> = suite.environment.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let _ = writeln!(

@@ -12,14 +12,17 @@
 //! - [`identity`]: which node this is (`--partition`, `FLOTILLA_NODE_*`, the CI's variables).
 //! - [`share`]: a node's share of a plan, reconciled with what is discovered now.
 
+pub mod emit;
+mod error;
 mod identity;
 mod partition;
 mod plan_file;
 mod share;
 mod target_time;
 
+pub use error::NodeError;
 pub use identity::{NodeIdentity, Partition, PartitionError, node_identity};
 pub use partition::{ALGORITHM, NodeUnit, partition};
 pub use plan_file::{NodePlan, PLAN_SCHEMA_VERSION, PlanFileError, PlannedUnit, UnitKey};
-pub use share::{FileKey, MissingUnit, NodeShare, NodeSummary, WorkSource, reconcile};
+pub use share::{FileKey, MissingUnit, NodeRequest, NodeShare, NodeSummary, WorkSource, reconcile};
 pub use target_time::{NodeCount, choose_nodes, predicted_time};

@@ -37,6 +37,16 @@ impl WorkSource {
     }
 }
 
+/// What a command asks of `prepare` on a node of a parallel step: which node, and where its
+/// work comes from.
+#[derive(Clone, Debug)]
+pub struct NodeRequest {
+    /// This node.
+    pub identity: NodeIdentity,
+    /// Where its share comes from.
+    pub source: WorkSource,
+}
+
 /// A node's share of a plan, checked against the files discovered now.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NodeShare {

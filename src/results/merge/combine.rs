@@ -1,0 +1,154 @@
+//! [`combine`]: the node results taken into a merge as one [`RunSummary`]. Jobs are numbered
+//! again across nodes and worker slots are numbered on (node 0's slots first, then node 1's, …),
+//! so that every attempt still points at its job. A planned unit that no node ran becomes an
+//! error result, attached to a job record that says why (the node never reported, or it
+//! reported without running it), so the merged junit.xml and summary.json show it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::record::MergeRecord;
+use crate::nodes::{NodePlan, PlannedUnit};
+use crate::results::{Attempt, JobExit, JobRecord, Outcome, RunSummary, TestResult};
+
+/// One summary of `parts` (in node order, the taken ones only), proven by `record`.
+#[must_use]
+pub fn combine(parts: Vec<RunSummary>, record: MergeRecord, plan: &NodePlan, run_id: String) -> RunSummary {
+    let started_at = parts
+        .iter()
+        .map(|p| p.started_at)
+        .min()
+        .unwrap_or_else(chrono::Local::now);
+    let mut merged = RunSummary {
+        run_id,
+        run_dir: camino::Utf8PathBuf::new(),
+        started_at,
+        duration: Duration::ZERO,
+        workers: 0,
+        interrupted: false,
+        tests: Vec::new(),
+        jobs: Vec::new(),
+        not_run: Vec::new(),
+        predicted: Duration::ZERO,
+        flaky_result: parts.first().map(|p| p.flaky_result).unwrap_or_default(),
+        timing_match: 0.0,
+        steps: Vec::new(),
+        node: None,
+        merge: None,
+    };
+    let count = parts.len().max(1) as f64;
+    for part in parts {
+        let job_offset = merged.jobs.len();
+        let worker_offset = merged.workers;
+        // A node's wall time counts from its own start: the merged run lasts until the last ends.
+        let end = (part.started_at - started_at).to_std().unwrap_or_default() + part.duration;
+        merged.duration = merged.duration.max(end);
+        merged.predicted = merged.predicted.max(part.predicted);
+        merged.workers += part.workers;
+        merged.interrupted |= part.interrupted;
+        merged.timing_match += part.timing_match / count;
+        merged.jobs.extend(part.jobs.into_iter().map(|mut job| {
+            job.id += job_offset;
+            job.worker += worker_offset;
+            job
+        }));
+        merged.tests.extend(part.tests.into_iter().map(|mut test| {
+            for attempt in &mut test.attempts {
+                attempt.job += job_offset;
+                attempt.worker += worker_offset;
+            }
+            test
+        }));
+        merged.not_run.extend(part.not_run);
+        merged.steps.extend(part.steps);
+    }
+    let by_key: BTreeMap<(String, String), &PlannedUnit> =
+        plan.units.iter().map(|u| ((u.suite.clone(), u.key().id), u)).collect();
+    let mut unrun: Vec<(&PlannedUnit, String)> = Vec::new();
+    for silent in &record.never_reported {
+        for unit in plan.share(silent.node) {
+            unrun.push((
+                unit,
+                format!(
+                    "planned on node {} of {} (index {}), which never reported: no summary.json of it was among the merged folders; retry that node",
+                    silent.node + 1,
+                    plan.nodes,
+                    silent.node
+                ),
+            ));
+        }
+    }
+    for missing in &record.missing {
+        if let Some(unit) = by_key.get(&(missing.suite.clone(), missing.id.clone())) {
+            unrun.push((
+                unit,
+                format!(
+                    "planned on node {} of {} (index {}), which reported without running it",
+                    missing.node + 1,
+                    plan.nodes,
+                    missing.node
+                ),
+            ));
+        }
+    }
+    add_unrun(&mut merged, &unrun);
+    merged.tests.sort_by(|a, b| (&a.suite, &a.id).cmp(&(&b.suite, &b.id)));
+    merged.merge = Some(record);
+    merged
+}
+
+/// Error results, and one job record per (reason, suite) saying why, for units that no node ran.
+fn add_unrun(merged: &mut RunSummary, unrun: &[(&PlannedUnit, String)]) {
+    let mut jobs: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for (unit, why) in unrun {
+        let job = *jobs.entry((why.clone(), unit.suite.clone())).or_insert_with(|| {
+            let id = merged.jobs.len();
+            merged.jobs.push(JobRecord {
+                id,
+                suite: unit.suite.clone(),
+                worker: 0,
+                attempt: 1,
+                files: Vec::new(),
+                tests: Vec::new(),
+                started: Duration::ZERO,
+                duration: Duration::ZERO,
+                estimate: Duration::ZERO,
+                exit: JobExit::SpawnFailed { message: why.clone() },
+                stdout: None,
+                stderr: None,
+                report: None,
+                diagnostics: None,
+                error: Some(why.clone()),
+                reported: None,
+                requeued: Vec::new(),
+            });
+            id
+        });
+        let record = &mut merged.jobs[job];
+        if !record.files.contains(&unit.file) {
+            record.files.push(unit.file.clone());
+        }
+        record.tests.extend(unit.test.clone());
+        let id = unit.key().id;
+        merged.tests.push(TestResult {
+            suite: Arc::from(unit.suite.as_str()),
+            name: id.clone().into_boxed_str(),
+            id: id.into_boxed_str(),
+            classname: None,
+            file: unit.file.clone().into_boxed_str(),
+            outcome: Outcome::Error,
+            outside_tests: false,
+            quarantine: None,
+            attempts: vec![Attempt {
+                attempt: 1,
+                outcome: Outcome::Error,
+                duration: Duration::ZERO,
+                worker: 0,
+                job,
+                message: Some(why.clone()),
+                output: None,
+            }],
+        });
+    }
+}
