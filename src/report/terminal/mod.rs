@@ -127,8 +127,13 @@ impl Terminal {
                 } else {
                     "split here from the history"
                 };
+                let empty = if units == 0 {
+                    "; nothing to run here: the plan gives this node no units (fewer units than nodes)"
+                } else {
+                    ""
+                };
                 self.line(&format!(
-                    "{} node {} of {total} (index {index}, from {identified_by}{retry}): {units} of {planned} units of plan {plan_hash} ({source}), load {}",
+                    "{} node {} of {total} (index {index}, from {identified_by}{retry}): {units} of {planned} units of plan {plan_hash} ({source}), load {}{empty}",
                     "flotilla:".style(s.dim),
                     index + 1,
                     fmt_secs(load.as_secs_f64())
