@@ -25,4 +25,4 @@ pub use identity::{NodeIdentity, Partition, PartitionError, node_identity};
 pub use partition::{ALGORITHM, NodeUnit, partition};
 pub use plan_file::{NodePlan, PLAN_SCHEMA_VERSION, PlanFileError, PlannedUnit, UnitKey};
 pub use share::{FileKey, MissingUnit, NodeRequest, NodeShare, NodeSummary, WorkSource, reconcile};
-pub use target_time::{NodeCount, choose_nodes, predicted_time};
+pub use target_time::{NodeCount, choose_nodes, predicted_node_time, predicted_time};

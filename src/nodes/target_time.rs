@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use super::partition::{NodeUnit, partition};
-use super::plan_file::{NodePlan, UnitKey};
+use super::plan_file::{NodePlan, PlannedUnit, UnitKey};
 
 /// The answer to "how many nodes meet the target?".
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,16 +23,19 @@ pub enum NodeCount {
 /// The predicted wall time of the slowest node of `plan` with `workers` local workers.
 #[must_use]
 pub fn predicted_time(plan: &NodePlan, workers: usize) -> Duration {
-    let workers = u64::try_from(workers.max(1)).unwrap_or(u64::MAX);
     (0..plan.nodes)
-        .map(|node| {
-            let share = plan.share(node);
-            let load: u64 = share.iter().map(|u| u.estimate_us).sum();
-            let longest = share.iter().map(|u| u.estimate_us).max().unwrap_or(0);
-            Duration::from_micros((load / workers).max(longest))
-        })
+        .map(|node| predicted_node_time(&plan.share(node), workers))
         .max()
         .unwrap_or_default()
+}
+
+/// The predicted wall time of one node's share on `workers` local workers.
+#[must_use]
+pub fn predicted_node_time(share: &[&PlannedUnit], workers: usize) -> Duration {
+    let workers = u64::try_from(workers.max(1)).unwrap_or(u64::MAX);
+    let load: u64 = share.iter().map(|u| u.estimate_us).sum();
+    let longest = share.iter().map(|u| u.estimate_us).max().unwrap_or(0);
+    Duration::from_micros((load / workers).max(longest))
 }
 
 /// The fewest nodes in `1..=max_nodes` whose slowest node is predicted within `target`.

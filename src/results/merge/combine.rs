@@ -152,3 +152,156 @@ fn add_unrun(merged: &mut RunSummary, unrun: &[(&PlannedUnit, String)]) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nodes::{NodeUnit, partition};
+    use crate::results::merge::{NodeView, prove, ran_units};
+
+    fn plan() -> NodePlan {
+        let units: Vec<NodeUnit> = (0..4)
+            .map(|i| NodeUnit {
+                suite: "s".into(),
+                file: format!("t/{i}.sh"),
+                test: None,
+                estimate: Duration::from_secs(4 - i),
+            })
+            .collect();
+        partition(&units, 2)
+    }
+
+    /// A node's summary: one job per planned file of its share, each with one passing test.
+    fn node_summary(plan: &NodePlan, node: u32) -> RunSummary {
+        let share = plan.share(node);
+        let jobs: Vec<JobRecord> = share
+            .iter()
+            .enumerate()
+            .map(|(id, unit)| JobRecord {
+                id,
+                suite: "s".into(),
+                worker: 1 + id % 2,
+                attempt: 1,
+                files: vec![unit.file.clone()],
+                tests: Vec::new(),
+                started: Duration::ZERO,
+                duration: Duration::from_secs(1),
+                estimate: Duration::from_secs(1),
+                exit: JobExit::Exited { code: 0 },
+                stdout: None,
+                stderr: None,
+                report: None,
+                diagnostics: None,
+                error: None,
+                reported: None,
+                requeued: Vec::new(),
+            })
+            .collect();
+        let tests = share
+            .iter()
+            .enumerate()
+            .map(|(job, unit)| TestResult {
+                suite: Arc::from("s"),
+                id: unit.file.clone().into_boxed_str(),
+                name: unit.file.clone().into_boxed_str(),
+                classname: None,
+                file: unit.file.clone().into_boxed_str(),
+                outcome: Outcome::Passed,
+                outside_tests: false,
+                quarantine: None,
+                attempts: vec![Attempt {
+                    attempt: 1,
+                    outcome: Outcome::Passed,
+                    duration: Duration::from_secs(1),
+                    worker: 1 + job % 2,
+                    job,
+                    message: None,
+                    output: None,
+                }],
+            })
+            .collect();
+        RunSummary {
+            run_id: format!("node{node}"),
+            run_dir: camino::Utf8PathBuf::new(),
+            started_at: chrono::Local::now(),
+            duration: Duration::from_secs(2),
+            workers: 2,
+            interrupted: false,
+            tests,
+            jobs,
+            not_run: Vec::new(),
+            predicted: Duration::from_secs(2),
+            flaky_result: crate::results::FlakyResult::Pass,
+            timing_match: 1.0,
+            steps: Vec::new(),
+            node: None,
+            merge: None,
+        }
+    }
+
+    fn view(plan: &NodePlan, node: u32, summary: &RunSummary) -> NodeView {
+        NodeView {
+            source: format!("n{node}"),
+            node,
+            retry: 0,
+            run_id: summary.run_id.clone(),
+            plan_hash: plan.plan_hash.clone(),
+            ran: ran_units(plan, summary),
+            unplanned: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn jobs_and_workers_are_numbered_on_so_attempts_still_point_at_their_job() {
+        let plan = plan();
+        let parts = vec![node_summary(&plan, 0), node_summary(&plan, 1)];
+        let views: Vec<NodeView> = parts
+            .iter()
+            .enumerate()
+            .map(|(n, s)| view(&plan, n as u32, s))
+            .collect();
+        let (record, _) = prove(&plan, &views);
+        assert!(record.proven(), "{record:?}");
+        let merged = combine(parts, record, &plan, "m".into());
+        assert_eq!(merged.tests.len(), 4);
+        assert_eq!(merged.workers, 4);
+        for test in &merged.tests {
+            let job = &merged.jobs[test.last().job];
+            assert_eq!(
+                job.files,
+                vec![test.file.to_string()],
+                "the attempt points at its own job"
+            );
+            assert_eq!(job.worker, test.last().worker);
+        }
+        assert!(merged.passed());
+    }
+
+    #[test]
+    fn a_silent_nodes_units_become_errors_that_fail_the_merge() {
+        let plan = plan();
+        let part = node_summary(&plan, 0);
+        let (record, _) = prove(&plan, &[view(&plan, 0, &part)]);
+        let merged = combine(vec![part], record, &plan, "m".into());
+        let errors: Vec<&TestResult> = merged.tests.iter().filter(|t| t.outcome == Outcome::Error).collect();
+        assert_eq!(errors.len(), plan.share(1).len());
+        for error in errors {
+            let message = error.last().message.as_deref().unwrap();
+            assert!(message.contains("never reported"), "{message}");
+            assert!(matches!(
+                merged.jobs[error.last().job].exit,
+                JobExit::SpawnFailed { .. }
+            ));
+        }
+        assert!(!merged.passed());
+    }
+
+    #[test]
+    fn an_interrupted_job_did_not_run_its_files() {
+        let plan = plan();
+        let mut part = node_summary(&plan, 0);
+        part.jobs[0].exit = JobExit::Interrupted;
+        let ran = ran_units(&plan, &part);
+        assert_eq!(ran.len(), plan.share(0).len() - 1);
+    }
+}

@@ -111,3 +111,50 @@ pub fn parse_summary(text: &str) -> Result<RunSummary, SummaryReadError> {
         merge: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_summary_reads_back_with_its_tests_jobs_and_node() {
+        let mut summary = crate::results::junit_write::tests::sample();
+        summary.node = Some(NodeSummary {
+            index: 2,
+            total: 4,
+            retry: 1,
+            identified_by: "--partition 3/4".into(),
+            plan_hash: "0123456789abcdef".into(),
+            plan_source: "plan-file".into(),
+            plan_file: "plan.json".into(),
+            planned: 3,
+            missing: Vec::new(),
+            unplanned: Vec::new(),
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let path = camino::Utf8PathBuf::try_from(dir.path().join("summary.json")).unwrap();
+        crate::results::write_summary(&summary, &path).unwrap();
+        let read = parse_summary(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(read.node, summary.node);
+        assert_eq!(read.counts(), summary.counts());
+        assert_eq!(read.jobs.len(), summary.jobs.len());
+        let ids = |s: &RunSummary| {
+            s.tests
+                .iter()
+                .map(|t| (t.id.to_string(), t.outcome, t.attempts.len()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&read), ids(&summary));
+        assert_eq!(read.jobs[0].exit, summary.jobs[0].exit);
+        assert_eq!(read.passed(), summary.passed());
+    }
+
+    #[test]
+    fn other_schema_versions_and_other_json_are_refused() {
+        assert!(matches!(
+            parse_summary(r#"{"schema_version": 99}"#),
+            Err(SummaryReadError::Version { found: 99 })
+        ));
+        assert!(matches!(parse_summary("[]"), Err(SummaryReadError::Parse(_))));
+    }
+}
