@@ -253,3 +253,63 @@ fn list(items: &[String]) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nodes::FileKey;
+    use crate::results::merge::{Duplicate, HashMismatch, MissingUnit, NeverReported, ReportedNode};
+
+    #[test]
+    fn the_report_names_every_problem() {
+        let record = MergeRecord {
+            plan_hash: "0123456789abcdef".into(),
+            nodes: 3,
+            planned: 9,
+            reported: vec![
+                ReportedNode {
+                    node: 0,
+                    retry: 0,
+                    source: "artifacts/node-0".into(),
+                    run_id: "20261202-101500-aaaa".into(),
+                },
+                ReportedNode {
+                    node: 2,
+                    retry: 1,
+                    source: "artifacts/node-2-retry".into(),
+                    run_id: "20261202-102000-cccc".into(),
+                },
+            ],
+            superseded: vec![ReportedNode {
+                node: 2,
+                retry: 0,
+                source: "artifacts/node-2".into(),
+                run_id: "20261202-101500-bbbb".into(),
+            }],
+            never_reported: vec![NeverReported {
+                node: 1,
+                units: vec!["api: tests/test_users.py".into(), "api: tests/test_orders.py".into()],
+            }],
+            missing: vec![MissingUnit {
+                suite: "api".into(),
+                id: "tests/test_auth.py".into(),
+                node: 0,
+            }],
+            duplicates: vec![Duplicate {
+                suite: "api".into(),
+                id: "tests/test_slow.py::test_big".into(),
+                nodes: vec![0, 2],
+            }],
+            plan_hash_mismatches: vec![HashMismatch {
+                source: "artifacts/stale".into(),
+                node: 1,
+                plan_hash: "fedcba9876543210".into(),
+            }],
+            unplanned: vec![FileKey {
+                suite: "api".into(),
+                file: "tests/test_new.py".into(),
+            }],
+        };
+        insta::assert_snapshot!(report(&record));
+    }
+}

@@ -188,3 +188,31 @@ fn plan_json(plan: &NodePlan, workers: usize) -> serde_json::Value {
 fn secs(duration: Duration) -> String {
     format!("{:.2}s", duration.as_secs_f64())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nodes::partition;
+
+    #[test]
+    fn each_nodes_predicted_load_and_the_bound() {
+        let units: Vec<NodeUnit> = [9_000, 4_000, 3_500, 3_000, 2_500, 2_000, 1_500, 1_000, 500, 500]
+            .iter()
+            .enumerate()
+            .map(|(i, &ms)| NodeUnit {
+                suite: "api".into(),
+                file: format!("tests/test_{i}.py"),
+                test: None,
+                estimate: Duration::from_millis(ms),
+            })
+            .collect();
+        let mut text = Vec::new();
+        render(
+            &mut text,
+            &partition(&units, 3),
+            2,
+            &["plan written to plan.json".to_string()],
+        );
+        insta::assert_snapshot!(String::from_utf8(text).unwrap());
+    }
+}
