@@ -299,7 +299,7 @@ pub async fn prepare(
     }
     let node = match (node, discovered_now) {
         (Some(request), Some(discovered)) => {
-            let (mine, run) = node_share::node_share(&config, request, units, &discovered);
+            let (mine, run) = node_share::node_share(&config, request, units, &discovered, &mut skipped);
             units = mine;
             warnings.extend(run.warnings());
             Some(run)

@@ -91,6 +91,7 @@ pub(super) fn node_share(
     request: NodeRequest,
     units: Vec<Unit>,
     discovered: &BTreeMap<String, BTreeSet<String>>,
+    skipped: &mut Vec<(usize, Target)>,
 ) -> (Vec<Unit>, NodeRun) {
     let NodeRequest { identity, source } = request;
     let plan = match &source {
@@ -108,7 +109,8 @@ pub(super) fn node_share(
         }
         WorkSource::PlanFile { plan, .. } => plan.clone(),
     };
-    let share = reconcile(&plan, identity.index, discovered);
+    let mut share = reconcile(&plan, identity.index, discovered);
+    quarantine_once(config, &plan, identity.index, &mut share, skipped);
     let mut mine: Vec<Unit> = match &source {
         // Units split here keep the history's own estimate (and its source).
         WorkSource::History => {
@@ -158,4 +160,35 @@ pub(super) fn node_share(
             share,
         },
     )
+}
+
+/// Files quarantine skips are reported (as skipped) by exactly one node: the one whose share
+/// holds them in the plan, else node 0. A planned file skipped since the plan was made is then
+/// reported skipped, not missing.
+fn quarantine_once(
+    config: &Config,
+    plan: &NodePlan,
+    index: u32,
+    share: &mut NodeShare,
+    skipped: &mut Vec<(usize, Target)>,
+) {
+    let owner = |suite: usize, file: &str| {
+        plan.units
+            .iter()
+            .find(|u| u.suite == config.suites[suite].name && u.file == file)
+            .map_or(0, |u| u.node)
+    };
+    skipped.retain(|(suite, target)| owner(*suite, &target.file) == index);
+    let skipped_files: HashSet<(&str, &str)> = skipped
+        .iter()
+        .map(|(suite, target)| (config.suites[*suite].name.as_str(), target.file.as_str()))
+        .collect();
+    share.missing.retain(|key| {
+        let file = plan
+            .units
+            .iter()
+            .find(|u| u.key() == *key)
+            .map_or(key.id.as_str(), |u| u.file.as_str());
+        !skipped_files.contains(&(key.suite.as_str(), file))
+    });
 }

@@ -512,3 +512,70 @@ fn the_kubernetes_job_passes_the_real_schemas_offline() {
     let without_image = project.run(&["plan", "--nodes", "3", "--out", "plan.json", "--emit", "kubernetes"]);
     assert_eq!(without_image.code, 2, "{}", without_image.describe());
 }
+
+#[test]
+fn a_quarantined_file_is_reported_skipped_by_exactly_one_node() {
+    let project = sleep_project();
+    assert_eq!(project.run(&["run"]).code, 0);
+    assert_eq!(project.run(&["plan", "--nodes", "2", "--out", "plan.json"]).code, 0);
+    // Quarantined after the plan was made (planned on some node), and one more never planned.
+    project.config(&format!(
+        "{CONFIG}\n[quarantine]\nskip = [\"t/f03.sh\", \"t/f07.sh\"]\n"
+    ));
+    let plan = json(&project.path("plan.json"));
+    let owner_of = |file: &str| {
+        plan["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["file"] == file)
+            .unwrap()["node"]
+            .as_u64()
+            .unwrap()
+    };
+    for source in [&["--plan", "plan.json"][..], &[][..]] {
+        let copies: Vec<_> = (0..2).map(|_| copy_of(&project)).collect();
+        for (i, (_, root)) in copies.iter().enumerate() {
+            let partition = format!("{}/2", i + 1);
+            let mut args = vec!["run", "--partition", &partition];
+            args.extend_from_slice(source);
+            let run = run_in(root, &args, &[]);
+            assert_eq!(run.code, 0, "{source:?}\n{}", run.describe());
+            let summary = json(&node_run_dir(root).join("summary.json"));
+            let skipped: Vec<&str> = summary["tests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|t| t["outcome"] == "skipped")
+                .map(|t| t["id"].as_str().unwrap())
+                .collect();
+            if source.is_empty() {
+                // Split here: the quarantined files are in no share; node 0 reports them.
+                assert_eq!(
+                    skipped.len(),
+                    if i == 0 { 2 } else { 0 },
+                    "{source:?} node {i}: {skipped:?}"
+                );
+            } else {
+                let expected: Vec<&str> = ["t/f03.sh", "t/f07.sh"]
+                    .into_iter()
+                    .filter(|f| owner_of(f) == i as u64)
+                    .collect();
+                assert_eq!(skipped, expected, "{source:?} node {i}");
+                assert!(
+                    summary["node"].get("missing").is_none(),
+                    "skipped, not missing: {}",
+                    summary["node"]
+                );
+            }
+        }
+        let dirs: Vec<PathBuf> = copies.iter().map(|(_, root)| node_run_dir(root)).collect();
+        let out_dir = tempfile::tempdir().unwrap();
+        let out = out_dir.path().join("merged");
+        let merged = merge(&dirs, &out, &[]);
+        assert_eq!(merged.code, 0, "{source:?}\n{}", merged.describe());
+        let summary = json(&out.join("summary.json"));
+        assert_eq!(summary["counts"]["skipped"], 2, "{source:?}");
+        assert_eq!(summary["counts"]["total"], 12, "{source:?}");
+    }
+}

@@ -48,15 +48,20 @@ pub fn combine(parts: Vec<RunSummary>, record: MergeRecord, plan: &NodePlan, run
         merged.workers += part.workers;
         merged.interrupted |= part.interrupted;
         merged.timing_match += part.timing_match / count;
+        // Worker 0 is "no worker" and job `usize::MAX` "no job" (quarantine skips, units that
+        // were not found): they stay what they are.
+        let worker = |w: usize| if w == 0 { 0 } else { w + worker_offset };
         merged.jobs.extend(part.jobs.into_iter().map(|mut job| {
             job.id += job_offset;
-            job.worker += worker_offset;
+            job.worker = worker(job.worker);
             job
         }));
         merged.tests.extend(part.tests.into_iter().map(|mut test| {
             for attempt in &mut test.attempts {
-                attempt.job += job_offset;
-                attempt.worker += worker_offset;
+                if attempt.job != usize::MAX {
+                    attempt.job += job_offset;
+                }
+                attempt.worker = worker(attempt.worker);
             }
             test
         }));

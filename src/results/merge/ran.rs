@@ -1,12 +1,14 @@
 //! [`ran_units`]: which units of a plan a node's jobs ran, read from its summary's jobs (a
 //! whole-file unit by the job's `files`, a split-out test by its `tests`), leaving out what an
 //! interrupt stopped and what the runner never reached (`requeued`, which ran again elsewhere
-//! in the same node when it ran at all).
+//! in the same node when it ran at all). A unit quarantine skips counts as handled by the node
+//! that reported it skipped.
 
 use std::collections::{BTreeSet, HashSet};
 
 use crate::nodes::{NodePlan, UnitKey};
-use crate::results::{JobExit, RunSummary};
+use crate::quarantine::QuarantineMode;
+use crate::results::{JobExit, Outcome, RunSummary};
 
 /// The units of `plan` that `summary`'s jobs ran.
 #[must_use]
@@ -29,13 +31,23 @@ pub fn ran_units(plan: &NodePlan, summary: &RunSummary) -> BTreeSet<UnitKey> {
                 .map(|t| (job.suite.as_str(), t.as_str())),
         );
     }
+    // A skipped file's result has the file as its id; a skipped test's, the test's id.
+    let quarantined: HashSet<(&str, &str)> = summary
+        .tests
+        .iter()
+        .filter(|t| t.quarantine == Some(QuarantineMode::Skip) && t.outcome == Outcome::Skipped)
+        .map(|t| (&*t.suite, &*t.id))
+        .collect();
     plan.units
         .iter()
-        .filter(|unit| match &unit.test {
-            Some(test) => tests.contains(&(unit.suite.as_str(), test.as_str())),
-            None => {
-                let key = (unit.suite.as_str(), unit.file.as_str());
-                files.contains(&key) && !not_run.contains(&key)
+        .filter(|unit| {
+            let file = (unit.suite.as_str(), unit.file.as_str());
+            match &unit.test {
+                Some(test) => {
+                    let key = (unit.suite.as_str(), test.as_str());
+                    tests.contains(&key) || quarantined.contains(&key) || quarantined.contains(&file)
+                }
+                None => (files.contains(&file) && !not_run.contains(&file)) || quarantined.contains(&file),
             }
         })
         .map(crate::nodes::PlannedUnit::key)
