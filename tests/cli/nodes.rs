@@ -579,3 +579,29 @@ fn a_quarantined_file_is_reported_skipped_by_exactly_one_node() {
         assert_eq!(summary["counts"]["total"], 12, "{source:?}");
     }
 }
+
+#[test]
+fn the_json_stream_says_which_share_this_node_runs() {
+    let project = sleep_project();
+    assert_eq!(project.run(&["run"]).code, 0);
+    let run = project.run(&["run", "--partition", "2/3", "--message-format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    let events: Vec<serde_json::Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let share = events
+        .iter()
+        .find(|e| e["event"] == "node_share")
+        .expect("a node_share event");
+    let planned = events.iter().position(|e| e["event"] == "planned").unwrap();
+    assert!(events.iter().position(|e| e["event"] == "node_share").unwrap() < planned);
+    let summary = project.summary();
+    assert_eq!(share["index"], 1);
+    assert_eq!(share["total"], 3);
+    assert_eq!(share["identified_by"], "--partition 2/3");
+    assert_eq!(share["source"], "history");
+    assert_eq!(share["planned"], 12);
+    assert_eq!(share["plan_hash"], summary["node"]["plan_hash"]);
+    assert_eq!(
+        share["units"].as_u64().unwrap() as usize,
+        summary["tests"].as_array().unwrap().len()
+    );
+}
