@@ -131,6 +131,8 @@ fn run(number: usize, rng: &mut SplitMix64) -> RunSummary {
         flaky_result: FlakyResult::Pass,
         timing_match: 1.0,
         steps: Vec::new(),
+        node: None,
+        merge: None,
     }
 }
 

@@ -40,6 +40,9 @@ pub enum Command {
     List(ListArgs),
     /// Pass only if every expected summary.json under DIR... is present and green.
     Gate(GateArgs),
+    /// Combine the run folders of a parallel step's nodes into one result, and prove every
+    /// planned test ran exactly once.
+    Merge(MergeArgs),
     /// Remove compose environments whose owning flotilla run is gone (e.g. after SIGKILL).
     Gc,
     /// Carry the timing history between CI builds and nodes: export, import, seed from JUnit.
@@ -137,6 +140,26 @@ pub struct RunArgs {
     /// Print the CI context, the profile chosen and why, and the settings in effect; run nothing.
     #[arg(long)]
     pub explain: bool,
+    #[command(flatten)]
+    pub node: NodeArgs,
+}
+
+/// Which node of a parallel step this is, and where its share comes from.
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    /// Run node I of N (I counts from 1, as nextest's and Playwright's shards): plan the whole
+    /// selection across N nodes and run this node's share. Overrides FLOTILLA_NODE_INDEX /
+    /// FLOTILLA_NODE_TOTAL (index from 0) and the CI's own variables.
+    #[arg(long, value_name = "I/N")]
+    pub partition: Option<crate::nodes::Partition>,
+    /// Run exactly this node's share of a plan file (`flotilla plan --nodes N --out FILE`),
+    /// whatever the history says now.
+    #[arg(long = "plan", value_name = "FILE")]
+    pub plan: Option<Utf8PathBuf>,
+    /// On a retried node without a plan file, split again from today's history (the retry may
+    /// then run other tests than the first attempt did).
+    #[arg(long)]
+    pub allow_new_split: bool,
 }
 
 /// `flotilla plan`.
@@ -144,9 +167,43 @@ pub struct RunArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub select: SelectArgs,
-    /// Number of workers to plan for.
+    /// Number of workers to plan for (on each node).
     #[arg(long, short = 'j', value_name = "N")]
     pub workers: Option<WorkersArg>,
+    /// Split the selection across N CI nodes and show each node's predicted load.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "target_time")]
+    pub nodes: Option<u32>,
+    /// Choose the fewest nodes whose predicted time meets this target (e.g. 2m), up to
+    /// --max-nodes.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, requires = "max_nodes")]
+    pub target_time: Option<std::time::Duration>,
+    /// The most nodes --target-time may choose.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_nodes: Option<u32>,
+    /// Write the node plan to FILE (for `flotilla run --plan FILE` on every node).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<Utf8PathBuf>,
+    /// Write a CI configuration that runs the plan on its nodes to stdout (needs --nodes or
+    /// --target-time, and --out: the configuration names the plan file).
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "out")]
+    pub emit: Option<crate::nodes::emit::EmitFormat>,
+    /// The container image of the Kubernetes Job (`--emit kubernetes`).
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
+}
+
+/// `flotilla merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Node run folders or downloaded artifacts, searched recursively for summary.json.
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<Utf8PathBuf>,
+    /// Where to write the merged junit.xml and summary.json.
+    #[arg(long, value_name = "DIR", default_value = "flotilla-merged")]
+    pub out: Utf8PathBuf,
+    /// The plan the nodes ran (default: the plan.json next to the node summaries).
+    #[arg(long = "plan", value_name = "FILE")]
+    pub plan: Option<Utf8PathBuf>,
 }
 
 /// `--message-format`.

@@ -61,6 +61,18 @@ pub enum Error {
         diagnostics: Option<Utf8PathBuf>,
     },
 
+    /// A node of a parallel step cannot run its share (or a plan cannot be written).
+    #[error(transparent)]
+    Node(#[from] crate::nodes::NodeError),
+
+    /// `flotilla merge` could not read what it was given.
+    #[error("{message}")]
+    Merge {
+        message: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+
     /// SIGINT or SIGTERM stopped a command before it was done.
     #[error("interrupted")]
     Interrupted,
@@ -99,12 +111,16 @@ impl Error {
     #[must_use]
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Config(_) | Self::Usage { .. } | Self::JunitSeed { .. } => exit_code::USAGE,
+            Self::Config(_) | Self::Usage { .. } | Self::JunitSeed { .. } | Self::Merge { .. } => exit_code::USAGE,
             Self::HistoryExchange(error) => match error {
                 crate::history::ExchangeError::Write { .. } => exit_code::ENVIRONMENT,
                 _ => exit_code::USAGE,
             },
             Self::HistoryStore { .. } | Self::HistoryDatabase { .. } => exit_code::ENVIRONMENT,
+            Self::Node(crate::nodes::NodeError::PlanFile(crate::nodes::PlanFileError::Write { .. })) => {
+                exit_code::ENVIRONMENT
+            }
+            Self::Node(_) => exit_code::USAGE,
             Self::Interrupted => exit_code::INTERRUPTED,
             Self::MissingProgram { .. }
             | Self::Io { .. }

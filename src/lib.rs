@@ -16,6 +16,7 @@ pub mod exit_code;
 mod fsutil;
 pub mod gate;
 pub mod history;
+pub mod nodes;
 pub mod plan;
 pub mod prepare;
 pub mod quarantine;

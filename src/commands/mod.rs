@@ -5,12 +5,14 @@ mod gate;
 mod gc;
 mod history;
 mod list;
+mod merge;
 mod plan;
+mod plan_nodes;
 mod run;
 
 use crate::cli::{Cli, Command};
 use crate::error::Error;
-use crate::settings::{GateCommand, GcCommand, HistoryCommand, PlanCommand, RunCommand, Variables};
+use crate::settings::{GateCommand, GcCommand, HistoryCommand, MergeCommand, PlanCommand, RunCommand, Variables};
 
 /// Runs the parsed command line; returns the exit code.
 pub fn dispatch(cli: Cli) -> Result<u8, Error> {
@@ -23,5 +25,6 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Gc => gc::gc(&GcCommand::resolve(&cli.global, &variables)),
         Command::Gate(args) => gate::gate(&GateCommand::resolve(&cli.global, args, &variables)),
         Command::History(args) => history::history(&HistoryCommand::resolve(&cli.global, args, &variables)),
+        Command::Merge(args) => merge::merge(&MergeCommand::resolve(&cli.global, args, &variables)),
     }
 }

@@ -14,6 +14,16 @@ use crate::prepare::{Prepared, StepPlan, load_and_prepare};
 use crate::settings::PlanCommand;
 
 pub(super) fn plan(command: &PlanCommand) -> Result<u8, Error> {
+    if command.nodes.nodes.is_some() || command.nodes.target_time.is_some() {
+        return super::plan_nodes::plan_nodes(command);
+    }
+    if command.nodes.out.is_some() || command.nodes.emit.is_some() {
+        return Err(Error::Usage {
+            message:
+                "`--out` and `--emit` write a plan across CI nodes: add `--nodes N` or `--target-time T --max-nodes M`"
+                    .to_string(),
+        });
+    }
     let prepared = load_and_prepare(&command.global.config_path, &command.overrides)?;
     let mut out = std::io::stdout().lock();
     if command.json {

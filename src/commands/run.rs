@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 
 use crate::error::Error;
 use crate::exit_code;
+use crate::nodes::{NodeError, NodeIdentity, NodePlan, NodeRequest, WorkSource, node_identity};
 use crate::prepare::{Loaded, check_programs, load};
 use crate::report::{JsonStream, ReportFiles, Reporter, Terminal, TerminalOptions};
 use crate::runner::{RunDir, Runner};
@@ -14,7 +15,8 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
     // Before anything can spawn (test listing included): an interrupt at any moment must stop
     // what runs and still write the reports.
     let shutdown = crate::signal::install().map_err(Error::Runtime)?;
-    let loaded = load(&command.global.config_path, &command.overrides)?;
+    let mut loaded = load(&command.global.config_path, &command.overrides)?;
+    loaded.node = node_request(command, &loaded)?;
     if command.explain {
         print!("{}", explain(&loaded));
         return Ok(exit_code::SUCCESS);
@@ -58,8 +60,71 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
     }
 }
 
-/// `run --explain`: the CI context, the profile chosen and why, and every setting in effect with
-/// where it came from.
+/// Which node this is and where its share comes from; `None` runs the whole selection. A
+/// retried node of a split step must replay its share: from a plan file, or not at all unless
+/// `--allow-new-split`.
+fn node_request(command: &RunCommand, loaded: &Loaded) -> Result<Option<NodeRequest>, Error> {
+    let identity = node_identity(command.node.partition, &loaded.ci);
+    let Some(path) = &command.node.plan else {
+        let Some(identity) = identity else {
+            return Ok(None);
+        };
+        if identity.total > 1 && identity.retry > 0 && !command.node.allow_new_split {
+            let retry_reason = loaded
+                .ci
+                .retry
+                .as_ref()
+                .map_or_else(|| "retry count".to_string(), |r| r.reason.to_string());
+            return Err(NodeError::RetryNeedsPlan {
+                retry: identity.retry,
+                number: identity.index + 1,
+                total: identity.total,
+                retry_reason,
+            }
+            .into());
+        }
+        return Ok(Some(NodeRequest {
+            identity,
+            source: WorkSource::History,
+        }));
+    };
+    let plan = NodePlan::read(path).map_err(NodeError::from)?;
+    let identity = match identity {
+        Some(identity) if identity.total != plan.nodes => {
+            return Err(NodeError::PlanNodeCount {
+                path: path.clone(),
+                plan_nodes: plan.nodes,
+                total: identity.total,
+                identified_by: identity.source,
+            }
+            .into());
+        }
+        Some(identity) => identity,
+        None if plan.nodes == 1 => NodeIdentity {
+            index: 0,
+            total: 1,
+            retry: loaded.ci.retry.as_ref().map_or(0, |r| r.value),
+            source: "a plan for one node".to_string(),
+        },
+        None => {
+            return Err(NodeError::WhichNode {
+                path: path.clone(),
+                plan_nodes: plan.nodes,
+            }
+            .into());
+        }
+    };
+    Ok(Some(NodeRequest {
+        identity,
+        source: WorkSource::PlanFile {
+            path: path.clone(),
+            plan,
+        },
+    }))
+}
+
+/// `run --explain`: the CI context, the profile chosen and why, which node this is, and every
+/// setting in effect with where it came from.
 fn explain(loaded: &Loaded) -> String {
     use std::fmt::Write;
     let config = &loaded.config;
@@ -70,6 +135,18 @@ fn explain(loaded: &Loaded) -> String {
     }
     let _ = writeln!(text, "profile: {}", config.profile.as_deref().unwrap_or("none"));
     let _ = writeln!(text, "  {}", config.profile_reason);
+    match &loaded.node {
+        Some(node) => {
+            let source = match &node.source {
+                WorkSource::History => "its share of a split computed here from the history".to_string(),
+                WorkSource::PlanFile { path, plan } => format!("its share of plan {} from `{path}`", plan.plan_hash),
+            };
+            let _ = writeln!(text, "{}: runs {source}", node.identity);
+        }
+        None => {
+            let _ = writeln!(text, "nodes: not split across CI nodes (runs the whole selection)");
+        }
+    }
     let _ = writeln!(text, "settings ({}):", config.path);
     let key_width = config.settings.iter().map(|s| s.key.len()).max().unwrap_or(0);
     let value_width = config.settings.iter().map(|s| s.value.len()).max().unwrap_or(0);

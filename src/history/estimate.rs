@@ -31,6 +31,16 @@ pub enum EstimateSource {
     FileShare,
     /// Nothing known in the suite: the built-in default.
     Default,
+    /// The estimate a plan file recorded (`flotilla run --plan`): measured when it was planned.
+    Plan,
+}
+
+impl EstimateSource {
+    /// Whether the estimate was measured (its own history, or a plan made from it).
+    #[must_use]
+    pub fn is_measured(&self) -> bool {
+        matches!(self, Self::History { .. } | Self::Plan)
+    }
 }
 
 impl std::fmt::Display for EstimateSource {
@@ -40,6 +50,7 @@ impl std::fmt::Display for EstimateSource {
             Self::SuiteMedian => f.write_str("fallback: suite median"),
             Self::FileShare => f.write_str("fallback: share of its file"),
             Self::Default => f.write_str("fallback: default"),
+            Self::Plan => f.write_str("plan file"),
         }
     }
 }

@@ -688,6 +688,8 @@ mod tests {
             flaky_result: FlakyResult::Pass,
             timing_match: 1.0,
             steps: Vec::new(),
+            node: None,
+            merge: None,
         }
     }
 

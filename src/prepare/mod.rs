@@ -5,6 +5,7 @@
 //! test step. Shared by `run`, `plan` and `list`.
 
 mod listing;
+mod node_share;
 mod split;
 mod steps;
 mod timing;
@@ -16,6 +17,7 @@ use camino::Utf8Path;
 use tokio::sync::watch;
 
 pub use listing::ListingError;
+pub use node_share::NodeRun;
 use split::split_file;
 pub use steps::{StepPlan, pipeline_steps};
 use timing::{first_wave, timing_match, timing_warning};
@@ -53,6 +55,9 @@ pub struct Loaded {
     pub discovered: Vec<Vec<String>>,
     /// Things the user should know (from the CI context).
     pub warnings: Vec<String>,
+    /// On a node of a parallel step: which node, and where its share comes from (set by the
+    /// command after [`load`]; `None` runs the whole selection).
+    pub node: Option<crate::nodes::NodeRequest>,
 }
 
 /// What a listing did, as it happens (the runner turns these into events).
@@ -89,6 +94,8 @@ pub struct Prepared {
     pub timing_match: f64,
     /// An interrupt came while preparing (listing was stopped): nothing should start.
     pub interrupted: bool,
+    /// On a node of a parallel step: its share, and the whole plan it is a share of.
+    pub node: Option<NodeRun>,
 }
 
 impl Prepared {
@@ -157,6 +164,7 @@ pub fn load(config_path: &Utf8Path, overrides: &Overrides) -> Result<Loaded, Err
         ci,
         discovered,
         warnings,
+        node: None,
     })
 }
 
@@ -173,7 +181,14 @@ pub async fn prepare(
         ci,
         discovered,
         mut warnings,
+        node,
     } = loaded;
+    // Big files are big against one worker's share of the whole parallel step (every node's
+    // workers); a plan file already says what runs where, so nothing is listed.
+    let nodes = node.as_ref().map_or(1, |n| n.identity.total.max(1) as usize);
+    let from_plan = node
+        .as_ref()
+        .is_some_and(|n| matches!(n.source, crate::nodes::WorkSource::PlanFile { .. }));
     let steps = pipeline_steps(&config);
     let step_of_suite = steps::step_of_suite(&config, &steps);
     let mut history = History::open(&config.run.history);
@@ -191,6 +206,10 @@ pub async fn prepare(
         startups.push(estimates.startup);
         per_suite.push((files, estimates.files));
     }
+    let discovered_now = node.as_ref().map(|_| {
+        let files: Vec<Vec<String>> = per_suite.iter().map(|(files, _)| files.clone()).collect();
+        node_share::discovered_map(&config, &files)
+    });
     // A file is big against one worker's share of its own test step: steps run one after another.
     let mut step_totals: HashMap<Option<usize>, Duration> = HashMap::new();
     for ((_, estimates), step) in per_suite.iter().zip(&step_of_suite) {
@@ -200,8 +219,10 @@ pub async fn prepare(
     let mut interrupted = false;
     for (index, (files, estimates)) in per_suite.into_iter().enumerate() {
         let suite = &config.suites[index];
-        let share = step_totals[&step_of_suite[index]].as_secs_f64() / config.run.workers.max(1) as f64;
-        let big: Vec<String> = if config.run.workers > 1
+        let slots = config.run.workers.max(1) * nodes;
+        let share = step_totals[&step_of_suite[index]].as_secs_f64() / slots as f64;
+        let big: Vec<String> = if slots > 1
+            && !from_plan
             && suite.split
             && suite.command.adapter().capabilities().addresses_tests
             && suite.command.can_list(suite.select.as_deref())
@@ -275,6 +296,15 @@ pub async fn prepare(
             }
         }
     }
+    let node = match (node, discovered_now) {
+        (Some(request), Some(discovered)) => {
+            let (mine, run) = node_share::node_share(&config, request, units, &discovered, &mut skipped);
+            units = mine;
+            warnings.extend(run.warnings());
+            Some(run)
+        }
+        _ => None,
+    };
     let timing_match = timing_match(&units);
     if timing_match < TIMING_MATCH_WARNING && !units.is_empty() {
         warnings.push(timing_warning(&units, timing_match, &history));
@@ -295,14 +325,25 @@ pub async fn prepare(
         warnings,
         timing_match,
         interrupted: interrupted || *shutdown.borrow() != Shutdown::Running,
+        node,
     }
 }
 
 /// [`load`] and [`prepare`] for commands that only look (`plan`, `list`): an interrupt while
 /// listing stops the listing and fails with [`Error::Interrupted`].
 pub fn load_and_prepare(config_path: &Utf8Path, overrides: &Overrides) -> Result<Prepared, Error> {
+    load_and_prepare_node(config_path, overrides, None)
+}
+
+/// [`load_and_prepare`] on a node of a parallel step (`flotilla plan --nodes N`).
+pub fn load_and_prepare_node(
+    config_path: &Utf8Path,
+    overrides: &Overrides,
+    node: Option<crate::nodes::NodeRequest>,
+) -> Result<Prepared, Error> {
     let shutdown = crate::signal::install().map_err(Error::Runtime)?;
-    let loaded = load(config_path, overrides)?;
+    let mut loaded = load(config_path, overrides)?;
+    loaded.node = node;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

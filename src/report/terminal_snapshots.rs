@@ -82,6 +82,8 @@ fn summary(tests: Vec<TestResult>, jobs: Vec<JobRecord>) -> RunSummary {
         flaky_result: FlakyResult::Pass,
         timing_match: 1.0,
         steps: Vec::new(),
+        node: None,
+        merge: None,
     }
 }
 

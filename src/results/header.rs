@@ -31,6 +31,10 @@ pub struct RunHeader<'a> {
     pub not_run: &'a [(String, String)],
     /// Pipeline steps.
     pub steps: &'a [StepRecord],
+    /// On a node of a parallel step: its share of the plan.
+    pub node: Option<&'a crate::nodes::NodeSummary>,
+    /// A result merged from nodes: the exactly-once proof.
+    pub merge: Option<&'a super::merge::MergeRecord>,
 }
 
 impl<'a> RunHeader<'a> {
@@ -49,6 +53,8 @@ impl<'a> RunHeader<'a> {
             jobs: &summary.jobs,
             not_run: &summary.not_run,
             steps: &summary.steps,
+            node: summary.node.as_ref(),
+            merge: summary.merge.as_ref(),
         }
     }
 
@@ -63,5 +69,6 @@ impl<'a> RunHeader<'a> {
     #[must_use]
     pub fn passed(&self, counts: &Counts) -> bool {
         super::model::run_passed(counts, self.flaky_result, self.interrupted, self.steps)
+            && self.merge.is_none_or(super::merge::MergeRecord::proven)
     }
 }

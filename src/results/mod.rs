@@ -10,6 +10,7 @@ pub mod formats;
 mod header;
 mod junit_read;
 mod junit_write;
+pub mod merge;
 mod model;
 mod sink;
 mod steps;

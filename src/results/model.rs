@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use camino::Utf8PathBuf;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How one test (or one attempt of it) ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// It passed.
@@ -67,21 +67,21 @@ impl FlakyResult {
 }
 
 /// One attempt at one test.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Attempt {
     /// 1 for the first run, 2 for the first retry, …
     pub attempt: u32,
     /// How it ended.
     pub outcome: Outcome,
     /// Its duration (reported by the runner, or the job's wall time shared out).
-    #[serde(rename = "duration_secs", serialize_with = "secs")]
+    #[serde(rename = "duration_secs", serialize_with = "secs", deserialize_with = "de_secs")]
     pub duration: Duration,
     /// The worker slot (1-based) that ran it.
     pub worker: usize,
     /// The job (index into [`RunSummary::jobs`]) that ran it.
     pub job: usize,
     /// Failure or skip message.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Output the runner reported for the test (JUnit system-out/err, failure text).
     #[serde(skip)]
@@ -89,7 +89,7 @@ pub struct Attempt {
 }
 
 /// One test and every attempt at it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TestResult {
     /// The suite it belongs to (shared by all its tests: a suite of a million tests keeps its
     /// name once).
@@ -99,17 +99,17 @@ pub struct TestResult {
     /// Display name (the test name, or the file).
     pub name: Box<str>,
     /// JUnit classname, when the runner reported one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classname: Option<Box<str>>,
     /// The test file it came from.
     pub file: Box<str>,
     /// Final outcome: the last attempt's, or `flaky` when an earlier attempt failed.
     pub outcome: Outcome,
     /// A failure outside any test (collection, import, compile): never retried.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub outside_tests: bool,
     /// Set when the test is on the quarantine list.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quarantine: Option<crate::quarantine::QuarantineMode>,
     /// Every attempt, in order.
     pub attempts: Vec<Attempt>,
@@ -139,7 +139,7 @@ impl TestResult {
 }
 
 /// How a job's process ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum JobExit {
     /// It exited with this code.
@@ -155,7 +155,7 @@ pub enum JobExit {
 }
 
 /// One invocation of a runner.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct JobRecord {
     /// Index in [`RunSummary::jobs`].
     pub id: usize,
@@ -168,33 +168,33 @@ pub struct JobRecord {
     /// The files it ran.
     pub files: Vec<String>,
     /// The single tests it ran, when it ran tests rather than whole files.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tests: Vec<String>,
     /// Seconds after the run started.
-    #[serde(rename = "started_secs", serialize_with = "secs")]
+    #[serde(rename = "started_secs", serialize_with = "secs", deserialize_with = "de_secs")]
     pub started: Duration,
     /// Wall time.
-    #[serde(rename = "duration_secs", serialize_with = "secs")]
+    #[serde(rename = "duration_secs", serialize_with = "secs", deserialize_with = "de_secs")]
     pub duration: Duration,
     /// Predicted wall time.
-    #[serde(rename = "estimate_secs", serialize_with = "secs")]
+    #[serde(rename = "estimate_secs", serialize_with = "secs", deserialize_with = "de_secs")]
     pub estimate: Duration,
     /// How the process ended.
     pub exit: JobExit,
     /// Captured stdout; none when it printed nothing there.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stdout: Option<Utf8PathBuf>,
     /// Captured stderr; none when it printed nothing there.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stderr: Option<Utf8PathBuf>,
     /// The report it wrote (a file, a folder, or its stdout for go), if it parsed.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<Utf8PathBuf>,
     /// Where the environment's diagnostics (ps, logs, inspect) were saved when it failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diagnostics: Option<Utf8PathBuf>,
     /// Why its results are errors (malformed report, …).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Sum of test durations it reported (for learning start-up cost).
     #[serde(skip)]
@@ -202,7 +202,7 @@ pub struct JobRecord {
     /// Targets (file or test ids) the runner never reached because it stopped at an error
     /// outside tests in another file of the job (RSpec, Cucumber, a cargo build): queued again
     /// as a job of their own, not reported as results of this one.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requeued: Vec<String>,
 }
 
@@ -333,6 +333,11 @@ pub struct RunSummary {
     pub timing_match: f64,
     /// Pipeline steps (empty when the run is a plain test run).
     pub steps: Vec<super::StepRecord>,
+    /// On a node of a parallel step: its share of the plan.
+    pub node: Option<crate::nodes::NodeSummary>,
+    /// A result merged from nodes (`flotilla merge`): the proof that every planned test ran
+    /// exactly once.
+    pub merge: Option<super::merge::MergeRecord>,
 }
 
 impl RunSummary {
@@ -351,6 +356,12 @@ impl RunSummary {
         self.predicted += other.predicted;
     }
 
+    /// Whether a merge proved every planned test ran exactly once (true when not merged).
+    #[must_use]
+    pub fn proven(&self) -> bool {
+        self.merge.as_ref().is_none_or(super::merge::MergeRecord::proven)
+    }
+
     /// Whether a pipeline step (not a cleanup step) failed.
     #[must_use]
     pub fn steps_failed(&self) -> usize {
@@ -361,7 +372,7 @@ impl RunSummary {
     /// under `--flaky-result=fail`, and not interrupted.
     #[must_use]
     pub fn passed(&self) -> bool {
-        run_passed(&self.counts(), self.flaky_result, self.interrupted, &self.steps)
+        run_passed(&self.counts(), self.flaky_result, self.interrupted, &self.steps) && self.proven()
     }
 }
 
@@ -384,6 +395,12 @@ pub(super) fn run_passed(
 
 fn secs<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64((duration.as_secs_f64() * 1e6).round() / 1e6)
+}
+
+/// Reads what [`secs`] wrote (a negative or non-finite figure, from a hand-edited file, is 0).
+fn de_secs<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    let secs = f64::deserialize(deserializer)?;
+    Ok(Duration::try_from_secs_f64(secs).unwrap_or_default())
 }
 
 #[cfg(test)]

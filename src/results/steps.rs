@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::model::JobExit;
 
 /// How a step ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepOutcome {
     /// Every command (eventually) exited 0; for test steps, every test passed.

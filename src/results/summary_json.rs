@@ -36,6 +36,10 @@ struct SummaryFile<'a> {
     not_run: Vec<NotRun<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     steps: &'a [super::StepRecord],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    node: Option<&'a crate::nodes::NodeSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    merge: Option<&'a super::merge::MergeRecord>,
 }
 
 #[derive(Serialize)]
@@ -79,6 +83,8 @@ pub fn write_summary(summary: &RunSummary, path: &Utf8Path) -> io::Result<()> {
         jobs: header.jobs,
         not_run: not_run(&header),
         steps: header.steps,
+        node: header.node,
+        merge: header.merge,
     };
     crate::fsutil::write_atomic_with(path, |out| {
         serde_json::to_writer_pretty(&mut *out, &file).map_err(io::Error::other)?;
@@ -157,6 +163,12 @@ impl SummarySpool {
             object.field("not_run", &not_run(header))?;
             if !header.steps.is_empty() {
                 object.field("steps", header.steps)?;
+            }
+            if let Some(node) = header.node {
+                object.field("node", node)?;
+            }
+            if let Some(merge) = header.merge {
+                object.field("merge", merge)?;
             }
             object.out.write_all(b"\n}\n")
         })
@@ -278,6 +290,8 @@ mod tests {
             jobs: &summary.jobs,
             not_run: not_run(&header),
             steps: &summary.steps,
+            node: summary.node.as_ref(),
+            merge: summary.merge.as_ref(),
         };
         let mut text = serde_json::to_string_pretty(&file).unwrap();
         text.push('\n');

@@ -96,6 +96,27 @@ pub enum Event<'a> {
         duration: Duration,
         failed: bool,
     },
+    /// On a node of a parallel step: which node this is, and its share of the plan.
+    NodeShare {
+        /// This node, counting from 0.
+        index: u32,
+        /// How many nodes.
+        total: u32,
+        /// Its retry count.
+        retry: u32,
+        /// Where index and total came from.
+        identified_by: &'a str,
+        /// The whole plan's hash.
+        plan_hash: &'a str,
+        /// `history` (split here) or `plan-file`.
+        source: &'a str,
+        /// Units of its share it runs.
+        units: usize,
+        /// Units in the whole plan.
+        planned: usize,
+        /// Its predicted load (sum of its units' estimates).
+        load: Duration,
+    },
     /// The plan: every test step's jobs and predicted time (their sum is the run's).
     Planned {
         jobs: usize,

@@ -83,6 +83,27 @@ impl Runner {
         for message in &warnings {
             emit(&Event::Warning { message });
         }
+        if let Some(node) = &prepared.node {
+            // The whole plan goes next to summary.json: `flotilla merge` names the tests of a
+            // node that never reported from any other node's copy.
+            let path = run_dir.path.join("plan.json");
+            if let Err(error) = node.plan.write(&path) {
+                let message = format!("{error}: `flotilla merge` will need `--plan`");
+                emit(&Event::Warning { message: &message });
+            }
+            let load: u64 = node.share.run.iter().map(|u| u.estimate_us).sum();
+            emit(&Event::NodeShare {
+                index: node.identity.index,
+                total: node.identity.total,
+                retry: node.identity.retry,
+                identified_by: &node.identity.source,
+                plan_hash: &node.plan.plan_hash,
+                source: node.source.name(),
+                units: node.share.run.len(),
+                planned: node.plan.units.len(),
+                load: std::time::Duration::from_micros(load),
+            });
+        }
         let steps: Vec<PlannedStep<'_>> = prepared
             .plans
             .iter()
@@ -106,6 +127,11 @@ impl Runner {
         summary.duration = clock.elapsed();
         summary.started_at = clock.started_at();
         prepared.history.record(&summary);
+        // After the history: results of units that never ran teach it nothing.
+        if let Some(node) = &prepared.node {
+            super::missing::add_missing_results(&mut summary, &node.share.missing, &node.plan);
+            summary.node = Some(node.summary());
+        }
         for message in prepared.history.take_warnings() {
             emit(&Event::Warning { message: &message });
         }

@@ -17,6 +17,7 @@ mod execute;
 mod executor;
 mod interpret;
 mod job;
+mod missing;
 mod pipeline;
 mod planned_jobs;
 mod run_dir;

@@ -267,5 +267,7 @@ fn empty_summary(prepared: &Prepared, run_dir: &RunDir) -> RunSummary {
         flaky_result: prepared.config.run.flaky_result,
         timing_match: prepared.timing_match,
         steps: Vec::new(),
+        node: None,
+        merge: None,
     }
 }

@@ -101,6 +101,8 @@ pub async fn execute(
         flaky_result: input.config.run.flaky_result,
         timing_match: input.timing_match,
         steps: Vec::new(),
+        node: None,
+        merge: None,
     }
 }
 

@@ -4,7 +4,7 @@
 //! command line cannot be silently ignored. The commands in `crate::commands` read only these.
 //!
 //! [`RunCommand`] (`flotilla run`), [`PlanCommand`] (`plan` and `list`), [`GateCommand`],
-//! [`GcCommand`], [`HistoryCommand`]; what the test commands share is built by [`command_overrides`].
+//! [`GcCommand`], [`HistoryCommand`], [`MergeCommand`]; what the test commands share is built by [`command_overrides`].
 
 mod gate;
 mod history;
@@ -13,11 +13,11 @@ mod plan;
 mod run;
 mod variables;
 
-pub use gate::{GateCommand, GcCommand};
+pub use gate::{GateCommand, GcCommand, MergeCommand};
 pub use history::{HistoryAction, HistoryCommand};
 pub use layer::{Flags, command_overrides};
-pub use plan::PlanCommand;
-pub use run::RunCommand;
+pub use plan::{NodePlanOptions, PlanCommand};
+pub use run::{NodeOptions, RunCommand};
 pub use variables::Variables;
 
 use camino::Utf8PathBuf;

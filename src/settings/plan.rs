@@ -16,14 +16,51 @@ pub struct PlanCommand {
     pub overrides: Overrides,
     /// `--message-format json`.
     pub json: bool,
+    /// `plan`'s split across CI nodes (all unset for `list`).
+    pub nodes: NodePlanOptions,
+}
+
+/// `flotilla plan --nodes N | --target-time T --max-nodes M [--out FILE] [--emit FORMAT]`.
+#[derive(Clone, Debug, Default)]
+pub struct NodePlanOptions {
+    /// `--nodes N`.
+    pub nodes: Option<u32>,
+    /// `--target-time T`.
+    pub target_time: Option<std::time::Duration>,
+    /// `--max-nodes M`.
+    pub max_nodes: Option<u32>,
+    /// `--out FILE`.
+    pub out: Option<camino::Utf8PathBuf>,
+    /// `--emit FORMAT`.
+    pub emit: Option<crate::nodes::emit::EmitFormat>,
+    /// `--image IMAGE` (`--emit kubernetes`).
+    pub image: Option<String>,
 }
 
 impl PlanCommand {
     /// Resolves `flotilla plan`'s arguments.
     pub fn resolve_plan(global: &GlobalArgs, args: &PlanArgs, variables: &Variables) -> Result<Self, Error> {
         // Destructured without `..`: a new flag must be handled here.
-        let PlanArgs { select, workers } = args;
-        Self::resolve(global, select, workers.map(|w| w.0), variables)
+        let PlanArgs {
+            select,
+            workers,
+            nodes,
+            target_time,
+            max_nodes,
+            out,
+            emit,
+            image,
+        } = args;
+        let mut command = Self::resolve(global, select, workers.map(|w| w.0), variables)?;
+        command.nodes = NodePlanOptions {
+            nodes: *nodes,
+            target_time: *target_time,
+            max_nodes: *max_nodes,
+            out: out.clone(),
+            emit: *emit,
+            image: image.clone(),
+        };
+        Ok(command)
     }
 
     /// Resolves `flotilla list`'s arguments.
@@ -52,6 +89,7 @@ impl PlanCommand {
             global: Global::resolve(global, variables),
             overrides,
             json: select.message_format == MessageFormat::Json,
+            nodes: NodePlanOptions::default(),
         })
     }
 }

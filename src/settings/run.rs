@@ -3,7 +3,7 @@
 
 use super::layer::{Flags, command_overrides};
 use super::{Global, Variables};
-use crate::cli::{GlobalArgs, MessageFormat, RunArgs};
+use crate::cli::{GlobalArgs, MessageFormat, NodeArgs, RunArgs};
 use crate::config::Overrides;
 use crate::error::Error;
 
@@ -22,6 +22,19 @@ pub struct RunCommand {
     pub explain: bool,
     /// Running in CI (`CI` set): plain lines, no progress bar.
     pub in_ci: bool,
+    /// Which node of a parallel step this is, and where its share comes from.
+    pub node: NodeOptions,
+}
+
+/// `--partition`, `--plan` and `--allow-new-split`.
+#[derive(Clone, Debug, Default)]
+pub struct NodeOptions {
+    /// `--partition I/N`.
+    pub partition: Option<crate::nodes::Partition>,
+    /// `--plan FILE`.
+    pub plan: Option<camino::Utf8PathBuf>,
+    /// `--allow-new-split`.
+    pub allow_new_split: bool,
 }
 
 impl RunCommand {
@@ -35,7 +48,13 @@ impl RunCommand {
             flaky_result,
             quiet,
             explain,
+            node,
         } = args;
+        let NodeArgs {
+            partition,
+            plan,
+            allow_new_split,
+        } = node;
         let overrides = command_overrides(
             select,
             Flags {
@@ -52,6 +71,11 @@ impl RunCommand {
             quiet: *quiet,
             explain: *explain,
             in_ci: variables.in_ci(),
+            node: NodeOptions {
+                partition: *partition,
+                plan: plan.clone(),
+                allow_new_split: *allow_new_split,
+            },
         })
     }
 }

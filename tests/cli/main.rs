@@ -15,6 +15,7 @@ mod interrupt;
 mod jest_runner;
 mod nextest_runner;
 mod node_runner;
+mod nodes;
 mod pipeline;
 mod playwright_runner;
 mod policies;

@@ -106,6 +106,39 @@ impl Terminal {
                 ));
             }
             Event::ListingFinished { .. } => {}
+            Event::NodeShare {
+                index,
+                total,
+                retry,
+                identified_by,
+                plan_hash,
+                source,
+                units,
+                planned,
+                load,
+            } => {
+                let retry = if retry > 0 {
+                    format!(", retry {retry}")
+                } else {
+                    String::new()
+                };
+                let source = if source == "plan-file" {
+                    "from the plan file"
+                } else {
+                    "split here from the history"
+                };
+                let empty = if units == 0 {
+                    "; nothing to run here: the plan gives this node no units (fewer units than nodes)"
+                } else {
+                    ""
+                };
+                self.line(&format!(
+                    "{} node {} of {total} (index {index}, from {identified_by}{retry}): {units} of {planned} units of plan {plan_hash} ({source}), load {}{empty}",
+                    "flotilla:".style(s.dim),
+                    index + 1,
+                    fmt_secs(load.as_secs_f64())
+                ));
+            }
             Event::Planned {
                 jobs,
                 files,

@@ -435,6 +435,8 @@ pub(super) mod tests {
             flaky_result: FlakyResult::Pass,
             timing_match: 0.5,
             steps: Vec::new(),
+            node: None,
+            merge: None,
         }
     }
 
