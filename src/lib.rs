@@ -19,6 +19,7 @@ pub mod history;
 pub mod plan;
 pub mod prepare;
 pub mod quarantine;
+pub mod queue;
 pub mod report;
 pub mod results;
 pub mod runner;

@@ -6,7 +6,7 @@ use camino::Utf8PathBuf;
 use serde::Serialize;
 
 /// How one test (or one attempt of it) ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// It passed.

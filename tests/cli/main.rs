@@ -19,6 +19,8 @@ mod playwright_runner;
 mod policies;
 mod profiles;
 mod pytest_runner;
+mod queue;
+mod redis_server;
 mod reports;
 mod rspec_runner;
 mod run_basics;
