@@ -61,6 +61,10 @@ pub enum Error {
         diagnostics: Option<Utf8PathBuf>,
     },
 
+    /// The work queue across nodes (`run --queue`) could not be used.
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
+
     /// SIGINT or SIGTERM stopped a command before it was done.
     #[error("interrupted")]
     Interrupted,
@@ -77,6 +81,8 @@ impl Error {
         match self {
             Self::Config(_) | Self::Usage { .. } => exit_code::USAGE,
             Self::Interrupted => exit_code::INTERRUPTED,
+            Self::Queue(error) if error.is_usage() => exit_code::USAGE,
+            Self::Queue(_) => exit_code::ENVIRONMENT,
             Self::MissingProgram { .. }
             | Self::Io { .. }
             | Self::Discover { .. }

@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::exit_code;
 use crate::prepare::{Loaded, check_programs, load};
 use crate::report::{JsonStream, ReportFiles, Reporter, Terminal, TerminalOptions};
-use crate::runner::{RunDir, Runner};
+use crate::runner::{QueueMode, RunDir, Runner};
 use crate::styles::Styles;
 
 pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
@@ -29,6 +29,11 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
         print!("{}", explain(&loaded));
         return Ok(exit_code::SUCCESS);
     }
+    let queue = args
+        .queue
+        .as_deref()
+        .map(|url| queue_mode(url, args, &loaded.ci))
+        .transpose()?;
     check_programs(&loaded.config)?;
     let run_dir = RunDir::create(&loaded.config.run.out_dir)?;
     run_dir.prune(loaded.config.run.keep_runs);
@@ -56,7 +61,7 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
         .enable_all()
         .build()
         .map_err(Error::Runtime)?;
-    let runner = Runner::new(loaded, run_dir, shutdown);
+    let runner = Runner::new(loaded, run_dir, shutdown).queue(queue);
     let outcome = runtime.block_on(runner.execute(&mut |event| reporter.report(event)));
     // Leave the runtime without waiting for tasks that may still be reading a pipe held open by
     // a process that escaped its group.
@@ -67,6 +72,31 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
         Some(error) => Err(error),
         None => Ok(outcome.exit_code),
     }
+}
+
+/// `run --queue`: who this node is, from the CI context (build id, node, retry count).
+fn queue_mode(url: &str, args: &RunArgs, ci: &crate::ci::CiContext) -> Result<QueueMode, Error> {
+    let Some(build) = ci.build_id.as_ref() else {
+        return Err(Error::Usage {
+            message: "--queue needs a build id shared by every node of the build (and kept when one is retried); this CI gives none: set FLOTILLA_BUILD_ID".into(),
+        });
+    };
+    let (index, total) = ci
+        .node
+        .as_ref()
+        .map_or((0, 1), |node| (node.index.value, node.total.value));
+    let retry = ci.retry.as_ref().map_or(0, |retry| retry.value);
+    Ok(QueueMode {
+        url: url.to_string(),
+        build: build.value.clone(),
+        step: crate::ci::step_id(&crate::ci::process_env),
+        node: crate::queue::NodeId::new(index, total, retry),
+        options: crate::queue::QueueOptions {
+            lease: args.queue_lease,
+            max_deliveries: args.queue_max_deliveries.max(1),
+            ..crate::queue::QueueOptions::default()
+        },
+    })
 }
 
 /// `run --explain`: the CI context, the profile chosen and why, and the settings in effect.

@@ -20,6 +20,7 @@ mod policies;
 mod profiles;
 mod pytest_runner;
 mod queue;
+mod queue_run;
 mod redis_server;
 mod reports;
 mod rspec_runner;
