@@ -458,6 +458,67 @@ impl QueueClient {
     }
 }
 
+/// The scopes of every queue of `build` at `url` (one per step and selection), for a merge
+/// step that knows the build but not the plan hash.
+pub async fn scopes_of_build(url: &str, build: &str, options: QueueOptions) -> Result<Vec<QueueScope>, QueueError> {
+    let probe = QueueScope {
+        build: build.to_string(),
+        step: String::new(),
+        plan_hash: String::new(),
+    };
+    let mut client = QueueClient::connect(url, probe, NodeId::new(u32::MAX, 1, 0), options).await?;
+    let pattern = format!("flotilla:{{{}/*}}:meta", glob_escape(build));
+    let mut cursor = 0_u64;
+    let mut scopes = Vec::new();
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(&pattern)
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut client.connection)
+            .await
+            .map_err(client.failed("list the build's queues"))?;
+        for key in keys {
+            let inner = key
+                .strip_prefix(&format!("flotilla:{{{build}/"))
+                .and_then(|rest| rest.strip_suffix("}:meta"));
+            if let Some((step, hash)) = inner.and_then(|inner| inner.rsplit_once('/')) {
+                scopes.push(QueueScope {
+                    build: build.to_string(),
+                    step: step.to_string(),
+                    plan_hash: hash.to_string(),
+                });
+            }
+        }
+        if next == 0 {
+            break;
+        }
+        cursor = next;
+    }
+    scopes.sort_by(|a, b| (&a.step, &a.plan_hash).cmp(&(&b.step, &b.plan_hash)));
+    scopes.dedup();
+    Ok(scopes)
+}
+
+/// Reads the record of the queue `scope` at `url` (what `flotilla merge --queue` builds on).
+pub async fn read_record(url: &str, scope: QueueScope, options: QueueOptions) -> Result<QueueRecord, QueueError> {
+    QueueClient::connect(url, scope, NodeId::new(u32::MAX, 1, 0), options)
+        .await?
+        .record()
+        .await
+}
+
+fn glob_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| match c {
+            '*' | '?' | '[' | ']' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect()
+}
+
 /// The results-hash field of a batch: its id, or `id@rN` for a retried node's replay.
 fn result_field(batch: &str, replay_retry: Option<u32>) -> String {
     match replay_retry {

@@ -8,7 +8,8 @@
 //! [`QueueClient::heartbeat`], and write each batch's results before acknowledging it
 //! ([`QueueClient::complete`]: first result wins). Every batch a node index takes is recorded,
 //! so a retried node replays exactly those ([`QueueClient::replay`]). [`QueueClient::record`]
-//! reads it all back for the merge step ([`QueueRecord`]). [`cut_batches`] budgets the batches
+//! reads it all back for the merge step ([`QueueRecord`], [`read_record`], and
+//! [`scopes_of_build`] to find a build's queues). [`cut_batches`] budgets the batches
 //! and [`decide_fallback`] is what a node does when Redis cannot be reached. The protocol and
 //! its keys are documented in `docs/queue.md`.
 
@@ -22,7 +23,7 @@ mod scope;
 mod scripts;
 
 pub use batch::{QueueBatch, QueueUnit, SeedSuite, cut_batches};
-pub use client::{Lease, QueueClient, QueueOptions, Taken};
+pub use client::{Lease, QueueClient, QueueOptions, Taken, read_record, scopes_of_build};
 pub use error::QueueError;
 pub use fallback::{Fallback, decide_fallback, static_share};
 pub use record::{ExactlyOnce, PendingBatch, QueueRecord, RecordedBatch, RecordedTest};

@@ -75,6 +75,39 @@ impl ExactlyOnce {
     pub fn holds(&self) -> bool {
         self.missing.is_empty() && self.silent.is_empty() && self.duplicates.is_empty()
     }
+
+    /// One line per problem, naming the batch, its tests and who held it (for the merge step).
+    #[must_use]
+    pub fn problems(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for (batch, units, pending) in &self.missing {
+            let ids: Vec<&str> = units.iter().map(QueueUnit::id).collect();
+            let held = match pending {
+                Some(p) => format!(
+                    "held by {} (silent for {:?}, delivered {} times): that node died or is still running; retry it",
+                    p.consumer, p.idle, p.deliveries
+                ),
+                None => "never taken: no node was left to take it; retry a node or re-run the build".into(),
+            };
+            lines.push(format!("batch {batch} never completed ({}): {held}", ids.join(", ")));
+        }
+        for (batch, reason) in &self.failed {
+            lines.push(format!("batch {batch} failed: {reason}"));
+        }
+        for (batch, unit) in &self.silent {
+            lines.push(format!(
+                "batch {batch} completed but reported no test of {}: check that the runner writes its report",
+                unit.id()
+            ));
+        }
+        for ((suite, id), batches) in &self.duplicates {
+            lines.push(format!(
+                "test {suite}::{id} has results from batches {}",
+                batches.join(", ")
+            ));
+        }
+        lines
+    }
 }
 
 impl QueueRecord {

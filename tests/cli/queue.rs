@@ -345,3 +345,31 @@ fn an_unreachable_queue_is_a_typed_error_and_a_first_attempt_falls_back() {
         Fallback::Refuse(QueueError::UnreachableOnRetry { .. })
     ));
 }
+
+#[test]
+fn the_record_names_a_batch_a_dead_node_still_holds() {
+    let server = RedisServer::start();
+    block_on(async {
+        let mut only = client(&server, 2, 0, QueueOptions::default()).await;
+        only.seed(&batches(2)).await.unwrap();
+        let Taken::Batch(done) = only.take().await.unwrap() else {
+            panic!("a batch")
+        };
+        only.complete(&done, passed(&done)).await.unwrap();
+        let Taken::Batch(held) = only.take().await.unwrap() else {
+            panic!("a batch")
+        };
+        drop(only);
+        let record = flotilla::queue::read_record(&server.url(), scope(), QueueOptions::default())
+            .await
+            .unwrap();
+        let check = record.exactly_once();
+        assert!(!check.holds());
+        let problems = check.problems();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains(&held.batch.id) && problems[0].contains("t1.sh") && problems[0].contains("node2"),
+            "{problems:?}"
+        );
+    });
+}

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-use flotilla::queue::{NodeId, QueueClient, QueueOptions, QueueScope};
+use flotilla::queue::{QueueOptions, QueueScope, read_record, scopes_of_build};
 
 use crate::harness::{Project, Run};
 use crate::redis_server::RedisServer;
@@ -92,10 +92,11 @@ fn record(redis: &RedisServer) -> flotilla::queue::QueueRecord {
         .build()
         .unwrap()
         .block_on(async {
-            QueueClient::connect(&redis.url(), scope, NodeId::new(9, 9, 0), QueueOptions::default())
+            let found = scopes_of_build(&redis.url(), "build-42", QueueOptions::default())
                 .await
-                .expect("connects")
-                .record()
+                .expect("lists the build's queues");
+            assert_eq!(found, [scope.clone()], "one queue, scoped as every node computed it");
+            read_record(&redis.url(), scope, QueueOptions::default())
                 .await
                 .expect("reads the record")
         })
@@ -138,6 +139,7 @@ fn a_node_killed_mid_batch_loses_nothing_and_nothing_counts_twice() {
     let record = record(&redis);
     let check = record.exactly_once();
     assert!(check.holds(), "{check:?}");
+    assert!(check.problems().is_empty(), "{:?}", check.problems());
     assert_eq!(check.tests, FILES + 1, "every test exactly once: {check:?}");
     let blocker = record
         .tests()
