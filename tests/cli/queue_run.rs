@@ -95,7 +95,11 @@ fn record(redis: &RedisServer) -> flotilla::queue::QueueRecord {
             let found = scopes_of_build(&redis.url(), "build-42", QueueOptions::default())
                 .await
                 .expect("lists the build's queues");
-            assert_eq!(found, [scope.clone()], "one queue, scoped as every node computed it");
+            assert_eq!(
+                found.as_slice(),
+                std::slice::from_ref(&scope),
+                "one queue, scoped as every node computed it"
+            );
             read_record(&redis.url(), scope, QueueOptions::default())
                 .await
                 .expect("reads the record")
