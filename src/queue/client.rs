@@ -25,6 +25,9 @@ pub struct QueueOptions {
     pub ttl: Duration,
     /// How long connecting may take before the queue counts as unreachable.
     pub connect_timeout: Duration,
+    /// With nothing to take while other nodes hold batches, how often to look again (a node
+    /// must notice soon that the last batch is done, and a lapsed lease at once).
+    pub poll: Duration,
 }
 
 impl Default for QueueOptions {
@@ -34,6 +37,7 @@ impl Default for QueueOptions {
             max_deliveries: 3,
             ttl: Duration::from_secs(24 * 60 * 60),
             connect_timeout: Duration::from_secs(5),
+            poll: Duration::from_millis(200),
         }
     }
 }
@@ -260,7 +264,7 @@ impl QueueClient {
             .map(|(_, _, idle, _)| lease.saturating_sub(*idle))
             .min();
         match soonest {
-            Some(ms) => Ok(Taken::Wait(Duration::from_millis(ms.max(20)))),
+            Some(ms) => Ok(Taken::Wait(Duration::from_millis(ms.max(10)).min(self.options.poll))),
             None => {
                 let batches: usize = redis::cmd("XLEN")
                     .arg(self.keys.stream())
