@@ -66,6 +66,7 @@ pub fn decide_fallback(
             source: Box::new(error),
         });
     }
+    let all_batches = batches.len();
     let share = static_share(batches, node.index, node.total);
     let planned = share.len();
     let (batches, skipped): (Vec<QueueBatch>, Vec<QueueBatch>) = share
@@ -77,9 +78,9 @@ pub fn decide_fallback(
         ", not knowing what other nodes already ran (some tests may run twice)".to_string()
     };
     let note = format!(
-        "{error}; falling back to this node's static share: {} of {} batches (planned for {node}{known})",
+        "{error}; falling back to {node}'s static share of the plan: {} of its {planned} batches ({} in all){known}",
         batches.len(),
-        planned,
+        all_batches,
     );
     Fallback::RunStaticShare {
         batches,
@@ -132,7 +133,10 @@ mod tests {
         assert_eq!(ids, ["b0003", "b0004"], "node 0's share is b0000, b0003, b0004");
         assert_eq!(already_ran, 1);
         assert!(note.contains("redis://127.0.0.1:1"), "{note}");
-        assert!(note.contains("static share: 2 of 3 batches"), "{note}");
+        assert!(
+            note.contains("static share of the plan: 2 of its 3 batches (5 in all)"),
+            "{note}"
+        );
         assert!(note.contains("minus 1 the queue says already ran"), "{note}");
     }
 

@@ -122,7 +122,7 @@ async fn serve(
                 note(
                     &replies,
                     format!(
-                        "{node} is a retry: replaying exactly the {} batches it took from the work queue at {url} ({}), and nothing else",
+                        "{node}: replaying exactly the {} batches it took from the work queue at {url} ({}), and nothing else",
                         leases.len(),
                         leases
                             .iter()
@@ -198,7 +198,7 @@ async fn serve(
                                 "the work queue at {url} is drained: other nodes ran all {batches} batches; {node} ran none"
                             )
                         } else {
-                            format!("the work queue at {url} is drained: {node} ran {took} of its {batches} batches")
+                            format!("the work queue at {url} is drained: {node} ran {took} of the {batches} batches")
                         };
                         note(&replies, message);
                     }

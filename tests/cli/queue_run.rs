@@ -256,7 +256,9 @@ fn an_unreachable_queue_falls_back_on_a_first_attempt_and_refuses_on_a_retry() {
         }
     };
     assert!(
-        first.describe().contains("falling back to this node's static share"),
+        first
+            .describe()
+            .contains("falling back to node 0 of 2's static share of the plan"),
         "{}",
         first.describe()
     );
@@ -273,4 +275,31 @@ fn an_unreachable_queue_falls_back_on_a_first_attempt_and_refuses_on_a_retry() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("is a retry"), "{stderr}");
+}
+
+#[test]
+fn losing_redis_mid_run_fails_the_node_with_exit_3_and_names_the_queue() {
+    let mut redis = RedisServer::start();
+    let project = Project::new();
+    project.config(CONFIG);
+    // The first test to run says so, then takes long enough for the server to go away.
+    project.file(
+        "t/a.sh",
+        "touch \"$QUEUE_MARKERS/started\"\nwhile [ ! -e \"$QUEUE_MARKERS/stopped\" ]; do sleep 0.05; done\n",
+    );
+    for i in 0..4 {
+        project.file(&format!("t/b{i}.sh"), "exit 0\n");
+    }
+    let markers = tempfile::tempdir().unwrap();
+    let child = node(&project, &redis, markers.path(), 0, 0);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !markers.path().join("started").exists() {
+        assert!(Instant::now() < deadline, "the first test never started");
+        std::thread::yield_now();
+    }
+    redis.stop();
+    std::fs::write(markers.path().join("stopped"), "").unwrap();
+    let run = finish(child);
+    assert_eq!(run.code, 3, "{}", run.describe());
+    assert!(run.stderr.contains(&redis.url()), "{}", run.describe());
 }

@@ -38,6 +38,12 @@ impl RedisServer {
         panic!("redis-server did not start on any free port");
     }
 
+    /// Kills it now (a server lost mid-run).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
     }
