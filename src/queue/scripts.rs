@@ -17,22 +17,27 @@ redis.call('EXPIRE', KEYS[3], ARGV[2])
 return 1
 ";
 
-/// Takes one batch: first one whose lease lapsed (its node stopped heartbeating), else the next
-/// one never delivered. KEYS: stream, taken list, takers set. ARGV: group, consumer, lease (ms),
-/// ttl (s), node index, max deliveries.
+/// Takes one batch: first one whose lease lapsed (its node stopped heartbeating; never this
+/// consumer's own), else the next one never delivered. KEYS: stream, taken list, takers set.
+/// ARGV: group, consumer, lease (ms), ttl (s), node index, max deliveries.
 /// Returns {} (nothing to take now) or {kind, entry id, batch JSON, deliveries, previous owner}
 /// with kind `new`, `reclaimed` or `poisoned` (delivered more than max deliveries: not recorded
 /// as taken; the caller fails it).
 pub(crate) const TAKE: &str = r"
 local kind, id, fields, deliveries, owner
-local idle = redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[3], '-', '+', 1)
-if #idle > 0 then
-  id = idle[1][1]
-  owner = idle[1][2]
+local idle = redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[3], '-', '+', 100)
+local lapsed = nil
+for _, entry in ipairs(idle) do
+  -- Never its own: a batch this consumer holds is running here, only its heartbeat was late.
+  if entry[2] ~= ARGV[2] then lapsed = entry break end
+end
+if lapsed then
+  id = lapsed[1]
+  owner = lapsed[2]
   local got = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], id)
   if #got == 0 or not got[1] then return {} end
   fields = got[1][2]
-  deliveries = idle[1][4] + 1
+  deliveries = lapsed[4] + 1
   kind = 'reclaimed'
 else
   local read = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', 1, 'STREAMS', KEYS[1], '>')
