@@ -14,6 +14,10 @@
 #     first seeds it, the others take batches as their workers free up.
 # Node 3 starts DELAY = 20% of the lower bound after the others in both. Makespan = first
 # start to last node's exit. Lower bound = max(total / 8, longest) (the late node not counted).
+# Then a node is killed (SIGKILL to its process group) at half the lower bound, all nodes on
+# time: the static split must retry that node (retried at once here, as if CI noticed at once;
+# the retry runs its whole share again), the queue gives its batch to a live node once the
+# lease lapses (--queue-lease 2s here; the default is 30s).
 #
 # Usage (from the repository root): bash bench/queue.sh    (about 1 minute)
 # Environment: FLOTILLA (binary; default target/debug/flotilla, built if missing), REPS (3).
@@ -91,9 +95,11 @@ until redis-cli -p "$port" ping >/dev/null 2>&1; do :; done
 
 now() { date +%s.%N; }
 
-# Runs the 4 nodes ($1 = static | queue, $2 = rep), node 3 late; prints the makespan.
+# Runs the 4 nodes ($1 = static | queue, $2 = rep, $3 = late | kill); prints the makespan.
+# late: node 3 starts $delay late. kill: node 1 is killed at half the lower bound (static: and
+# then run again, its retry).
 run_nodes() {
-    local mode=$1 rep=$2 i t0 pids=()
+    local mode=$1 rep=$2 scenario=${3:-late} i t0 pids=() cmd
     for ((i = 0; i < NODES; i++)); do
         rm -rf "$work/node$i"
         if [[ $mode == static ]]; then
@@ -108,30 +114,47 @@ run_nodes() {
     done
     t0=$(now)
     for ((i = 0; i < NODES; i++)); do
-        (
-            [[ $i == $((NODES - 1)) ]] && sleep "$delay"
-            cd "$work/node$i"
-            if [[ $mode == static ]]; then
-                "$flotilla" run >"$work/out-$mode-$i.txt" 2>&1
-            else
-                FLOTILLA_BUILD_ID="bench-$$-$rep" FLOTILLA_NODE_INDEX=$i FLOTILLA_NODE_TOTAL=$NODES \
-                    "$flotilla" run --queue "redis://127.0.0.1:$port" >"$work/out-$mode-$i.txt" 2>&1
-            fi
-        ) &
+        if [[ $mode == static ]]; then
+            cmd=("$flotilla" run)
+        else
+            cmd=(env FLOTILLA_BUILD_ID="bench-$$-$rep-$scenario" FLOTILLA_NODE_INDEX=$i FLOTILLA_NODE_TOTAL=$NODES
+                "$flotilla" run --queue "redis://127.0.0.1:$port" --queue-lease 2s)
+        fi
+        if [[ $scenario == late && $i == $((NODES - 1)) ]]; then
+            (sleep "$delay"; cd "$work/node$i" && "${cmd[@]}" >"$work/out-$mode-$i.txt" 2>&1) &
+        else
+            # A session of its own (setsid does not fork here), so the kill reaches its jobs too.
+            (cd "$work/node$i" && exec setsid "${cmd[@]}" >"$work/out-$mode-$i.txt" 2>&1) &
+        fi
         pids+=($!)
     done
-    for pid in "${pids[@]}"; do wait "$pid"; done
+    if [[ $scenario == kill ]]; then
+        sleep "$(awk -v b="$bound" 'BEGIN {printf "%.3f", b / 2}')"
+        kill -KILL -- "-${pids[1]}" 2>/dev/null || true
+        wait "${pids[1]}" 2>/dev/null || true
+        if [[ $mode == static ]]; then
+            (cd "$work/node1" && "${cmd[@]}" >"$work/out-$mode-1.txt" 2>&1) &
+            pids[1]=$!
+        else
+            pids[1]=
+        fi
+    fi
+    for pid in "${pids[@]}"; do [[ -n $pid ]] && { wait "$pid" || true; }; done
     awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.3f", b - a}'
 }
 
 echo "queue vs static: $FILES files, $NODES nodes x $WORKERS workers (nproc $(nproc)), node $((NODES - 1)) starts ${delay}s late"
 echo "sleep total ${total}s, longest ${longest}s; lower bound max(total/$((NODES * WORKERS)), longest) = ${bound}s"
-printf '%-4s %14s %14s\n' rep "static (s)" "queue (s)"
+ratio() { awk -v a="$1" -v b="$bound" 'BEGIN {printf "%.2f", a / b}'; }
+printf '%-4s %-12s %14s %14s\n' rep scenario "static (s)" "queue (s)"
 for ((rep = 1; rep <= REPS; rep++)); do
-    s=$(run_nodes static "$rep")
-    q=$(run_nodes queue "$rep")
-    printf '%-4s %9s %4.2fx %9s %4.2fx\n' "$rep" "$s" "$(awk -v a="$s" -v b="$bound" 'BEGIN {print a / b}')" \
-        "$q" "$(awk -v a="$q" -v b="$bound" 'BEGIN {print a / b}')"
-    ran=$(cat "$work"/out-queue-*.txt | sed -n 's/^\([0-9]*\) passed.*/\1/p' | awk '{t += $1} END {print t}')
-    [[ $ran == "$FILES" ]] || echo "  queue mode ran $ran tests, not $FILES" >&2
+    for scenario in late kill; do
+        s=$(run_nodes static "$rep" "$scenario")
+        q=$(run_nodes queue "$rep" "$scenario")
+        printf '%-4s %-12s %9s %4sx %9s %4sx\n' "$rep" "$scenario" "$s" "$(ratio "$s")" "$q" "$(ratio "$q")"
+        if [[ $scenario == late ]]; then
+            ran=$(cat "$work"/out-queue-*.txt | sed -n 's/^\([0-9]*\) passed.*/\1/p' | awk '{t += $1} END {print t}')
+            [[ $ran == "$FILES" ]] || echo "  queue mode ran $ran tests, not $FILES" >&2
+        fi
+    done
 done
