@@ -140,6 +140,18 @@ pub struct RunArgs {
     /// Print the CI context, the profile chosen and why, and the settings in effect; run nothing.
     #[arg(long)]
     pub explain: bool,
+    /// Take work from a Redis queue shared by every node of the CI step, e.g.
+    /// redis://HOST:6379 (docs/queue.md): the whole selection is seeded once and each node's
+    /// free workers take batches from it.
+    #[arg(long, value_name = "URL")]
+    pub queue: Option<String>,
+    /// With --queue: a node that has not heartbeated for this long loses its batch to another node.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub queue_lease: std::time::Duration,
+    /// With --queue: a batch delivered more often than this (its nodes kept dying) is reported
+    /// failed instead of delivered again.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub queue_max_deliveries: u32,
     #[command(flatten)]
     pub node: NodeArgs,
 }

@@ -73,6 +73,10 @@ pub enum Error {
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 
+    /// The work queue across nodes (`run --queue`) could not be used.
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
+
     /// SIGINT or SIGTERM stopped a command before it was done.
     #[error("interrupted")]
     Interrupted,
@@ -122,6 +126,8 @@ impl Error {
             }
             Self::Node(_) => exit_code::USAGE,
             Self::Interrupted => exit_code::INTERRUPTED,
+            Self::Queue(error) if error.is_usage() => exit_code::USAGE,
+            Self::Queue(_) => exit_code::ENVIRONMENT,
             Self::MissingProgram { .. }
             | Self::Io { .. }
             | Self::Discover { .. }

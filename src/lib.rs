@@ -20,6 +20,7 @@ pub mod nodes;
 pub mod plan;
 pub mod prepare;
 pub mod quarantine;
+pub mod queue;
 pub mod report;
 pub mod results;
 pub mod runner;

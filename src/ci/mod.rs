@@ -17,6 +17,7 @@ mod env;
 mod error;
 mod facts;
 mod overrides;
+mod step;
 #[cfg(test)]
 mod table_tests;
 mod trigger;
@@ -28,5 +29,6 @@ pub use derived::{Derived, Evidence, Reason};
 pub use detect::detect;
 pub use env::process_env;
 pub use error::{CiError, CiWarning};
+pub use step::step_id;
 pub use trigger::{Trigger, UnknownTrigger};
 pub use vendor::Vendor;

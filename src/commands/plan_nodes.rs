@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::exit_code;
 use crate::nodes::emit::{EmitInput, emit};
 use crate::nodes::{
-    NodeCount, NodeError, NodeIdentity, NodePlan, NodeRequest, NodeUnit, WorkSource, choose_nodes, predicted_time,
+    NodeCount, NodeError, NodeIdentity, NodePlan, NodeRequest, NodeUnit, ShareSource, choose_nodes, predicted_time,
 };
 use crate::prepare::load_and_prepare_node;
 use crate::settings::PlanCommand;
@@ -27,7 +27,7 @@ pub(super) fn plan_nodes(command: &PlanCommand) -> Result<u8, Error> {
             retry: 0,
             source: "flotilla plan".to_string(),
         },
-        source: WorkSource::History,
+        source: ShareSource::History,
     };
     let prepared = load_and_prepare_node(&command.global.config_path, &command.overrides, Some(request))?;
     let workers = prepared.config.run.workers.max(1);

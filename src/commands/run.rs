@@ -4,10 +4,10 @@ use std::io::IsTerminal;
 
 use crate::error::Error;
 use crate::exit_code;
-use crate::nodes::{NodeError, NodeIdentity, NodePlan, NodeRequest, WorkSource, node_identity};
+use crate::nodes::{NodeError, NodeIdentity, NodePlan, NodeRequest, ShareSource, node_identity};
 use crate::prepare::{Loaded, check_programs, load};
 use crate::report::{JsonStream, ReportFiles, Reporter, Terminal, TerminalOptions};
-use crate::runner::{RunDir, Runner};
+use crate::runner::{QueueMode, RunDir, Runner};
 use crate::settings::RunCommand;
 use crate::styles::Styles;
 
@@ -21,6 +21,7 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
         print!("{}", explain(&loaded));
         return Ok(exit_code::SUCCESS);
     }
+    let queue = queue_mode(command, &loaded.ci)?;
     check_programs(&loaded.config)?;
     let run_dir = RunDir::create(&loaded.config.run.out_dir)?;
     run_dir.prune(loaded.config.run.keep_runs);
@@ -47,7 +48,7 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
         .enable_all()
         .build()
         .map_err(Error::Runtime)?;
-    let runner = Runner::new(loaded, run_dir, shutdown);
+    let runner = Runner::new(loaded, run_dir, shutdown).queue(queue);
     let outcome = runtime.block_on(runner.execute(&mut |event| reporter.report(event)));
     // Leave the runtime without waiting for tasks that may still be reading a pipe held open by
     // a process that escaped its group.
@@ -60,10 +61,22 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
     }
 }
 
-/// Which node this is and where its share comes from; `None` runs the whole selection. A
-/// retried node of a split step must replay its share: from a plan file, or not at all unless
-/// `--allow-new-split`.
+/// Which node this is and where its share comes from; `None` runs the whole selection (or, with
+/// `--queue`, what the queue hands out). A retried node of a split step must replay its share:
+/// from a plan file, or not at all unless `--allow-new-split`.
 fn node_request(command: &RunCommand, loaded: &Loaded) -> Result<Option<NodeRequest>, Error> {
+    if command.queue.is_some() {
+        // The queue is the work source: the whole selection is seeded once and nodes take
+        // batches from it (with its own static fallback and retry rule, docs/queue.md).
+        if command.node.plan.is_some() || command.node.partition.is_some() {
+            return Err(Error::Usage {
+                message:
+                    "--queue takes the place of --plan and --partition: the queue hands out the work; drop one of them"
+                        .into(),
+            });
+        }
+        return Ok(None);
+    }
     let identity = node_identity(command.node.partition, &loaded.ci);
     let Some(path) = &command.node.plan else {
         let Some(identity) = identity else {
@@ -85,7 +98,7 @@ fn node_request(command: &RunCommand, loaded: &Loaded) -> Result<Option<NodeRequ
         }
         return Ok(Some(NodeRequest {
             identity,
-            source: WorkSource::History,
+            source: ShareSource::History,
         }));
     };
     let plan = NodePlan::read(path).map_err(NodeError::from)?;
@@ -116,9 +129,37 @@ fn node_request(command: &RunCommand, loaded: &Loaded) -> Result<Option<NodeRequ
     };
     Ok(Some(NodeRequest {
         identity,
-        source: WorkSource::PlanFile {
+        source: ShareSource::PlanFile {
             path: path.clone(),
             plan,
+        },
+    }))
+}
+
+/// `run --queue`: who this node is, from the CI context (build id, node, retry count).
+fn queue_mode(command: &RunCommand, ci: &crate::ci::CiContext) -> Result<Option<QueueMode>, Error> {
+    let Some(queue) = &command.queue else {
+        return Ok(None);
+    };
+    let Some(build) = ci.build_id.as_ref() else {
+        return Err(Error::Usage {
+            message: "--queue needs a build id shared by every node of the build (and kept when one is retried); this CI gives none: set FLOTILLA_BUILD_ID".into(),
+        });
+    };
+    let (index, total) = ci
+        .node
+        .as_ref()
+        .map_or((0, 1), |node| (node.index.value, node.total.value));
+    let retry = ci.retry.as_ref().map_or(0, |retry| retry.value);
+    Ok(Some(QueueMode {
+        url: queue.url.clone(),
+        build: build.value.clone(),
+        step: queue.step.clone(),
+        node: crate::queue::NodeId::new(index, total, retry),
+        options: crate::queue::QueueOptions {
+            lease: queue.lease,
+            max_deliveries: queue.max_deliveries.max(1),
+            ..crate::queue::QueueOptions::default()
         },
     }))
 }
@@ -138,8 +179,8 @@ fn explain(loaded: &Loaded) -> String {
     match &loaded.node {
         Some(node) => {
             let source = match &node.source {
-                WorkSource::History => "its share of a split computed here from the history".to_string(),
-                WorkSource::PlanFile { path, plan } => format!("its share of plan {} from `{path}`", plan.plan_hash),
+                ShareSource::History => "its share of a split computed here from the history".to_string(),
+                ShareSource::PlanFile { path, plan } => format!("its share of plan {} from `{path}`", plan.plan_hash),
             };
             let _ = writeln!(text, "{}: runs {source}", node.identity);
         }

@@ -1,11 +1,12 @@
 //! Splitting one selection across the nodes of a CI parallel step. Pure and deterministic:
 //! every node computes the same [`NodePlan`] from the same inputs.
 //!
-//! A node's work comes from one of three interchangeable sources ([`WorkSource`]): its share of
-//! a plan computed here from the history, its share of a plan file (`flotilla plan --out`), or
-//! (later) a queue. Whatever the source, the node ends up with a list of planned units that the
-//! local planner (`prepare`) cuts into batches for the same dispatcher, and a [`NodeSummary`]
-//! that `flotilla merge` uses to prove every planned unit ran exactly once.
+//! A node's static share comes from one of two sources ([`ShareSource`]): a plan computed here
+//! from the history, or a plan file (`flotilla plan --out`); the third source of work, the
+//! Redis queue (`queue/`), feeds the runner's `WorkSource::Remote` instead. Either way the node
+//! ends up with planned units that the local planner (`prepare`) cuts into batches for the same
+//! dispatcher, and a [`NodeSummary`] that `flotilla merge` uses to prove every planned unit ran
+//! exactly once.
 //!
 //! - [`partition`]: longest processing time first onto the least-loaded node.
 //! - [`plan_file`]: the versioned `plan.json` schema (`docs/plan-json.md`), its hash.
@@ -24,5 +25,5 @@ pub use error::NodeError;
 pub use identity::{NodeIdentity, Partition, PartitionError, node_identity};
 pub use partition::{ALGORITHM, NodeUnit, partition};
 pub use plan_file::{NodePlan, PLAN_SCHEMA_VERSION, PlanFileError, PlannedUnit, UnitKey};
-pub use share::{FileKey, MissingUnit, NodeRequest, NodeShare, NodeSummary, WorkSource, reconcile};
+pub use share::{FileKey, MissingUnit, NodeRequest, NodeShare, NodeSummary, ShareSource, reconcile};
 pub use target_time::{NodeCount, choose_nodes, predicted_node_time, predicted_time};

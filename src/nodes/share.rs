@@ -1,4 +1,4 @@
-//! [`WorkSource`] (where a node's work comes from), [`reconcile`] (a node's share of a plan
+//! [`ShareSource`] (where a node's work comes from), [`reconcile`] (a node's share of a plan
 //! checked against what is discovered now) and [`NodeSummary`] (what a node's summary.json says
 //! about its share, for `flotilla merge`).
 
@@ -13,7 +13,7 @@ use super::plan_file::{NodePlan, PlannedUnit, UnitKey};
 /// Where a node's work comes from. Each gives the node a list of planned units; the local
 /// planner and the dispatcher do not know which.
 #[derive(Clone, Debug)]
-pub enum WorkSource {
+pub enum ShareSource {
     /// Split the whole selection here, from the history: every node computes the same plan
     /// from the same inputs (the same history file and the same files).
     History,
@@ -26,7 +26,7 @@ pub enum WorkSource {
     },
 }
 
-impl WorkSource {
+impl ShareSource {
     /// The name written to summary.json's `node.plan_source`.
     #[must_use]
     pub fn name(&self) -> &'static str {
@@ -44,7 +44,7 @@ pub struct NodeRequest {
     /// This node.
     pub identity: NodeIdentity,
     /// Where its share comes from.
-    pub source: WorkSource,
+    pub source: ShareSource,
 }
 
 /// A node's share of a plan, checked against the files discovered now.
@@ -140,7 +140,7 @@ pub struct MissingUnit {
 impl NodeSummary {
     /// The summary of `identity` running its share of `plan` from `source`.
     #[must_use]
-    pub fn new(identity: &NodeIdentity, source: &WorkSource, plan: &NodePlan, share: &NodeShare) -> Self {
+    pub fn new(identity: &NodeIdentity, source: &ShareSource, plan: &NodePlan, share: &NodeShare) -> Self {
         Self {
             index: identity.index,
             total: identity.total,

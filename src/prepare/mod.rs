@@ -188,7 +188,7 @@ pub async fn prepare(
     let nodes = node.as_ref().map_or(1, |n| n.identity.total.max(1) as usize);
     let from_plan = node
         .as_ref()
-        .is_some_and(|n| matches!(n.source, crate::nodes::WorkSource::PlanFile { .. }));
+        .is_some_and(|n| matches!(n.source, crate::nodes::ShareSource::PlanFile { .. }));
     let steps = pipeline_steps(&config);
     let step_of_suite = steps::step_of_suite(&config, &steps);
     let mut history = History::open(&config.run.history);

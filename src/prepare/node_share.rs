@@ -9,7 +9,7 @@ use super::Unit;
 use crate::config::Config;
 use crate::history::{Estimate, EstimateSource};
 use crate::nodes::{
-    NodeIdentity, NodePlan, NodeRequest, NodeShare, NodeSummary, NodeUnit, WorkSource, partition, reconcile,
+    NodeIdentity, NodePlan, NodeRequest, NodeShare, NodeSummary, NodeUnit, ShareSource, partition, reconcile,
 };
 use crate::runners::Target;
 
@@ -19,7 +19,7 @@ pub struct NodeRun {
     /// This node.
     pub identity: NodeIdentity,
     /// Where the share came from.
-    pub source: WorkSource,
+    pub source: ShareSource,
     /// The whole plan (every node's share).
     pub plan: NodePlan,
     /// This node's share against discovery.
@@ -95,7 +95,7 @@ pub(super) fn node_share(
 ) -> (Vec<Unit>, NodeRun) {
     let NodeRequest { identity, source } = request;
     let plan = match &source {
-        WorkSource::History => {
+        ShareSource::History => {
             let all: Vec<NodeUnit> = units
                 .iter()
                 .map(|unit| NodeUnit {
@@ -107,13 +107,13 @@ pub(super) fn node_share(
                 .collect();
             partition(&all, identity.total)
         }
-        WorkSource::PlanFile { plan, .. } => plan.clone(),
+        ShareSource::PlanFile { plan, .. } => plan.clone(),
     };
     let mut share = reconcile(&plan, identity.index, discovered);
     quarantine_once(config, &plan, identity.index, &mut share, skipped);
     let mut mine: Vec<Unit> = match &source {
         // Units split here keep the history's own estimate (and its source).
-        WorkSource::History => {
+        ShareSource::History => {
             let assigned: HashSet<(&str, &str, Option<&str>)> = share
                 .run
                 .iter()
@@ -130,7 +130,7 @@ pub(super) fn node_share(
                 })
                 .collect()
         }
-        WorkSource::PlanFile { .. } => share
+        ShareSource::PlanFile { .. } => share
             .run
             .iter()
             .filter_map(|planned| {

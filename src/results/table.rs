@@ -54,6 +54,12 @@ impl ResultTable {
         &mut self.results[at]
     }
 
+    /// The result at `at`, to read.
+    #[must_use]
+    pub fn at(&self, at: usize) -> &TestResult {
+        &self.results[at]
+    }
+
     /// Adds `result`, whose (suite, id) must not be in the table yet; returns its position.
     pub fn insert(&mut self, result: TestResult) -> usize {
         debug_assert!(

@@ -2,9 +2,11 @@
 //! plan's simulation uses too), the free worker slots and `on-workers` pins, retries with their
 //! back-off, targets queued again when a runner stopped early, quarantine, and the results as
 //! they accumulate. It takes "this job finished" and answers what to start next; it starts no
-//! process and waits for nothing, so it is tested without any (below).
+//! process and waits for nothing, so it is tested without any (below). Work from a remote source
+//! ([`Dispatcher::add`]) carries an origin; once every job of an origin (its retries and
+//! requeues included) is done, [`Dispatcher::take_settled`] hands its tests back for the source.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,6 +37,23 @@ pub(super) struct Dispatched {
     pub(super) not_run: Vec<(String, String)>,
 }
 
+/// A remote batch whose jobs have all finished.
+pub(super) struct Settled {
+    pub(super) origin: u64,
+    /// Its tests' results (each with all its attempts).
+    pub(super) tests: Vec<TestResult>,
+    /// False when an interrupt cut one of its jobs short: the results are partial.
+    pub(super) complete: bool,
+}
+
+/// The open jobs of one origin and where its tests are.
+#[derive(Default)]
+struct Origin {
+    open: usize,
+    tests: Vec<usize>,
+    cut_short: bool,
+}
+
 /// The state of one test step's dispatch.
 pub(super) struct Dispatcher<'a> {
     config: &'a Config,
@@ -46,22 +65,19 @@ pub(super) struct Dispatcher<'a> {
     /// Each suite's name, shared by all of its results.
     suite_names: Vec<Arc<str>>,
     not_run: Vec<(String, String)>,
+    origins: HashMap<u64, Origin>,
+    settled: Vec<u64>,
 }
 
 impl<'a> Dispatcher<'a> {
     /// `jobs` in dispatch order on `workers` slots; job ids start at `first_job`.
     pub(super) fn new(config: &'a Config, jobs: Vec<Job>, workers: usize, first_job: usize) -> Self {
-        let mut queue = DispatchQueue::new();
         // Every target gives at least one result (a file may give many).
         let targets = jobs.iter().map(|job| job.targets.len()).sum();
-        for job in jobs {
-            let pins = config.suites[job.suite].on_workers.as_deref();
-            queue.push_back(job, pins);
-        }
-        Self {
+        let mut dispatcher = Self {
             config,
             first_job,
-            queue,
+            queue: DispatchQueue::new(),
             free: (1..=workers.max(1)).collect(),
             records: Vec::new(),
             tests: ResultTable::with_capacity(targets),
@@ -71,7 +87,48 @@ impl<'a> Dispatcher<'a> {
                 .map(|suite| Arc::from(suite.name.as_str()))
                 .collect(),
             not_run: Vec::new(),
+            origins: HashMap::new(),
+            settled: Vec::new(),
+        };
+        dispatcher.add(jobs);
+        dispatcher
+    }
+
+    /// Queues `jobs` last (work a remote source handed over as a worker freed up).
+    pub(super) fn add(&mut self, jobs: Vec<Job>) {
+        for job in jobs {
+            self.push(job, false);
         }
+    }
+
+    fn push(&mut self, job: Job, front: bool) {
+        if let Some(origin) = job.origin {
+            self.origins.entry(origin).or_default().open += 1;
+        }
+        let pins = self.config.suites[job.suite].on_workers.as_deref();
+        if front {
+            self.queue.push_front(job, pins);
+        } else {
+            self.queue.push_back(job, pins);
+        }
+    }
+
+    /// The remote batches settled since the last call, with their tests' results.
+    pub(super) fn take_settled(&mut self) -> Vec<Settled> {
+        let settled = std::mem::take(&mut self.settled);
+        settled
+            .into_iter()
+            .map(|origin| {
+                let mut state = self.origins.remove(&origin).unwrap_or_default();
+                state.tests.sort_unstable();
+                state.tests.dedup();
+                Settled {
+                    origin,
+                    tests: state.tests.iter().map(|&at| self.tests.at(at).clone()).collect(),
+                    complete: !state.cut_short,
+                }
+            })
+            .collect()
     }
 
     /// The next job to start at `now`, and the worker that takes it: the lowest free worker
@@ -125,7 +182,8 @@ impl<'a> Dispatcher<'a> {
     /// Takes in a finished job: frees its worker, records its tests (quarantine applied) and
     /// the job, queues again what the runner never reached, and schedules retries of the failed
     /// tests while the suite's retries last. `stopping`: an interrupt came; nothing is queued
-    /// again and what would have been is not run. `now` starts the retry back-off.
+    /// again and what would have been is not run. `now` starts the retry back-off. The job's
+    /// origin settles when this was its last open job.
     pub(super) fn finished(
         &mut self,
         job: Job,
@@ -134,6 +192,20 @@ impl<'a> Dispatcher<'a> {
         now: Instant,
         emit: &mut dyn FnMut(&Event),
     ) {
+        let origin = job.origin;
+        let cut_short = stopping || matches!(output.record.exit, JobExit::Interrupted);
+        self.finish_job(job, output, stopping, now, emit);
+        if let Some(origin) = origin {
+            let state = self.origins.entry(origin).or_default();
+            state.open = state.open.saturating_sub(1);
+            state.cut_short |= cut_short;
+            if state.open == 0 {
+                self.settled.push(origin);
+            }
+        }
+    }
+
+    fn finish_job(&mut self, job: Job, output: JobOutput, stopping: bool, now: Instant, emit: &mut dyn FnMut(&Event)) {
         self.free.insert(output.record.worker);
         let config = self.config;
         let suite = &config.suites[job.suite];
@@ -161,7 +233,10 @@ impl<'a> Dispatcher<'a> {
             if outcome.is_failure() && !test.outside_tests && quarantine.is_none() {
                 retry.push((retry_target(suite, &test), test.attempt.duration));
             }
-            self.add_attempt(job.suite, test, quarantine);
+            let at = self.add_attempt(job.suite, test, quarantine);
+            if let Some(origin) = job.origin {
+                self.origins.entry(origin).or_default().tests.push(at);
+            }
         }
         if matches!(record.exit, JobExit::Interrupted) {
             self.not_run
@@ -189,7 +264,7 @@ impl<'a> Dispatcher<'a> {
                         requeued.files().join(", ")
                     ),
                 });
-                self.queue.push_front(requeued, suite.on_workers.as_deref());
+                self.push(requeued, true);
             } else {
                 self.not_run
                     .extend(requeued.files().into_iter().map(|file| (suite.name.clone(), file)));
@@ -222,7 +297,7 @@ impl<'a> Dispatcher<'a> {
         };
         // Retries go first: their tests are known to matter, and running them early keeps them off the tail.
         for retry in retries.into_iter().rev() {
-            self.queue.push_front(retry, suite.on_workers.as_deref());
+            self.push(retry, true);
         }
     }
 }
@@ -244,6 +319,7 @@ fn requeued_job(job: &Job, requeued: &[String]) -> Option<Job> {
         estimates,
         attempt: job.attempt,
         not_before: None,
+        origin: job.origin,
     })
 }
 
@@ -289,11 +365,12 @@ fn retry_job(job: &Job, targets: Vec<(Target, Duration)>, not_before: Option<Ins
         attempt: job.attempt + 1,
         estimate,
         not_before,
+        origin: job.origin,
     }
 }
 
 impl Dispatcher<'_> {
-    fn add_attempt(&mut self, suite: usize, test: TestAttempt, quarantine: Option<QuarantineMode>) {
+    fn add_attempt(&mut self, suite: usize, test: TestAttempt, quarantine: Option<QuarantineMode>) -> usize {
         let name = &self.suite_names[suite];
         let at = match self.tests.position(name, &test.id) {
             Some(at) => at,
@@ -313,12 +390,38 @@ impl Dispatcher<'_> {
         entry.outside_tests |= test.outside_tests;
         entry.attempts.push(test.attempt);
         entry.settle();
+        at
     }
 
     /// Reports a file or test that quarantine skips: never run, reported skipped.
     pub(super) fn skip(&mut self, index: usize, target: &Target, emit: &mut dyn FnMut(&Event)) {
-        let suite = &self.config.suites[index];
         let message = "quarantined (skip): not run".to_string();
+        self.not_run_as(
+            index,
+            target,
+            Outcome::Skipped,
+            message,
+            Some(QuarantineMode::Skip),
+            emit,
+        );
+    }
+
+    /// Reports a file or test that will not run here as failed, with `message` (a remote
+    /// source gave up on it: e.g. a batch delivered too often).
+    pub(super) fn fail_unrun(&mut self, index: usize, target: &Target, message: String, emit: &mut dyn FnMut(&Event)) {
+        self.not_run_as(index, target, Outcome::Failed, message, None, emit);
+    }
+
+    fn not_run_as(
+        &mut self,
+        index: usize,
+        target: &Target,
+        outcome: Outcome,
+        message: String,
+        quarantine: Option<QuarantineMode>,
+        emit: &mut dyn FnMut(&Event),
+    ) {
+        let suite = &self.config.suites[index];
         let id = target.id().to_string();
         let name = target.test_name().unwrap_or(&target.file).to_string();
         emit(&Event::TestFinished {
@@ -326,7 +429,7 @@ impl Dispatcher<'_> {
             id: &id,
             name: &name,
             file: &target.file,
-            outcome: Outcome::Skipped,
+            outcome,
             duration: Duration::ZERO,
             worker: 0,
             attempt: 1,
@@ -335,7 +438,7 @@ impl Dispatcher<'_> {
         });
         let attempt = crate::results::Attempt {
             attempt: 1,
-            outcome: Outcome::Skipped,
+            outcome,
             duration: Duration::ZERO,
             worker: 0,
             job: usize::MAX,
@@ -350,7 +453,7 @@ impl Dispatcher<'_> {
             outside_tests: false,
             attempt,
         };
-        self.add_attempt(index, test, Some(QuarantineMode::Skip));
+        self.add_attempt(index, test, quarantine);
     }
 }
 
@@ -379,6 +482,7 @@ mod tests {
             attempt: 1,
             estimate: Duration::from_secs(files.len() as u64),
             not_before: None,
+            origin: None,
         }
     }
 
@@ -529,5 +633,51 @@ mod tests {
         assert!(!dispatcher.has_waiting());
         let done = dispatcher.finish();
         assert_eq!(done.tests[0].quarantine, Some(QuarantineMode::Mute));
+    }
+
+    #[test]
+    fn a_remote_batch_settles_once_its_retries_are_done_with_all_its_tests() {
+        let (_dir, config) = config("retries = 1", "");
+        let mut dispatcher = Dispatcher::new(&config, Vec::new(), 2, 0);
+        let remote = |files: &[&str], origin| Job {
+            origin: Some(origin),
+            ..job(files)
+        };
+        dispatcher.add(vec![remote(&["a.py"], 7), remote(&["b.py"], 8)]);
+        let now = Instant::now();
+        let a = dispatcher.next_start(now).unwrap();
+        let b = dispatcher.next_start(now).unwrap();
+        let failed = output(&a, &[("a.py::x", Outcome::Failed), ("a.py::y", Outcome::Passed)], &[]);
+        dispatcher.finished(a.job, failed, false, now, &mut no_events);
+        assert!(dispatcher.take_settled().is_empty(), "its retry is still to run");
+        let passed = output(&b, &[("b.py::z", Outcome::Passed)], &[]);
+        dispatcher.finished(b.job, passed, false, now, &mut no_events);
+        let settled = dispatcher.take_settled();
+        assert_eq!(settled.len(), 1);
+        assert_eq!((settled[0].origin, settled[0].complete), (8, true));
+        let retry = dispatcher.next_start(now).unwrap();
+        assert_eq!(retry.job.origin, Some(7), "a retry keeps its origin");
+        let passed = output(&retry, &[("a.py::x", Outcome::Passed)], &[]);
+        dispatcher.finished(retry.job, passed, false, now, &mut no_events);
+        let settled = dispatcher.take_settled();
+        assert_eq!(settled[0].origin, 7);
+        let mut ids: Vec<(&str, Outcome)> = settled[0].tests.iter().map(|t| (&*t.id, t.outcome)).collect();
+        ids.sort_by_key(|(id, _)| *id);
+        assert_eq!(ids, [("a.py::x", Outcome::Flaky), ("a.py::y", Outcome::Passed)]);
+    }
+
+    #[test]
+    fn a_remote_batch_cut_short_by_an_interrupt_settles_incomplete() {
+        let (_dir, config) = config("retries = 1", "");
+        let mut dispatcher = Dispatcher::new(&config, Vec::new(), 1, 0);
+        dispatcher.add(vec![Job {
+            origin: Some(1),
+            ..job(&["a.py"])
+        }]);
+        let start = dispatcher.next_start(Instant::now()).unwrap();
+        let done = output(&start, &[("a.py::x", Outcome::Failed)], &[]);
+        dispatcher.finished(start.job, done, true, Instant::now(), &mut no_events);
+        let settled = dispatcher.take_settled();
+        assert!(!settled[0].complete, "partial results must not be written");
     }
 }

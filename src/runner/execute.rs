@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use super::RunDir;
 use super::event::{Clock, Event, PlannedStep, TimedEvent, Verdict};
 use super::pipeline::run_pipeline;
+use super::queue_source::QueueMode;
 use crate::error::Error;
 use crate::exec::Shutdown;
 use crate::prepare::{ListingNews, Loaded, prepare};
@@ -22,6 +23,7 @@ pub struct Runner {
     loaded: Loaded,
     run_dir: RunDir,
     shutdown: watch::Receiver<Shutdown>,
+    queue: Option<QueueMode>,
 }
 
 /// How a run ended.
@@ -42,7 +44,15 @@ impl Runner {
             loaded,
             run_dir,
             shutdown,
+            queue: None,
         }
+    }
+
+    /// Takes each test step's work from the queue across CI nodes instead of this node's plan.
+    #[must_use]
+    pub fn queue(mut self, queue: Option<QueueMode>) -> Self {
+        self.queue = queue;
+        self
     }
 
     /// Runs everything; every event goes to `sink`, `RunStarted` first and `RunFinished` last.
@@ -51,6 +61,7 @@ impl Runner {
             loaded,
             run_dir,
             shutdown,
+            queue,
         } = self;
         let clock = Clock::start();
         let mut emit = |event: &Event<'_>| sink(&clock.stamp(event));
@@ -122,7 +133,7 @@ impl Runner {
             steps: &steps,
         });
         drop(steps);
-        let outcome = run_pipeline(&mut prepared, &run_dir, shutdown, &mut emit).await;
+        let outcome = run_pipeline(&mut prepared, &run_dir, shutdown, queue.as_ref(), &mut emit).await;
         let mut summary = outcome.summary;
         summary.duration = clock.elapsed();
         summary.started_at = clock.started_at();

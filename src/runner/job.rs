@@ -36,6 +36,9 @@ pub struct Job {
     pub estimate: Duration,
     /// Not to be started before this instant (retry back-off).
     pub not_before: Option<tokio::time::Instant>,
+    /// The remote batch it comes from (its retries and requeues keep it), so the batch can be
+    /// reported done once all of its jobs are; `None` for planned work.
+    pub origin: Option<u64>,
 }
 
 impl Job {

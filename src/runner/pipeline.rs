@@ -7,7 +7,9 @@ use tokio::sync::watch;
 
 use super::command_step::{StepContext, run_command_step};
 use super::planned_jobs::take_jobs;
+use super::queue_source::{QueueMode, seed_batches, start};
 use super::services::Environments;
+use super::work_source::WorkSource;
 use super::{Event, RunDir, RunInput, execute};
 use crate::config::{Step, StepAction};
 use crate::error::Error;
@@ -28,6 +30,7 @@ pub(super) async fn run_pipeline(
     prepared: &mut Prepared,
     run_dir: &RunDir,
     mut shutdown: watch::Receiver<Shutdown>,
+    queue: Option<&QueueMode>,
     emit: &mut dyn FnMut(&Event),
 ) -> PipelineOutcome {
     let workers = prepared.config.run.workers;
@@ -95,12 +98,17 @@ pub(super) async fn run_pipeline(
                         grouped: false,
                     });
                 }
-                let mine = prepared
-                    .plans
-                    .iter()
-                    .position(|plan| plan.step == index)
-                    .map(|plan| take_jobs(prepared, plan))
-                    .unwrap_or_default();
+                let plan = prepared.plans.iter().position(|plan| plan.step == index);
+                let work = match (plan, queue) {
+                    // With a queue, every node seeds the whole step; workers take from the queue.
+                    (Some(plan), Some(mode)) => {
+                        let slots = workers * mode.node.total as usize;
+                        let (plan_hash, batches) = seed_batches(prepared, plan, slots);
+                        WorkSource::Remote(start(mode, &step.name, plan_hash, batches))
+                    }
+                    (Some(plan), None) => WorkSource::Planned(take_jobs(prepared, plan)),
+                    (None, _) => WorkSource::Planned(Vec::new()),
+                };
                 let (my_skips, other_skips): (Vec<_>, Vec<_>) = quarantined
                     .into_iter()
                     .partition(|(suite, _)| suites.contains(&prepared.config.suites[*suite].name));
@@ -108,7 +116,7 @@ pub(super) async fn run_pipeline(
                 let input = RunInput {
                     config: &prepared.config,
                     run_dir,
-                    jobs: mine,
+                    work,
                     workers,
                     timing_match: prepared.timing_match,
                     skipped: my_skips,
@@ -117,8 +125,14 @@ pub(super) async fn run_pipeline(
                         .as_ref()
                         .map_or(0, |s| s.jobs.iter().map(|j| j.id + 1).max().unwrap_or(0)),
                 };
-                let result = execute(input, shutdown.clone(), emit).await;
-                let outcome = if result.interrupted {
+                let (result, broken) = execute(input, shutdown.clone(), emit).await;
+                let outcome = if let Some(error) = broken {
+                    emit(&Event::Warning {
+                        message: &format!("step `{}` could not finish its work: {error}", step.name),
+                    });
+                    setup_error = setup_error.or(Some(error));
+                    StepOutcome::Failed
+                } else if result.interrupted {
                     StepOutcome::Interrupted
                 } else if Counts::of(&result.tests).any_failure() {
                     StepOutcome::Failed

@@ -1,8 +1,11 @@
-//! [`take_jobs`]: a test step's planned batches as runnable [`Job`]s, in dispatch order.
+//! [`take_jobs`]: a test step's planned batches as runnable [`Job`]s, in dispatch order; and
+//! [`remote_jobs`]: one batch of a remote work source as jobs.
 
 use std::time::Duration;
 
 use super::Job;
+use super::work_source::RemoteBatch;
+use crate::config::Config;
 use crate::prepare::Prepared;
 use crate::runners::Target;
 
@@ -59,6 +62,7 @@ pub(super) fn take_jobs(prepared: &mut Prepared, plan: usize) -> Vec<Job> {
                 attempt: 1,
                 estimate,
                 not_before: None,
+                origin: None,
             });
         }
     }
@@ -68,4 +72,48 @@ pub(super) fn take_jobs(prepared: &mut Prepared, plan: usize) -> Vec<Job> {
         *units = Vec::new();
     }
     jobs
+}
+
+/// The jobs of a remote batch: one per [`Adapter::job_key`] of its targets, as for planned
+/// batches, all with the batch's origin. `Err`: its suite is not in this node's configuration
+/// (the message says so).
+///
+/// [`Adapter::job_key`]: crate::runners::Adapter::job_key
+pub(super) fn remote_jobs(config: &Config, batch: RemoteBatch) -> Result<Vec<Job>, String> {
+    let Some(suite) = config.suites.iter().position(|s| s.name == batch.suite) else {
+        return Err(format!(
+            "the work queue holds suite `{}`, which this node's configuration does not have; every node must run the same flotilla.toml",
+            batch.suite
+        ));
+    };
+    let adapter = config.suites[suite].command.adapter();
+    // Targets by job key, in first-seen order.
+    type Group = (Option<String>, Vec<(Target, Duration)>);
+    let mut groups: Vec<Group> = Vec::new();
+    for (target, estimate) in batch.targets {
+        let key = adapter.job_key(&target, &config.root);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push((target, estimate)),
+            None => groups.push((key, vec![(target, estimate)])),
+        }
+    }
+    let total: Duration = groups.iter().flat_map(|(_, m)| m.iter().map(|(_, e)| *e)).sum();
+    Ok(groups
+        .into_iter()
+        .map(|(_, members)| {
+            let (targets, estimates): (Vec<Target>, Vec<Duration>) = members.into_iter().unzip();
+            let sum: Duration = estimates.iter().sum();
+            // Start-up is the batch's estimate beyond its targets', shared by its jobs.
+            let startup = batch.estimate.saturating_sub(total);
+            Job {
+                suite,
+                targets,
+                estimates,
+                attempt: 1,
+                estimate: startup + sum,
+                not_before: None,
+                origin: Some(batch.origin),
+            }
+        })
+        .collect())
 }

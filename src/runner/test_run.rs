@@ -3,7 +3,8 @@
 //! tests where the runner can address them, else their files), after an exponential back-off;
 //! targets a runner never reached (it stopped at another file's error outside tests) are
 //! queued again at the same attempt; quarantine is applied to every result; the first interrupt stops scheduling; everything
-//! ends in a [`RunSummary`].
+//! ends in a [`RunSummary`]. With a remote [`WorkSource`], a free worker with nothing to do asks
+//! the source for a batch, and each batch is reported back once all of its jobs are done.
 
 use std::time::Duration;
 
@@ -13,8 +14,11 @@ use tokio::time::Instant;
 
 use super::dispatcher::{Dispatcher, Start};
 use super::job::{JobEnv, JobOutput, run_job};
+use super::planned_jobs::remote_jobs;
+use super::work_source::{FromSource, RemoteWork, ToSource, WorkSource};
 use super::{Event, Job, RunDir};
 use crate::config::Config;
+use crate::error::Error;
 use crate::exec::Shutdown;
 use crate::results::RunSummary;
 use crate::runners::Target;
@@ -25,8 +29,8 @@ pub struct RunInput<'a> {
     pub config: &'a Config,
     /// The run folder.
     pub run_dir: &'a RunDir,
-    /// Jobs in dispatch order.
-    pub jobs: Vec<Job>,
+    /// Where the jobs come from.
+    pub work: WorkSource,
     /// Worker slots.
     pub workers: usize,
     /// Share of units estimated from their own history (for the summary).
@@ -40,15 +44,36 @@ pub struct RunInput<'a> {
     pub first_job: usize,
 }
 
-/// Runs every job and returns what happened. Events go to `emit` as they happen.
+/// A remote source as the run loop sees it.
+struct Remote {
+    work: RemoteWork,
+    /// A `WantWork` is unanswered.
+    asked: bool,
+    /// Nothing more will come.
+    exhausted: bool,
+}
+
+/// Runs every job and returns what happened (and why a remote source broke, if it did).
+/// Events go to `emit` as they happen.
 pub async fn execute(
     mut input: RunInput<'_>,
     mut shutdown: watch::Receiver<Shutdown>,
     emit: &mut dyn FnMut(&Event),
-) -> RunSummary {
+) -> (RunSummary, Option<Error>) {
     let started_at = chrono::Local::now();
     let clock = std::time::Instant::now();
-    let jobs = std::mem::take(&mut input.jobs);
+    let (jobs, mut remote) = match std::mem::replace(&mut input.work, WorkSource::Planned(Vec::new())) {
+        WorkSource::Planned(jobs) => (jobs, None),
+        WorkSource::Remote(work) => (
+            Vec::new(),
+            Some(Remote {
+                work,
+                asked: false,
+                exhausted: false,
+            }),
+        ),
+    };
+    let mut broken = None;
     let mut dispatcher = Dispatcher::new(input.config, jobs, input.workers, input.first_job);
     for (suite, target) in &input.skipped {
         dispatcher.skip(*suite, target, emit);
@@ -65,7 +90,17 @@ pub async fn execute(
         while !stopping && let Some(start) = dispatcher.next_start(Instant::now()) {
             spawn_job(&input, &shutdown, clock, start, &mut running, emit);
         }
-        if running.is_empty() && (stopping || !dispatcher.has_waiting()) {
+        if let Some(remote) = remote.as_mut()
+            && !stopping
+            && !remote.asked
+            && !remote.exhausted
+            && dispatcher.has_free_worker()
+        {
+            remote.asked = remote.work.to.send(ToSource::WantWork).is_ok();
+            remote.exhausted |= !remote.asked;
+        }
+        let remote_open = remote.as_ref().is_some_and(|r| !r.exhausted);
+        if running.is_empty() && (stopping || (!dispatcher.has_waiting() && !remote_open)) {
             break;
         }
         let next_retry = dispatcher.next_retry();
@@ -75,6 +110,48 @@ pub async fn execute(
                 let (job, output) = joined.expect("job tasks do not panic");
                 let stopping = *shutdown.borrow() != Shutdown::Running;
                 dispatcher.finished(job, output, stopping, Instant::now(), emit);
+                if let Some(remote) = &remote {
+                    for settled in dispatcher.take_settled() {
+                        let _ = remote.work.to.send(ToSource::Settled {
+                            origin: settled.origin,
+                            tests: settled.tests,
+                            complete: settled.complete,
+                        });
+                    }
+                }
+            }
+            message = receive(remote.as_mut()), if remote_open => {
+                let remote = remote.as_mut().expect("open");
+                match message {
+                    Some(FromSource::Batch(batch)) => {
+                        remote.asked = false;
+                        match remote_jobs(input.config, batch) {
+                            Ok(jobs) => dispatcher.add(jobs),
+                            Err(message) => {
+                                // Taken but never run: another node gets it once the lease lapses.
+                                remote.exhausted = true;
+                                broken = Some(Error::Usage { message });
+                            }
+                        }
+                    }
+                    Some(FromSource::Failed { suite, targets, message }) => {
+                        remote.asked = false;
+                        match input.config.suites.iter().position(|s| s.name == suite) {
+                            Some(suite) => {
+                                for target in &targets {
+                                    dispatcher.fail_unrun(suite, target, message.clone(), emit);
+                                }
+                            }
+                            None => emit(&Event::Warning { message: &message }),
+                        }
+                    }
+                    Some(FromSource::Note(message)) => emit(&Event::Warning { message: &message }),
+                    Some(FromSource::Exhausted) | None => remote.exhausted = true,
+                    Some(FromSource::Broken(error)) => {
+                        remote.exhausted = true;
+                        broken = Some(error);
+                    }
+                }
             }
             () = sleep_until(next_retry), if dispatcher.has_free_worker() && next_retry.is_some() => {}
             changed = shutdown.changed(), if watching => {
@@ -84,10 +161,24 @@ pub async fn execute(
             }
         }
     }
+    if let Some(Remote { work, .. }) = remote {
+        // The source writes what it was told before the run goes on (a node's results must be
+        // in the queue before it exits).
+        let RemoteWork { to, mut from, task } = work;
+        drop(to);
+        let _ = task.await;
+        while let Ok(message) = from.try_recv() {
+            match message {
+                FromSource::Note(message) => emit(&Event::Warning { message: &message }),
+                FromSource::Broken(error) => broken = broken.or(Some(error)),
+                _ => {}
+            }
+        }
+    }
     let interrupted = *shutdown.borrow() != Shutdown::Running;
     let duration = clock.elapsed();
     let done = dispatcher.finish();
-    RunSummary {
+    let summary = RunSummary {
         run_id: input.run_dir.run_id.clone(),
         run_dir: input.run_dir.path.clone(),
         started_at,
@@ -103,6 +194,14 @@ pub async fn execute(
         steps: Vec::new(),
         node: None,
         merge: None,
+    };
+    (summary, broken)
+}
+
+async fn receive(remote: Option<&mut Remote>) -> Option<FromSource> {
+    match remote {
+        Some(remote) => remote.work.from.recv().await,
+        None => std::future::pending().await,
     }
 }
 

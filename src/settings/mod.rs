@@ -17,7 +17,7 @@ pub use gate::{GateCommand, GcCommand, MergeCommand};
 pub use history::{HistoryAction, HistoryCommand};
 pub use layer::{Flags, command_overrides};
 pub use plan::{NodePlanOptions, PlanCommand};
-pub use run::{NodeOptions, RunCommand};
+pub use run::{NodeOptions, QueueOptions, RunCommand};
 pub use variables::Variables;
 
 use camino::Utf8PathBuf;

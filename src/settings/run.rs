@@ -24,6 +24,21 @@ pub struct RunCommand {
     pub in_ci: bool,
     /// Which node of a parallel step this is, and where its share comes from.
     pub node: NodeOptions,
+    /// `--queue URL`: take work from a Redis queue shared by the step's nodes.
+    pub queue: Option<QueueOptions>,
+}
+
+/// `--queue URL`, `--queue-lease`, `--queue-max-deliveries`, and the step the queue is for.
+#[derive(Clone, Debug)]
+pub struct QueueOptions {
+    /// The Redis URL.
+    pub url: String,
+    /// A node silent this long loses its batch.
+    pub lease: std::time::Duration,
+    /// Deliveries after which a batch is reported failed.
+    pub max_deliveries: u32,
+    /// The CI step the queue is scoped to (`FLOTILLA_STEP_ID` or the CI's own step id).
+    pub step: String,
 }
 
 /// `--partition`, `--plan` and `--allow-new-split`.
@@ -48,6 +63,9 @@ impl RunCommand {
             flaky_result,
             quiet,
             explain,
+            queue,
+            queue_lease,
+            queue_max_deliveries,
             node,
         } = args;
         let NodeArgs {
@@ -76,6 +94,12 @@ impl RunCommand {
                 plan: plan.clone(),
                 allow_new_split: *allow_new_split,
             },
+            queue: queue.as_ref().map(|url| QueueOptions {
+                url: url.clone(),
+                lease: *queue_lease,
+                max_deliveries: *queue_max_deliveries,
+                step: crate::ci::step_id(&variables.lookup()),
+            }),
         })
     }
 }
