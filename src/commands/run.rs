@@ -7,7 +7,7 @@ use crate::config::Overrides;
 use crate::error::Error;
 use crate::exit_code;
 use crate::prepare::{Loaded, check_programs, load};
-use crate::report::{JsonStream, ReportFiles, Reporter, Terminal, TerminalOptions};
+use crate::report::{HtmlOptions, JsonStream, ReportFiles, Reporter, RerunCommands, Terminal, TerminalOptions};
 use crate::runner::{RunDir, Runner};
 use crate::styles::Styles;
 
@@ -47,7 +47,12 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
     let mut reporter = Reporter::new(
         terminal,
         json.then(JsonStream::stdout),
-        Some(ReportFiles::new(run_dir.clone())),
+        Some(ReportFiles::new(
+            run_dir.clone(),
+            HtmlOptions {
+                reruns: RerunCommands::from_config(&loaded.config),
+            },
+        )),
     );
     // One thread starts every job and reaps it, as xargs does: the jobs are separate processes,
     // so more threads only add wake-ups between them (2,000 no-op jobs took 12% longer on the

@@ -26,5 +26,5 @@ mod test_run;
 pub use event::{Clock, Event, OutputStream, PlannedStep, TimedEvent, Verdict};
 pub use execute::{RunOutcome, Runner};
 pub use job::{Job, JobEnvironment};
-pub use run_dir::RunDir;
+pub use run_dir::{RunDir, is_run_id};
 pub use test_run::{RunInput, execute};

@@ -1,6 +1,7 @@
 //! Integration tests: the real `flotilla` binary against fixture projects built per test.
 
 mod architecture;
+mod browser;
 mod config_errors;
 mod cucumber_runner;
 mod cypress_runner;
@@ -10,6 +11,7 @@ mod gate;
 mod go_runner;
 mod harness;
 mod history;
+mod html_report;
 mod interrupt;
 mod jest_runner;
 mod nextest_runner;

@@ -1,0 +1,1 @@
+//! CI job summaries (GitHub step summary, Buildkite annotation).

@@ -1,0 +1,274 @@
+//! [`RunInput`]: one run folder as the report reads it: summary.json and events.jsonl, parsed
+//! with types of their own (the documented schemas, docs/summary-json.md and
+//! docs/events-json.md), so the report depends on the files' contract, not on flotilla's
+//! in-memory types. Unknown fields and events are ignored; an event line that does not parse
+//! (a log cut short by SIGKILL) ends the log there.
+
+use std::io::BufRead;
+
+use camino::{Utf8Path, Utf8PathBuf};
+use serde::Deserialize;
+
+use super::HtmlError;
+
+/// summary.json, the fields the report shows.
+#[derive(Debug, Deserialize)]
+pub(super) struct Summary {
+    pub run_id: String,
+    #[serde(default)]
+    pub started_at: String,
+    #[serde(default)]
+    pub duration_secs: f64,
+    #[serde(default)]
+    pub predicted_secs: f64,
+    #[serde(default)]
+    pub workers: usize,
+    #[serde(default)]
+    pub interrupted: bool,
+    #[serde(default)]
+    pub passed: bool,
+    #[serde(default)]
+    pub flaky_result: String,
+    #[serde(default)]
+    pub timing_match: f64,
+    #[serde(default)]
+    pub counts: Counts,
+    #[serde(default)]
+    pub tests: Vec<Test>,
+    #[serde(default)]
+    pub jobs: Vec<Job>,
+    #[serde(default)]
+    pub not_run: Vec<NotRun>,
+    #[serde(default)]
+    pub steps: Vec<Step>,
+}
+
+/// `counts`.
+#[derive(Clone, Copy, Debug, Default, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub(super) struct Counts {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub flaky: usize,
+    pub timed_out: usize,
+    pub error: usize,
+    pub muted: usize,
+    pub total: usize,
+}
+
+/// `tests[]`.
+#[derive(Debug, Deserialize)]
+pub(super) struct Test {
+    pub suite: String,
+    pub id: String,
+    pub name: String,
+    pub file: String,
+    pub outcome: String,
+    #[serde(default)]
+    pub quarantine: Option<String>,
+    #[serde(default)]
+    pub outside_tests: bool,
+    #[serde(default)]
+    pub attempts: Vec<Attempt>,
+}
+
+/// `tests[].attempts[]`.
+#[derive(Debug, Deserialize)]
+pub(super) struct Attempt {
+    pub attempt: u32,
+    pub outcome: String,
+    #[serde(default)]
+    pub duration_secs: f64,
+    #[serde(default)]
+    pub worker: usize,
+    #[serde(default)]
+    pub job: usize,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// `jobs[]`.
+#[derive(Debug, Deserialize)]
+pub(super) struct Job {
+    pub suite: String,
+    pub worker: usize,
+    pub attempt: u32,
+    #[serde(default)]
+    pub files: Vec<String>,
+    #[serde(default)]
+    pub started_secs: f64,
+    #[serde(default)]
+    pub duration_secs: f64,
+    #[serde(default)]
+    pub estimate_secs: f64,
+    pub exit: serde_json::Value,
+    #[serde(default)]
+    pub stdout: Option<Utf8PathBuf>,
+    #[serde(default)]
+    pub stderr: Option<Utf8PathBuf>,
+    #[serde(default)]
+    pub diagnostics: Option<Utf8PathBuf>,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// `not_run[]`.
+#[derive(Debug, Deserialize)]
+pub(super) struct NotRun {
+    pub suite: String,
+    pub file: String,
+}
+
+/// `steps[]`.
+#[derive(Debug, Deserialize)]
+pub(super) struct Step {
+    pub name: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub cleanup: bool,
+    pub outcome: String,
+    #[serde(default)]
+    pub duration_secs: f64,
+}
+
+/// One line of events.jsonl, the events the report uses.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub(super) enum Event {
+    RunStarted {
+        #[serde(default)]
+        version: u32,
+    },
+    TestFinished {
+        outcome: String,
+    },
+    StepStarted {
+        step: usize,
+        name: String,
+    },
+    StepFinished {
+        step: usize,
+    },
+    EnvironmentStarting {
+        name: String,
+    },
+    EnvironmentReady {
+        name: String,
+    },
+    EnvironmentFailed {
+        name: String,
+        error: String,
+        #[serde(default)]
+        diagnostics: Option<String>,
+    },
+    EnvironmentDown {
+        name: String,
+        #[serde(default)]
+        duration_secs: f64,
+        #[serde(default)]
+        problems: Vec<String>,
+    },
+    Warning {
+        message: String,
+    },
+    Interrupting,
+    RunFinished {
+        verdict: String,
+        exit_code: u8,
+    },
+    #[serde(other)]
+    Other,
+}
+
+/// An event and when it happened.
+#[derive(Debug)]
+pub(super) struct Timed {
+    pub elapsed: f64,
+    pub event: Event,
+}
+
+#[derive(Deserialize)]
+struct Line {
+    #[serde(flatten)]
+    event: Event,
+    #[serde(default)]
+    elapsed_secs: f64,
+}
+
+/// One run folder, read.
+#[derive(Debug)]
+pub(super) struct RunInput {
+    pub dir: Utf8PathBuf,
+    pub summary: Summary,
+    pub events: Vec<Timed>,
+}
+
+impl RunInput {
+    /// Reads `dir/summary.json` and `dir/events.jsonl` (a missing log gives no timeline
+    /// extras, not an error: runs from before the log existed still render).
+    pub fn read(dir: &Utf8Path) -> Result<Self, HtmlError> {
+        let path = dir.join("summary.json");
+        let file = fs_err::File::open(&path).map_err(|source| HtmlError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let summary: Summary = serde_json::from_reader(std::io::BufReader::new(file))
+            .map_err(|source| HtmlError::Summary { path, source })?;
+        let events = read_events(&dir.join(crate::report::EVENTS_FILE))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            summary,
+            events,
+        })
+    }
+}
+
+fn read_events(path: &Utf8Path) -> Result<Vec<Timed>, HtmlError> {
+    let file = match fs_err::File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(HtmlError::Read {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let mut events = Vec::new();
+    for line in std::io::BufReader::new(file).lines() {
+        let line = line.map_err(|source| HtmlError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        // Skip the bulk of the log cheaply: step output and passing tests need no parse.
+        // Inside a JSON string a quote is escaped, so `"outcome":"passed"` with bare quotes is
+        // the field itself, never part of a test's name.
+        if line.starts_with("{\"event\":\"step_output\"")
+            || (line.starts_with("{\"event\":\"test_finished\"")
+                && (line.contains("\"outcome\":\"passed\"") || line.contains("\"outcome\":\"skipped\"")))
+        {
+            continue;
+        }
+        match serde_json::from_str::<Line>(&line) {
+            Ok(Line {
+                event: Event::TestFinished { outcome },
+                elapsed_secs,
+            }) if matches!(outcome.as_str(), "failed" | "error" | "timed_out") => events.push(Timed {
+                elapsed: elapsed_secs,
+                event: Event::TestFinished { outcome },
+            }),
+            Ok(Line {
+                event: Event::TestFinished { .. } | Event::Other,
+                ..
+            }) => {}
+            Ok(Line { event, elapsed_secs }) => events.push(Timed {
+                elapsed: elapsed_secs,
+                event,
+            }),
+            Err(_) => break,
+        }
+    }
+    Ok(events)
+}
