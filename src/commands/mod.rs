@@ -5,6 +5,7 @@ mod gate;
 mod gc;
 mod list;
 mod plan;
+mod report;
 mod run;
 
 use camino::Utf8PathBuf;
@@ -21,6 +22,7 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::List(args) => list::list(&cli.global, &args),
         Command::Gc => gc::gc(&cli.global),
         Command::Gate(args) => gate::gate(&cli.global, &args),
+        Command::Report(args) => report::report(&cli.global, &args),
     }
 }
 

@@ -211,3 +211,62 @@ fn hostile_names_messages_and_output_render_as_text_and_execute_nothing() {
         "the output reads as text"
     );
 }
+
+#[test]
+fn flotilla_report_re_renders_a_run_folder_and_merges_several_into_one() {
+    let project = Project::new();
+    project
+        .config("[run]\nworkers = 2\n\n[suite.s]\nrunner = \"custom\"\ncommand = [\"sh\", \"{file}\"]\nfiles = [\"t/*.sh\"]\n")
+        .file("t/ok.sh", "exit 0\n")
+        .file("t/broken.sh", "echo still-broken >&2\nexit 1\n");
+    assert_eq!(project.run(&["run"]).code, 1);
+    assert_eq!(project.run(&["run"]).code, 1);
+    let runs = project.path(".flotilla/runs");
+    let mut dirs: Vec<String> = std::fs::read_dir(&runs)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| e.path().display().to_string())
+        .collect();
+    dirs.sort();
+    assert_eq!(dirs.len(), 2, "{dirs:?}");
+
+    let report = project.latest("report.html");
+    std::fs::remove_file(&report).unwrap();
+    let rendered = project.run(&["report", ".flotilla/runs/latest", "--open"]);
+    assert_eq!(rendered.code, 0, "{}", rendered.describe());
+    let url = format!("file://{}", report.canonicalize().unwrap().display());
+    assert!(
+        rendered
+            .stdout
+            .lines()
+            .any(|l| l == url || l == format!("file://{}", report.display())),
+        "{}",
+        rendered.describe()
+    );
+    let page = browser::load(&report.canonicalize().unwrap(), "");
+    page.assert_quiet();
+    assert!(page.dom.contains("still-broken"), "the log is read from the run folder");
+    assert!(
+        page.dom.contains("failing for 2 runs"),
+        "the previous run's outcome of the test"
+    );
+    assert!(page.dom.contains("failures per run: 1 · 1"), "the trend over both runs");
+
+    let merged = project.path("merged.html");
+    let args = ["report", &dirs[0], &dirs[1], "-o", merged.to_str().unwrap()];
+    let rendered = project.run(&args);
+    assert_eq!(rendered.code, 0, "{}", rendered.describe());
+    let page = browser::load(&merged, "#node=2&status=failed");
+    page.assert_quiet();
+    assert!(
+        page.dom.contains(">node 1 (") && page.dom.contains(">node 2 ("),
+        "one lane group per folder"
+    );
+    assert!(page.dom.contains("Spread between nodes"));
+    assert_eq!(rows(&page), 1, "node 2's one failure");
+
+    let missing = project.run(&["report", "no/such/run"]);
+    assert_eq!(missing.code, 2, "{}", missing.describe());
+    assert!(missing.stderr.contains("has no summary.json"), "{}", missing.describe());
+}

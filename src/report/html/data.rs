@@ -215,24 +215,26 @@ fn cut(text: &str, max: usize) -> String {
 fn link(path: &str, run: &RunInput) -> Link {
     let marker = format!("/{}/", run.summary.run_id);
     let href = if let Some(at) = path.find(&marker) {
-        Some(path[at + marker.len()..].to_string())
+        Some(percent_encode_path(&path[at + marker.len()..]))
     } else if let Some(rest) = path.strip_prefix(&format!("{}/", run.summary.run_id)) {
-        Some(rest.to_string())
+        Some(percent_encode_path(rest))
     } else if path.starts_with('/') {
-        Some(format!("file://{path}"))
+        Some(format!("file://{}", percent_encode_path(path)))
     } else {
         None
     };
     Link {
         path: path.to_string(),
-        href: href.map(|h| percent_encode_path(&h)),
+        href,
     }
 }
 
-fn percent_encode_path(path: &str) -> String {
+/// A path for a URL: bytes outside `[A-Za-z0-9-_./~]` percent-encoded (a `:` too, so that a
+/// relative path never reads as a scheme).
+pub(super) fn percent_encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_./:~".contains(&byte) {
+        if byte.is_ascii_alphanumeric() || b"-_./~".contains(&byte) {
             out.push(char::from(byte));
         } else {
             out.push_str(&format!("%{byte:02X}"));

@@ -91,3 +91,9 @@ pub fn render(dirs: &[Utf8PathBuf], out: &Utf8Path, options: &HtmlOptions) -> Re
         }
     })
 }
+
+/// The `file://` URL of an absolute path, its bytes outside `[A-Za-z0-9-_./~]` percent-encoded.
+#[must_use]
+pub fn file_url(path: &Utf8Path) -> String {
+    format!("file://{}", data::percent_encode_path(path.as_str()))
+}
