@@ -7,6 +7,7 @@ use crate::config::Overrides;
 use crate::error::Error;
 use crate::exit_code;
 use crate::prepare::{Loaded, check_programs, load};
+use crate::report::ci_summary::CiSummary;
 use crate::report::{HtmlOptions, JsonStream, ReportFiles, Reporter, RerunCommands, Terminal, TerminalOptions};
 use crate::runner::{RunDir, Runner};
 use crate::styles::Styles;
@@ -44,14 +45,15 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
         },
         to_stderr: json,
     });
+    let reruns = RerunCommands::from_config(&loaded.config);
+    let ci_summary = CiSummary::detect(loaded.ci.vendor.value, &crate::ci::process_env);
+    let report_path = run_dir.path.join(crate::report::html::REPORT_FILE);
     let mut reporter = Reporter::new(
         terminal,
         json.then(JsonStream::stdout),
         Some(ReportFiles::new(
             run_dir.clone(),
-            HtmlOptions {
-                reruns: RerunCommands::from_config(&loaded.config),
-            },
+            HtmlOptions { reruns: reruns.clone() },
         )),
     );
     // One thread starts every job and reaps it, as xargs does: the jobs are separate processes,
@@ -63,6 +65,17 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
         .map_err(Error::Runtime)?;
     let runner = Runner::new(loaded, run_dir, shutdown);
     let outcome = runtime.block_on(runner.execute(&mut |event| reporter.report(event)));
+    if let Some(target) = &ci_summary {
+        let report = report_path.is_file().then_some(report_path.as_path());
+        // The run's result stands whatever happens here; the closing line stays the last on
+        // stdout, so a problem goes to stderr.
+        if let Err(error) = runtime.block_on(target.publish(&outcome.summary, &reruns, report)) {
+            let cause = std::error::Error::source(&error)
+                .map(|s| format!(": {s}"))
+                .unwrap_or_default();
+            eprintln!("warning: the CI job summary was not written: {error}{cause}");
+        }
+    }
     // Leave the runtime without waiting for tasks that may still be reading a pipe held open by
     // a process that escaped its group.
     runtime.shutdown_background();

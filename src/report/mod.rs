@@ -8,6 +8,7 @@
 //! that `RunFinished` carries. [`ci_summary`] writes the CI's job summary at the end.
 
 pub mod ci_summary;
+mod figures;
 mod files;
 pub mod html;
 mod json_stream;
@@ -17,6 +18,7 @@ mod terminal;
 #[cfg(test)]
 mod terminal_snapshots;
 
+pub use figures::{fmt_secs, slowest_files};
 pub use files::ReportFiles;
 pub use html::{HtmlError, HtmlOptions};
 pub use json_stream::{EVENTS_FILE, JsonStream, VERSION as EVENTS_VERSION};

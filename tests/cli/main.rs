@@ -2,6 +2,7 @@
 
 mod architecture;
 mod browser;
+mod ci_summaries;
 mod config_errors;
 mod cucumber_runner;
 mod cypress_runner;

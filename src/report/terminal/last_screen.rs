@@ -4,7 +4,8 @@
 
 use owo_colors::OwoColorize;
 
-use super::{Terminal, first_line, fmt_secs};
+use super::{Terminal, first_line};
+use crate::report::fmt_secs;
 use crate::results::{Outcome, RunSummary};
 
 impl Terminal {

@@ -14,6 +14,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use owo_colors::OwoColorize;
 
+use crate::report::fmt_secs;
 use crate::results::{Counts, Outcome};
 use crate::runner::Event;
 use crate::styles::Styles;
@@ -354,13 +355,4 @@ impl Terminal {
 
 pub(super) fn first_line(text: &str) -> &str {
     text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim()
-}
-
-pub(super) fn fmt_secs(secs: f64) -> String {
-    if secs < 60.0 {
-        format!("{secs:.2}s")
-    } else {
-        let total = secs.round() as u64;
-        format!("{}m{:02}s", total / 60, total % 60)
-    }
 }
