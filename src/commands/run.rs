@@ -35,6 +35,7 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
     run_dir.prune(loaded.config.run.keep_runs);
     let json = args.select.message_format == MessageFormat::Json;
     let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
+    let reruns = RerunCommands::from_config(&loaded.config);
     let terminal = Terminal::new(TerminalOptions {
         progress: !json && !in_ci && std::io::stderr().is_terminal(),
         quiet: args.quiet,
@@ -44,8 +45,8 @@ pub(super) fn run(global: &GlobalArgs, args: &RunArgs) -> Result<u8, Error> {
             Styles::default()
         },
         to_stderr: json,
-    });
-    let reruns = RerunCommands::from_config(&loaded.config);
+    })
+    .with_reruns(reruns.clone());
     let ci_summary = CiSummary::detect(loaded.ci.vendor.value, &crate::ci::process_env);
     let report_path = run_dir.path.join(crate::report::html::REPORT_FILE);
     let mut reporter = Reporter::new(

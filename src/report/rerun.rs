@@ -47,6 +47,20 @@ impl RerunCommands {
         }
     }
 
+    /// Commands for one suite run by `command` in `root` (for the terminal's snapshot tests).
+    #[cfg(test)]
+    pub(crate) fn for_suite(root: &str, suite: &str, command: SuiteCommand) -> Self {
+        Self {
+            root: root.into(),
+            suites: vec![SuiteRerun {
+                name: suite.to_string(),
+                command,
+                select: None,
+                environment: vec![("TZ".into(), "UTC".into())],
+            }],
+        }
+    }
+
     /// A shell command line that re-runs test `id` of `file` in `suite`, if the suite is known.
     #[must_use]
     pub fn command(&self, suite: &str, file: &str, id: &str) -> Option<String> {

@@ -74,6 +74,18 @@ fn every_run_writes_its_event_log_the_same_stream_as_message_format_json() {
     assert_eq!(run.code, 1, "{}", run.describe());
     let log = std::fs::read_to_string(project.latest("events.jsonl")).unwrap();
     assert_eq!(log.matches("\"event\":\"test_finished\"").count(), 2, "{log}");
+    // The last screen says where the report is, just before the totals and the closing line.
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let n = lines.len();
+    assert!(
+        lines[n - 3].starts_with("report: ") && lines[n - 3].ends_with("/report.html"),
+        "{}",
+        run.describe()
+    );
+    assert!(lines[n - 2].starts_with("ran 2 tests in "), "{}", run.describe());
+    assert_eq!(lines[n - 1], "1 passed, 1 failed, 0 skipped");
+    assert!(run.stdout.contains("    re-run: cd "), "{}", run.describe());
+    assert!(run.stdout.contains("slowest files:\n") && run.stdout.contains("first failure after "));
 }
 
 #[test]

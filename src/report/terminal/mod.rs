@@ -49,6 +49,8 @@ pub struct Terminal {
     grouped: HashMap<(usize, usize), Vec<String>>,
     /// The run's id, from `RunStarted`.
     run_id: String,
+    /// Re-run commands for the failures of the last screen.
+    reruns: crate::report::RerunCommands,
 }
 
 impl Terminal {
@@ -78,7 +80,15 @@ impl Terminal {
             grouped: HashMap::new(),
             counts: Counts::default(),
             run_id: String::new(),
+            reruns: crate::report::RerunCommands::default(),
         }
+    }
+
+    /// Names the command that re-runs each failure on the last screen.
+    #[must_use]
+    pub fn with_reruns(mut self, reruns: crate::report::RerunCommands) -> Self {
+        self.reruns = reruns;
+        self
     }
 
     fn line(&mut self, text: &str) {
