@@ -7,14 +7,12 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::input::{Event, RunInput, Summary};
+use super::input::{Event, Row, RunInput, Summary};
 use super::trends::Trends;
 use crate::report::rerun::RerunCommands;
 
 /// Outcome codes of [`TestRow`], in the order the script's table names them.
 pub(super) const OUTCOMES: [&str; 7] = ["passed", "failed", "error", "skipped", "flaky", "timed_out", "muted"];
-/// Tests that carry their details; the rest of a huge red run is in summary.json.
-const MAX_DETAILS: usize = 2_000;
 /// Jobs whose output is embedded.
 const MAX_LOGGED_JOBS: usize = 200;
 /// The tail of each log embedded.
@@ -36,7 +34,7 @@ pub(super) struct ReportData {
     pub files: Vec<String>,
     /// `[run, suite, file, name ("" = the file), outcome, duration ms, worker, job, attempts,
     /// detail (-1 = none)]`.
-    pub tests: Vec<TestRow>,
+    pub tests: TestRows,
     /// `[run, suite, worker, attempt, start s, duration s, estimate s, [files], exit, error,
     /// printed anything (0/1), environment diagnostics]`.
     pub jobs: Vec<JobRow>,
@@ -51,7 +49,53 @@ pub(super) struct ReportData {
     pub slowest_files: Vec<(usize, usize, f64, usize)>,
 }
 
-pub(super) type TestRow = (usize, usize, usize, String, u8, u64, usize, usize, usize, i64);
+/// The runs' test rows, written as the page's arrays with names and indexes made global.
+#[derive(Debug, Default)]
+pub(super) struct TestRows(Vec<RunRows>);
+
+#[derive(Debug)]
+struct RunRows {
+    run: usize,
+    rows: Vec<Row>,
+    suites: Vec<usize>,
+    files: Vec<usize>,
+    job_base: usize,
+    detail_base: usize,
+}
+
+impl TestRows {
+    /// Every row with its global index, its run's rows and the run's index maps.
+    fn iter(&self) -> impl Iterator<Item = (&RunRows, &Row)> {
+        self.0.iter().flat_map(|run| run.rows.iter().map(move |row| (run, row)))
+    }
+}
+
+impl Serialize for TestRows {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.0.iter().map(|r| r.rows.len()).sum()))?;
+        for (run, row) in self.iter() {
+            let detail = if row.detail < 0 {
+                -1
+            } else {
+                i64::from(row.detail) + i64::try_from(run.detail_base).unwrap_or(0)
+            };
+            seq.serialize_element(&(
+                run.run,
+                run.suites[row.suite as usize],
+                run.files[row.file as usize],
+                row.name.as_deref().unwrap_or(""),
+                row.code,
+                row.duration_ms,
+                row.worker,
+                run.job_base + row.job as usize,
+                row.attempts,
+                detail,
+            ))?;
+        }
+        seq.end()
+    }
+}
 pub(super) type JobRow = (
     usize,
     usize,
@@ -177,28 +221,6 @@ impl Interner {
     }
 }
 
-fn outcome_code(outcome: &str, quarantine: Option<&str>) -> u8 {
-    let failure = matches!(outcome, "failed" | "error" | "timed_out");
-    if failure && quarantine == Some("mute") {
-        return 6;
-    }
-    match outcome {
-        "passed" => 0,
-        "failed" => 1,
-        "error" => 2,
-        "flaky" => 4,
-        "timed_out" => 5,
-        _ => 3,
-    }
-}
-
-fn secs_to_ms(secs: f64) -> u64 {
-    // Durations are non-negative and far below u64::MAX milliseconds.
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "see above")]
-    let ms = (secs.max(0.0) * 1000.0).round() as u64;
-    ms
-}
-
 fn cut(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_string();
@@ -263,8 +285,9 @@ fn exit_text(exit: &serde_json::Value) -> String {
     }
 }
 
-/// Builds the page's data from the runs read (one for a run, several for a merged report).
-pub(super) fn build(runs: &[RunInput], reruns: &RerunCommands, trends: &[Trends]) -> ReportData {
+/// Builds the page's data from the runs read (one for a run, several for a merged report); the
+/// runs' test rows move into it.
+pub(super) fn build(runs: &mut [RunInput], reruns: &RerunCommands, trends: &[Trends]) -> ReportData {
     let mut suites = Interner::default();
     let mut files = Interner::default();
     let mut data = ReportData {
@@ -274,7 +297,7 @@ pub(super) fn build(runs: &[RunInput], reruns: &RerunCommands, trends: &[Trends]
         runs: Vec::new(),
         suites: Vec::new(),
         files: Vec::new(),
-        tests: Vec::new(),
+        tests: TestRows::default(),
         jobs: Vec::new(),
         details: Vec::new(),
         details_left_out: 0,
@@ -283,10 +306,12 @@ pub(super) fn build(runs: &[RunInput], reruns: &RerunCommands, trends: &[Trends]
         slowest_files: Vec::new(),
     };
     let mut logged_jobs = Vec::new();
-    for (run_index, run) in runs.iter().enumerate() {
-        let summary = &run.summary;
+    let mut job_bases = Vec::new();
+    let mut row_base = 0;
+    for (run_index, run) in runs.iter_mut().enumerate() {
         let job_base = data.jobs.len();
-        for job in &summary.jobs {
+        job_bases.push(job_base);
+        for job in &run.summary.jobs {
             let job_files = job.files.iter().map(|f| files.get(f)).collect();
             data.jobs.push((
                 run_index,
@@ -303,77 +328,58 @@ pub(super) fn build(runs: &[RunInput], reruns: &RerunCommands, trends: &[Trends]
                 job.diagnostics.as_deref().map(|d| link(d.as_str(), run)),
             ));
         }
-        let mut reported: HashMap<usize, f64> = HashMap::new();
         let empty_trends = Trends::default();
         let trend = trends.get(run_index).unwrap_or(&empty_trends);
-        for test in &summary.tests {
-            for attempt in &test.attempts {
-                *reported.entry(attempt.job).or_default() += attempt.duration_secs;
+        let tests = std::mem::take(&mut run.summary.tests);
+        let detail_base = data.details.len();
+        for (row, test) in &tests.details {
+            let attempts: Vec<AttemptData> = test
+                .attempts
+                .iter()
+                .map(|a| AttemptData {
+                    attempt: a.attempt,
+                    outcome: a.outcome.clone(),
+                    duration: a.duration_secs,
+                    worker: a.worker,
+                    job: job_base + a.job,
+                    message: a.message.as_deref().map(|m| cut(m, MAX_MESSAGE)),
+                })
+                .collect();
+            for a in &attempts {
+                if !logged_jobs.contains(&a.job) && logged_jobs.len() < MAX_LOGGED_JOBS {
+                    logged_jobs.push(a.job);
+                }
             }
-            let last = test.attempts.last();
-            let code = outcome_code(&test.outcome, test.quarantine.as_deref());
-            let row = data.tests.len();
-            let worth_reading = !matches!(code, 0 | 3) || test.quarantine.is_some();
-            let detail = if worth_reading && data.details.len() < MAX_DETAILS {
-                let attempts = test
-                    .attempts
-                    .iter()
-                    .map(|a| AttemptData {
-                        attempt: a.attempt,
-                        outcome: a.outcome.clone(),
-                        duration: a.duration_secs,
-                        worker: a.worker,
-                        job: job_base + a.job,
-                        message: a.message.as_deref().map(|m| cut(m, MAX_MESSAGE)),
-                    })
-                    .collect::<Vec<_>>();
-                for a in &attempts {
-                    if !logged_jobs.contains(&a.job) && logged_jobs.len() < MAX_LOGGED_JOBS {
-                        logged_jobs.push(a.job);
-                    }
-                }
-                data.details.push(Detail {
-                    test: row,
-                    id: test.id.clone(),
-                    quarantine: test.quarantine.clone(),
-                    outside_tests: test.outside_tests,
-                    attempts,
-                    rerun: reruns.command(&test.suite, &test.file, &test.id),
-                    recent: trend.recent(&test.suite, &test.id),
-                });
-                i64::try_from(data.details.len() - 1).unwrap_or(-1)
-            } else {
-                if worth_reading {
-                    data.details_left_out += 1;
-                }
-                -1
-            };
-            data.tests.push((
-                run_index,
-                suites.get(&test.suite),
-                files.get(&test.file),
-                if test.name == test.file {
-                    String::new()
-                } else {
-                    test.name.clone()
-                },
-                code,
-                secs_to_ms(last.map_or(0.0, |a| a.duration_secs)),
-                last.map_or(0, |a| a.worker),
-                job_base + last.map_or(0, |a| a.job),
-                test.attempts.len(),
-                detail,
-            ));
+            data.details.push(Detail {
+                test: row_base + row,
+                id: test.id.clone(),
+                quarantine: test.quarantine.clone(),
+                outside_tests: test.outside_tests,
+                attempts,
+                rerun: reruns.command(&test.suite, &test.file, &test.id),
+                recent: trend.recent(&test.suite, &test.id),
+            });
         }
-        data.runs.push(run_data(run, &reported, trend));
+        data.details_left_out += tests.left_out;
+        let run_suites = tests.suites.iter().map(|s| suites.get(s)).collect();
+        let run_files = tests.files.iter().map(|f| files.get(f)).collect();
+        data.runs.push(run_data(run, &tests.reported, trend));
+        row_base += tests.rows.len();
+        data.tests.0.push(RunRows {
+            run: run_index,
+            rows: tests.rows,
+            suites: run_suites,
+            files: run_files,
+            job_base,
+            detail_base,
+        });
     }
     for job in logged_jobs {
         let Some((run_index, ..)) = data.jobs.get(job) else {
             continue;
         };
         let run = &runs[*run_index];
-        let local = job - data.jobs.iter().position(|j| j.0 == *run_index).unwrap_or(0);
-        let Some(record) = run.summary.jobs.get(local) else {
+        let Some(record) = run.summary.jobs.get(job - job_bases[*run_index]) else {
             continue;
         };
         let mut tails = Vec::new();
@@ -393,21 +399,25 @@ pub(super) fn build(runs: &[RunInput], reruns: &RerunCommands, trends: &[Trends]
             data.logs.insert(job, tails);
         }
     }
-    let mut by_duration: Vec<usize> = (0..data.tests.len()).collect();
-    by_duration.sort_by(|&a, &b| data.tests[b].5.cmp(&data.tests[a].5));
-    by_duration.truncate(SLOWEST);
-    data.slowest_tests = by_duration;
-    let mut per_file: HashMap<(usize, usize), (f64, usize)> = HashMap::new();
-    for test in &data.tests {
-        let entry = per_file.entry((test.2, test.1)).or_default();
-        #[expect(clippy::cast_precision_loss, reason = "milliseconds of a test run")]
-        let secs = test.5 as f64 / 1000.0;
-        entry.0 += secs;
+    let mut by_duration: Vec<(u64, usize)> = data
+        .tests
+        .iter()
+        .enumerate()
+        .map(|(i, (_, row))| (row.duration_ms, i))
+        .collect();
+    by_duration.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    data.slowest_tests = by_duration.into_iter().take(SLOWEST).map(|(_, i)| i).collect();
+    let mut per_file: HashMap<(usize, usize), (u64, usize)> = HashMap::new();
+    for (run, row) in data.tests.iter() {
+        let key = (run.files[row.file as usize], run.suites[row.suite as usize]);
+        let entry = per_file.entry(key).or_default();
+        entry.0 += row.duration_ms;
         entry.1 += 1;
     }
+    #[expect(clippy::cast_precision_loss, reason = "milliseconds of a test run")]
     let mut slowest: Vec<_> = per_file
         .into_iter()
-        .map(|((f, s), (secs, n))| (f, s, secs, n))
+        .map(|((f, s), (ms, n))| (f, s, ms as f64 / 1000.0, n))
         .collect();
     slowest.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
     slowest.truncate(SLOWEST);

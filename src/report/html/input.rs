@@ -4,6 +4,7 @@
 //! in-memory types. Unknown fields and events are ignored; an event line that does not parse
 //! (a log cut short by SIGKILL) ends the log there.
 
+use std::collections::HashMap;
 use std::io::BufRead;
 
 use camino::{Utf8Path, Utf8PathBuf};
@@ -34,7 +35,7 @@ pub(super) struct Summary {
     #[serde(default)]
     pub counts: Counts,
     #[serde(default)]
-    pub tests: Vec<Test>,
+    pub tests: Tests,
     #[serde(default)]
     pub jobs: Vec<Job>,
     #[serde(default)]
@@ -55,6 +56,132 @@ pub(super) struct Counts {
     pub error: usize,
     pub muted: usize,
     pub total: usize,
+}
+
+/// Tests that carry their details into the page; the rest of a huge red run is in summary.json.
+pub(super) const MAX_DETAILS: usize = 2_000;
+
+/// `tests`, read one at a time into compact rows: at 100,000 tests the report must not hold a
+/// second copy of summary.json's test list next to the run's own. Suite and file names are
+/// interned; only the tests worth reading (failures, flaky, quarantined) are kept whole.
+#[derive(Debug, Default)]
+pub(super) struct Tests {
+    pub suites: Vec<String>,
+    pub files: Vec<String>,
+    pub rows: Vec<Row>,
+    /// `(row, test)` of the tests worth reading, at most [`MAX_DETAILS`].
+    pub details: Vec<(usize, Test)>,
+    /// Tests worth reading past [`MAX_DETAILS`].
+    pub left_out: usize,
+    /// Per job, the test time it reported (the sum of its attempts' durations).
+    pub reported: HashMap<usize, f64>,
+    suite_index: HashMap<String, u32>,
+    file_index: HashMap<String, u32>,
+}
+
+/// One test in a few bytes.
+#[derive(Debug)]
+pub(super) struct Row {
+    pub suite: u32,
+    pub file: u32,
+    /// `None` when the name is the file (file-level results).
+    pub name: Option<Box<str>>,
+    pub code: u8,
+    pub duration_ms: u64,
+    pub worker: u32,
+    pub job: u32,
+    pub attempts: u32,
+    /// Index into `details`, or -1.
+    pub detail: i32,
+}
+
+/// The page's outcome code: the index in [`super::data::OUTCOMES`] (muted = a failure of a
+/// test quarantined with `mute`).
+pub(super) fn outcome_code(outcome: &str, quarantine: Option<&str>) -> u8 {
+    let failure = matches!(outcome, "failed" | "error" | "timed_out");
+    if failure && quarantine == Some("mute") {
+        return 6;
+    }
+    match outcome {
+        "passed" => 0,
+        "failed" => 1,
+        "error" => 2,
+        "flaky" => 4,
+        "timed_out" => 5,
+        _ => 3,
+    }
+}
+
+fn intern(names: &mut Vec<String>, index: &mut HashMap<String, u32>, name: &str) -> u32 {
+    if let Some(&i) = index.get(name) {
+        return i;
+    }
+    let i = u32::try_from(names.len()).unwrap_or(u32::MAX);
+    names.push(name.to_string());
+    index.insert(name.to_string(), i);
+    i
+}
+
+fn to_ms(secs: f64) -> u64 {
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "non-negative, far below u64::MAX ms"
+    )]
+    let ms = (secs.max(0.0) * 1000.0).round() as u64;
+    ms
+}
+
+impl Tests {
+    fn push(&mut self, test: Test) {
+        for attempt in &test.attempts {
+            *self.reported.entry(attempt.job).or_default() += attempt.duration_secs;
+        }
+        let code = outcome_code(&test.outcome, test.quarantine.as_deref());
+        let worth_reading = !matches!(code, 0 | 3) || test.quarantine.is_some();
+        let last = test.attempts.last();
+        let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let mut row = Row {
+            suite: intern(&mut self.suites, &mut self.suite_index, &test.suite),
+            file: intern(&mut self.files, &mut self.file_index, &test.file),
+            name: (test.name != test.file).then(|| test.name.as_str().into()),
+            code,
+            duration_ms: to_ms(last.map_or(0.0, |a| a.duration_secs)),
+            worker: small(last.map_or(0, |a| a.worker)),
+            job: small(last.map_or(0, |a| a.job)),
+            attempts: small(test.attempts.len()),
+            detail: -1,
+        };
+        if worth_reading {
+            if self.details.len() < MAX_DETAILS {
+                row.detail = i32::try_from(self.details.len()).unwrap_or(-1);
+                self.details.push((self.rows.len(), test));
+            } else {
+                self.left_out += 1;
+            }
+        }
+        self.rows.push(row);
+    }
+}
+
+impl<'de> Deserialize<'de> for Tests {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Tests;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("the tests array of summary.json")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Tests, A::Error> {
+                let mut tests = Tests::default();
+                while let Some(test) = seq.next_element::<Test>()? {
+                    tests.push(test);
+                }
+                Ok(tests)
+            }
+        }
+        deserializer.deserialize_seq(Visitor)
+    }
 }
 
 /// `tests[]`.

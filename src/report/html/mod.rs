@@ -74,12 +74,12 @@ pub fn render_run_dir(run_dir: &Utf8Path, options: &HtmlOptions) -> Result<Utf8P
 
 /// Renders one report of the run folders `dirs` (one lane group per folder) into `out`.
 pub fn render(dirs: &[Utf8PathBuf], out: &Utf8Path, options: &HtmlOptions) -> Result<(), HtmlError> {
-    let runs = dirs
+    let mut runs = dirs
         .iter()
         .map(|dir| input::RunInput::read(dir))
         .collect::<Result<Vec<_>, _>>()?;
     let trends: Vec<trends::Trends> = runs.iter().map(trends::Trends::read).collect();
-    let data = data::build(&runs, &options.reruns, &trends);
+    let data = data::build(&mut runs, &options.reruns, &trends);
     let title = match data.runs.as_slice() {
         [run] => format!("flotilla {}: {}", run.run_id, run.verdict),
         runs => format!("flotilla: {} runs", runs.len()),

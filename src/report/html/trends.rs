@@ -71,9 +71,9 @@ impl Trends {
         let wanted: HashSet<(&str, &str)> = run
             .summary
             .tests
+            .details
             .iter()
-            .filter(|t| !matches!(t.outcome.as_str(), "passed" | "skipped") || t.quarantine.is_some())
-            .map(|t| (t.suite.as_str(), t.id.as_str()))
+            .map(|(_, t)| (t.suite.as_str(), t.id.as_str()))
             .collect();
         let mut trends = Self::default();
         let here = &run.summary.run_id;
