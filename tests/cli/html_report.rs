@@ -134,7 +134,7 @@ fn a_failing_runs_report_shows_the_failure_its_output_the_timeline_and_filters_f
     assert_eq!(rows(&page), 5, "unfiltered, every test is listed");
 
     let png = project.path("report.png");
-    browser::screenshot(&report, &png, (1280, 1500));
+    browser::screenshot(&report, &png, (1280, 2000));
     if std::env::var_os("FLOTILLA_UPDATE_SCREENSHOT").is_some() {
         let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report-failing.png");
         std::fs::copy(&png, docs).unwrap();

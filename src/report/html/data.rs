@@ -39,8 +39,10 @@ pub(super) struct ReportData {
     /// printed anything (0/1), environment diagnostics]`.
     pub jobs: Vec<JobRow>,
     pub details: Vec<Detail>,
-    /// Tests with details left out (past [`MAX_DETAILS`]).
+    /// Tests with details left out (past `input::MAX_DETAILS`).
     pub details_left_out: usize,
+    /// Passed and skipped tests not listed (past `input::MAX_ROWS`).
+    pub unlisted: usize,
     /// Captured output of jobs, by job index.
     pub logs: HashMap<usize, Vec<LogTail>>,
     /// Indexes into `tests`, slowest first.
@@ -301,6 +303,7 @@ pub(super) fn build(runs: &mut [RunInput], reruns: &RerunCommands, trends: &[Tre
         jobs: Vec::new(),
         details: Vec::new(),
         details_left_out: 0,
+        unlisted: 0,
         logs: HashMap::new(),
         slowest_tests: Vec::new(),
         slowest_files: Vec::new(),
@@ -361,6 +364,7 @@ pub(super) fn build(runs: &mut [RunInput], reruns: &RerunCommands, trends: &[Tre
             });
         }
         data.details_left_out += tests.left_out;
+        data.unlisted += tests.unlisted;
         let run_suites = tests.suites.iter().map(|s| suites.get(s)).collect();
         let run_files = tests.files.iter().map(|f| files.get(f)).collect();
         data.runs.push(run_data(run, &tests.reported, trend));

@@ -61,6 +61,10 @@ pub(super) struct Counts {
 /// Tests that carry their details into the page; the rest of a huge red run is in summary.json.
 pub(super) const MAX_DETAILS: usize = 2_000;
 
+/// Tests listed one by one; past this, only the tests worth reading are (a run of a million
+/// tests keeps a page that opens, and the report's memory bounded).
+pub(super) const MAX_ROWS: usize = 250_000;
+
 /// `tests`, read one at a time into compact rows: at 100,000 tests the report must not hold a
 /// second copy of summary.json's test list next to the run's own. Suite and file names are
 /// interned; only the tests worth reading (failures, flaky, quarantined) are kept whole.
@@ -73,6 +77,8 @@ pub(super) struct Tests {
     pub details: Vec<(usize, Test)>,
     /// Tests worth reading past [`MAX_DETAILS`].
     pub left_out: usize,
+    /// Passed and skipped tests not listed, past [`MAX_ROWS`].
+    pub unlisted: usize,
     /// Per job, the test time it reported (the sum of its attempts' durations).
     pub reported: HashMap<usize, f64>,
     suite_index: HashMap<String, u32>,
@@ -139,6 +145,10 @@ impl Tests {
         }
         let code = outcome_code(&test.outcome, test.quarantine.as_deref());
         let worth_reading = !matches!(code, 0 | 3) || test.quarantine.is_some();
+        if !worth_reading && self.rows.len() >= MAX_ROWS {
+            self.unlisted += 1;
+            return;
+        }
         let last = test.attempts.last();
         let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let mut row = Row {
@@ -398,4 +408,35 @@ fn read_events(path: &Utf8Path) -> Result<Vec<Timed>, HtmlError> {
         }
     }
     Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tests_are_read_into_rows_and_only_the_ones_worth_reading_keep_their_details() {
+        let json = r#"{"run_id": "r", "tests": [
+            {"suite": "a", "id": "f.py::ok", "name": "ok", "file": "f.py", "outcome": "passed",
+             "attempts": [{"attempt": 1, "outcome": "passed", "duration_secs": 0.5, "worker": 2, "job": 0}]},
+            {"suite": "a", "id": "f.py::bad", "name": "bad", "file": "f.py", "outcome": "failed",
+             "attempts": [{"attempt": 1, "outcome": "failed", "duration_secs": 1.25, "worker": 1, "job": 1, "message": "no"}]},
+            {"suite": "b", "id": "g.sh", "name": "g.sh", "file": "g.sh", "outcome": "failed", "quarantine": "mute",
+             "attempts": [{"attempt": 1, "outcome": "failed", "duration_secs": 0.0, "worker": 1, "job": 1}]}
+        ]}"#;
+        let summary: Summary = serde_json::from_str(json).unwrap();
+        let tests = &summary.tests;
+        assert_eq!(tests.suites, ["a", "b"]);
+        assert_eq!(tests.files, ["f.py", "g.sh"]);
+        let codes: Vec<u8> = tests.rows.iter().map(|r| r.code).collect();
+        assert_eq!(codes, [0, 1, 6], "passed, failed, muted");
+        assert_eq!(tests.rows[0].name.as_deref(), Some("ok"));
+        assert_eq!(tests.rows[2].name, None, "a file-level result's name is its file");
+        assert_eq!(tests.rows[1].duration_ms, 1250);
+        let detailed: Vec<usize> = tests.details.iter().map(|(row, _)| *row).collect();
+        assert_eq!(detailed, [1, 2]);
+        assert_eq!(tests.rows[0].detail, -1);
+        assert_eq!(tests.rows[2].detail, 1);
+        assert!((tests.reported[&1] - 1.25).abs() < 1e-9);
+    }
 }

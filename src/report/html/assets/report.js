@@ -100,7 +100,7 @@
 
   // Long output is folded: the tail is what explains a failure.
   function output(text, keep) {
-    keep = keep || 60;
+    keep = keep || 30;
     var lines = text.split("\n");
     if (lines.length && lines[lines.length - 1] === "") lines.pop();
     var pre = h("pre", { cls: "out" });
@@ -436,7 +436,10 @@
     D.jobs.forEach(function (j) { end = Math.max(end, j[4] + j[5]); });
     if (!(end > 0)) end = 1;
     box.querySelectorAll(".marker").forEach(function (m) {
-      m.style.left = (left + width * Math.min(1, Number(m.dataset.at) / end)) + "px";
+      var x = Math.min(1, Number(m.dataset.at) / end);
+      m.style.left = (left + width * x) + "px";
+      // Labels near the right edge grow leftwards, so they stay inside the box.
+      if (x > 0.8) m.classList.add("right");
     });
   }
   function niceStep(raw) {
@@ -483,7 +486,8 @@
     for (var i = 0; i < D.tests.length; i++) if (matches(D.tests[i])) shown.push(i);
     if (filters.sort === "duration") shown.sort(function (a, b) { return D.tests[b][5] - D.tests[a][5]; });
     else shown.sort(function (a, b) { return (RANK[D.tests[a][4]] - RANK[D.tests[b][4]]) || a - b; });
-    countLabel.textContent = shown.length + " of " + D.tests.length + " tests";
+    countLabel.textContent = shown.length + " of " + D.tests.length + " tests" +
+      (D.unlisted ? " (" + D.unlisted + " more passed or skipped tests are not listed: summary.json has them)" : "");
     spacer.style.height = ((shown.length + 1) * ROW_H) + "px";
     list.scrollTop = 0;
     drawRows();
