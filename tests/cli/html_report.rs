@@ -142,10 +142,13 @@ fn a_failing_runs_report_shows_the_failure_its_output_the_timeline_and_filters_f
 }
 
 #[test]
-fn a_green_run_with_a_flaky_test_says_passed_and_shows_both_attempts() {
+fn a_green_pipeline_with_a_flaky_test_says_passed_and_shows_both_attempts_and_the_steps() {
     let project = Project::new();
     project
-        .config("[run]\nworkers = 2\n\n[suite.s]\nrunner = \"custom\"\ncommand = [\"sh\", \"{file}\"]\nfiles = [\"t/*.sh\"]\nretries = 1\n")
+        .config(
+            "[run]\nworkers = 2\n\n[suite.s]\nrunner = \"custom\"\ncommand = [\"sh\", \"{file}\"]\nfiles = [\"t/*.sh\"]\nretries = 1\n\n\
+             [[step]]\nname = \"prepare the database\"\nrun = \"echo prepared\"\n\n[[step]]\nsuites = [\"s\"]\n",
+        )
         .file("t/ok.sh", "exit 0\n")
         .file(
             "t/flaky.sh",
@@ -161,6 +164,12 @@ fn a_green_run_with_a_flaky_test_says_passed_and_shows_both_attempts() {
     assert!(
         page.dom.contains("first-try-broke"),
         "the failed attempt's output is shown"
+    );
+    assert!(page.dom.contains(">prepare the database<"), "the step's row");
+    assert!(
+        page.dom
+            .contains("class=\"bar step\" title=\"step prepare the database: passed"),
+        "the step on the timeline"
     );
 }
 

@@ -39,6 +39,8 @@ pub(super) struct Trends {
 struct Past {
     run_id: String,
     #[serde(default)]
+    started_at: String,
+    #[serde(default)]
     duration_secs: f64,
     #[serde(default)]
     passed: bool,
@@ -78,6 +80,8 @@ impl Trends {
         let mut trends = Self::default();
         let here = &run.summary.run_id;
         let previous = run.dir.parent().map(|out| previous_runs(out, here)).unwrap_or_default();
+        let started = |text: &str| chrono::DateTime::parse_from_rfc3339(text).ok();
+        let here_started = started(&run.summary.started_at);
         let mut pasts = Vec::new();
         for dir in previous {
             let path = dir.join("summary.json");
@@ -90,6 +94,14 @@ impl Trends {
             };
             pasts.push(past);
         }
+        // Run ids order runs by the second they started; within a second, the start time does.
+        pasts.retain(|p| match (started(&p.started_at), here_started) {
+            (Some(past), Some(here)) => past < here,
+            _ => true,
+        });
+        pasts.sort_by_key(|p| started(&p.started_at));
+        let skip = pasts.len().saturating_sub(MAX_RUNS);
+        pasts.drain(..skip);
         for (i, past) in pasts.iter().enumerate() {
             trends
                 .points
@@ -119,7 +131,8 @@ impl Trends {
     }
 }
 
-/// The run folders before `here` under `out`, oldest first, the last [`MAX_RUNS`].
+/// The other run folders under `out` that started no later than `here`'s second, oldest first,
+/// the last [`MAX_RUNS`] and those of `here`'s own second.
 fn previous_runs(out: &Utf8Path, here: &str) -> Vec<camino::Utf8PathBuf> {
     let Ok(entries) = out.read_dir_utf8() else {
         return Vec::new();
@@ -128,9 +141,10 @@ fn previous_runs(out: &Utf8Path, here: &str) -> Vec<camino::Utf8PathBuf> {
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .map(|e| e.file_name().to_string())
-        .filter(|name| crate::runner::is_run_id(name) && name.as_str() < here)
+        .filter(|name| crate::runner::is_run_id(name) && name != here && name[..15] <= here[..here.len().min(15)])
         .collect();
     names.sort_unstable();
-    let skip = names.len().saturating_sub(MAX_RUNS);
+    let same_second = names.iter().filter(|n| n[..15] == here[..here.len().min(15)]).count();
+    let skip = names.len().saturating_sub(MAX_RUNS + same_second);
     names.into_iter().skip(skip).map(|name| out.join(name)).collect()
 }
