@@ -142,14 +142,16 @@ fn a_failing_runs_report_shows_the_failure_its_output_the_timeline_and_filters_f
 }
 
 #[test]
-fn a_green_pipeline_with_a_flaky_test_says_passed_and_shows_both_attempts_and_the_steps() {
+fn a_green_pipeline_with_a_flaky_and_a_muted_test_shows_both_attempts_the_quarantine_and_the_steps() {
     let project = Project::new();
     project
         .config(
             "[run]\nworkers = 2\n\n[suite.s]\nrunner = \"custom\"\ncommand = [\"sh\", \"{file}\"]\nfiles = [\"t/*.sh\"]\nretries = 1\n\n\
+             [quarantine]\nmute = [\"t/known.sh\"]\n\n\
              [[step]]\nname = \"prepare the database\"\nrun = \"echo prepared\"\n\n[[step]]\nsuites = [\"s\"]\n",
         )
         .file("t/ok.sh", "exit 0\n")
+        .file("t/known.sh", "echo known-to-break >&2\nexit 1\n")
         .file(
             "t/flaky.sh",
             "if [ -e \"$PROJECT_ROOT/m\" ]; then exit 0; fi\ntouch \"$PROJECT_ROOT/m\"\necho first-try-broke >&2\nexit 1\n",
@@ -166,6 +168,13 @@ fn a_green_pipeline_with_a_flaky_test_says_passed_and_shows_both_attempts_and_th
         "the failed attempt's output is shown"
     );
     assert!(page.dom.contains(">prepare the database<"), "the step's row");
+    assert!(page.dom.contains("Muted and quarantined (1)"), "{}", page.dom);
+    assert!(
+        page.dom
+            .contains("quarantined (mute): it ran and is reported, but its failure does not fail the run")
+            && page.dom.contains("known-to-break"),
+        "the muted test, why, and its output"
+    );
     assert!(
         page.dom
             .contains("class=\"bar step\" title=\"step prepare the database: passed"),

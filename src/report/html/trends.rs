@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::input::{Counts, RunInput};
 
 const MAX_RUNS: usize = 10;
-const MAX_SUMMARY: u64 = 16 * 1024 * 1024;
+const MAX_SUMMARY: u64 = 8 * 1024 * 1024;
 
 /// One run on the trend line.
 #[derive(Clone, Debug, Serialize)]
