@@ -207,19 +207,11 @@ pub(super) struct LogTail {
 
 /// Interns names: each suite and file is written once.
 #[derive(Default)]
-struct Interner {
-    names: Vec<String>,
-    index: HashMap<String, usize>,
-}
+struct Interner(super::names::Names);
 
 impl Interner {
     fn get(&mut self, name: &str) -> usize {
-        if let Some(&i) = self.index.get(name) {
-            return i;
-        }
-        self.names.push(name.to_string());
-        self.index.insert(name.to_string(), self.names.len() - 1);
-        self.names.len() - 1
+        self.0.get(name) as usize
     }
 }
 
@@ -365,8 +357,8 @@ pub(super) fn build(runs: &mut [RunInput], reruns: &RerunCommands, trends: &[Tre
         }
         data.details_left_out += tests.left_out;
         data.unlisted += tests.unlisted;
-        let run_suites = tests.suites.iter().map(|s| suites.get(s)).collect();
-        let run_files = tests.files.iter().map(|f| files.get(f)).collect();
+        let run_suites = tests.suites.as_slice().iter().map(|s| suites.get(s)).collect();
+        let run_files = tests.files.as_slice().iter().map(|f| files.get(f)).collect();
         data.runs.push(run_data(run, &tests.reported, trend));
         row_base += tests.rows.len();
         data.tests.0.push(RunRows {
@@ -426,8 +418,8 @@ pub(super) fn build(runs: &mut [RunInput], reruns: &RerunCommands, trends: &[Tre
     slowest.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
     slowest.truncate(SLOWEST);
     data.slowest_files = slowest;
-    data.suites = suites.names;
-    data.files = files.names;
+    data.suites = suites.0.into_vec();
+    data.files = files.0.into_vec();
     data
 }
 

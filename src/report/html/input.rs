@@ -70,8 +70,8 @@ pub(super) const MAX_ROWS: usize = 250_000;
 /// interned; only the tests worth reading (failures, flaky, quarantined) are kept whole.
 #[derive(Debug, Default)]
 pub(super) struct Tests {
-    pub suites: Vec<String>,
-    pub files: Vec<String>,
+    pub suites: super::names::Names,
+    pub files: super::names::Names,
     pub rows: Vec<Row>,
     /// `(row, test)` of the tests worth reading, at most [`MAX_DETAILS`].
     pub details: Vec<(usize, Test)>,
@@ -81,8 +81,6 @@ pub(super) struct Tests {
     pub unlisted: usize,
     /// Per job, the test time it reported (the sum of its attempts' durations).
     pub reported: HashMap<usize, f64>,
-    suite_index: HashMap<String, u32>,
-    file_index: HashMap<String, u32>,
 }
 
 /// One test in a few bytes.
@@ -118,16 +116,6 @@ pub(super) fn outcome_code(outcome: &str, quarantine: Option<&str>) -> u8 {
     }
 }
 
-fn intern(names: &mut Vec<String>, index: &mut HashMap<String, u32>, name: &str) -> u32 {
-    if let Some(&i) = index.get(name) {
-        return i;
-    }
-    let i = u32::try_from(names.len()).unwrap_or(u32::MAX);
-    names.push(name.to_string());
-    index.insert(name.to_string(), i);
-    i
-}
-
 fn to_ms(secs: f64) -> u64 {
     #[expect(
         clippy::cast_possible_truncation,
@@ -152,8 +140,8 @@ impl Tests {
         let last = test.attempts.last();
         let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let mut row = Row {
-            suite: intern(&mut self.suites, &mut self.suite_index, &test.suite),
-            file: intern(&mut self.files, &mut self.file_index, &test.file),
+            suite: self.suites.get(&test.suite),
+            file: self.files.get(&test.file),
             name: (test.name != test.file).then(|| test.name.as_str().into()),
             code,
             duration_ms: to_ms(last.map_or(0.0, |a| a.duration_secs)),
@@ -426,8 +414,8 @@ mod tests {
         ]}"#;
         let summary: Summary = serde_json::from_str(json).unwrap();
         let tests = &summary.tests;
-        assert_eq!(tests.suites, ["a", "b"]);
-        assert_eq!(tests.files, ["f.py", "g.sh"]);
+        assert_eq!(tests.suites.as_slice(), ["a", "b"]);
+        assert_eq!(tests.files.as_slice(), ["f.py", "g.sh"]);
         let codes: Vec<u8> = tests.rows.iter().map(|r| r.code).collect();
         assert_eq!(codes, [0, 1, 6], "passed, failed, muted");
         assert_eq!(tests.rows[0].name.as_deref(), Some("ok"));

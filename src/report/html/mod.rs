@@ -9,6 +9,7 @@
 
 mod data;
 mod input;
+mod names;
 mod page;
 mod trends;
 
