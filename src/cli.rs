@@ -45,6 +45,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// Remove compose environments whose owning flotilla run is gone (e.g. after SIGKILL).
     Gc,
+    /// Re-render report.html from run folders (their events.jsonl and summary.json); runs nothing.
+    Report(ReportArgs),
     /// Carry the timing history between CI builds and nodes: export, import, seed from JUnit.
     History(HistoryArgs),
 }
@@ -254,4 +256,20 @@ pub struct GateArgs {
     /// A suite (name or glob) that must be present and green (repeatable).
     #[arg(long = "require", value_name = "GLOB")]
     pub require: Vec<crate::gate::SuitePattern>,
+}
+
+/// `flotilla report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Run folders (e.g. `.flotilla/runs/latest`); several give one report with a lane group
+    /// per folder (one per CI node).
+    #[arg(value_name = "RUN_DIR", required = true)]
+    pub dirs: Vec<Utf8PathBuf>,
+    /// Where to write it (default: RUN_DIR/report.html for one folder, ./report.html for
+    /// several).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<Utf8PathBuf>,
+    /// Print the report's file:// URL, to open in a browser.
+    #[arg(long)]
+    pub open: bool,
 }

@@ -8,11 +8,14 @@ mod list;
 mod merge;
 mod plan;
 mod plan_nodes;
+mod report;
 mod run;
 
 use crate::cli::{Cli, Command};
 use crate::error::Error;
-use crate::settings::{GateCommand, GcCommand, HistoryCommand, MergeCommand, PlanCommand, RunCommand, Variables};
+use crate::settings::{
+    GateCommand, GcCommand, HistoryCommand, MergeCommand, PlanCommand, ReportCommand, RunCommand, Variables,
+};
 
 /// Runs the parsed command line; returns the exit code.
 pub fn dispatch(cli: Cli) -> Result<u8, Error> {
@@ -26,5 +29,6 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Gate(args) => gate::gate(&GateCommand::resolve(&cli.global, args, &variables)),
         Command::History(args) => history::history(&HistoryCommand::resolve(&cli.global, args, &variables)),
         Command::Merge(args) => merge::merge(&MergeCommand::resolve(&cli.global, args, &variables)),
+        Command::Report(args) => report::report(&ReportCommand::resolve(&cli.global, args, &variables)),
     }
 }

@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::exit_code;
 use crate::nodes::{NodeError, NodeIdentity, NodePlan, NodeRequest, ShareSource, node_identity};
 use crate::prepare::{Loaded, check_programs, load};
-use crate::report::{JsonStream, ReportFiles, Reporter, Terminal, TerminalOptions};
+use crate::report::{HtmlOptions, JsonStream, ReportFiles, Reporter, RerunCommands, Terminal, TerminalOptions};
 use crate::runner::{QueueMode, RunDir, Runner};
 use crate::settings::RunCommand;
 use crate::styles::Styles;
@@ -26,6 +26,7 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
     let run_dir = RunDir::create(&loaded.config.run.out_dir)?;
     run_dir.prune(loaded.config.run.keep_runs);
     let json = command.json;
+    let reruns = RerunCommands::from_config(&loaded.config);
     let terminal = Terminal::new(TerminalOptions {
         progress: !json && !command.in_ci && std::io::stderr().is_terminal(),
         quiet: command.quiet,
@@ -35,11 +36,17 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
             Styles::default()
         },
         to_stderr: json,
-    });
+    })
+    .with_reruns(reruns.clone());
+    let ci_summary = &command.ci_summary;
+    let report_path = run_dir.path.join(crate::report::html::REPORT_FILE);
     let mut reporter = Reporter::new(
         terminal,
         json.then(JsonStream::stdout),
-        Some(ReportFiles::new(run_dir.clone())),
+        Some(ReportFiles::new(
+            run_dir.clone(),
+            HtmlOptions { reruns: reruns.clone() },
+        )),
     );
     // One thread starts every job and reaps it, as xargs does: the jobs are separate processes,
     // so more threads only add wake-ups between them (2,000 no-op jobs took 12% longer on the
@@ -50,6 +57,17 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
         .map_err(Error::Runtime)?;
     let runner = Runner::new(loaded, run_dir, shutdown).queue(queue);
     let outcome = runtime.block_on(runner.execute(&mut |event| reporter.report(event)));
+    if let Some(target) = ci_summary {
+        let report = report_path.is_file().then_some(report_path.as_path());
+        // The run's result stands whatever happens here; the closing line stays the last on
+        // stdout, so a problem goes to stderr.
+        if let Err(error) = runtime.block_on(target.publish(&outcome.summary, &reruns, report)) {
+            let cause = std::error::Error::source(&error)
+                .map(|s| format!(": {s}"))
+                .unwrap_or_default();
+            eprintln!("warning: the CI job summary was not written: {error}{cause}");
+        }
+    }
     // Leave the runtime without waiting for tasks that may still be reading a pipe held open by
     // a process that escaped its group.
     runtime.shutdown_background();

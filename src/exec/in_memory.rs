@@ -42,6 +42,8 @@ pub struct CapturedSpec {
     pub timeout: Option<Duration>,
     /// Bytes kept of each stream (the last ones); usually [`CAPTURE_LIMIT`].
     pub limit: usize,
+    /// What to write on its stdin (then closed); `None`: stdin is /dev/null.
+    pub stdin: Option<Vec<u8>>,
 }
 
 impl CapturedSpec {
@@ -54,6 +56,7 @@ impl CapturedSpec {
             env: Vec::new(),
             timeout: None,
             limit: CAPTURE_LIMIT,
+            stdin: None,
         }
     }
 }
@@ -102,17 +105,30 @@ pub async fn run_captured(
         command.current_dir(cwd);
     }
     let started = Instant::now();
-    let (mut child, pgid) = spawn(command, &spec.argv)?;
+    let (mut child, pgid) = spawn(command, &spec.argv, spec.stdin.is_some())?;
     let _live = groups::register(pgid);
     let _kill = KillGroupOnDrop(pgid);
     let mut out_pipe = child.stdout.take().expect("stdout is piped");
     let mut err_pipe = child.stderr.take().expect("stderr is piped");
+    let in_pipe = child.stdin.take();
     let mut out = Tail::new(spec.limit);
     let mut err = Tail::new(spec.limit);
     let end = {
-        // Read both pipes in this task while waiting: a full pipe would block the command.
+        // Read both pipes in this task while waiting (a full pipe would block the command), and
+        // feed stdin alongside: a command that prints before it reads would block us otherwise.
+        let writing = async {
+            if let (Some(mut pipe), Some(bytes)) = (in_pipe, spec.stdin.as_deref()) {
+                // A command that exits without reading all of it closes the pipe: not an error
+                // here, its exit says how it went.
+                let _ = tokio::io::AsyncWriteExt::write_all(&mut pipe, bytes).await;
+            }
+        };
         let reading = async {
-            tokio::join!(read_into(&mut out_pipe, &mut out), read_into(&mut err_pipe, &mut err));
+            tokio::join!(
+                read_into(&mut out_pipe, &mut out),
+                read_into(&mut err_pipe, &mut err),
+                writing
+            );
         };
         tokio::pin!(reading);
         let mut read_all = false;
@@ -280,6 +296,21 @@ mod tests {
         );
         let total: u64 = (1..=20000_u64).map(|n| n.to_string().len() as u64 + 1).sum();
         assert_eq!(captured.stdout_dropped + text.len() as u64, total);
+    }
+
+    #[tokio::test]
+    async fn stdin_is_fed_while_the_output_is_read() {
+        // More than a pipe holds both ways: writing all of stdin before reading would deadlock.
+        let body: Vec<u8> = (0..300_000u32).map(|i| b'a' + u8::try_from(i % 26).unwrap()).collect();
+        let spec = CapturedSpec {
+            stdin: Some(body.clone()),
+            ..sh("cat; echo done >&2", Some(Duration::from_secs(30)))
+        };
+        let (_tx, mut rx) = watch::channel(Shutdown::Running);
+        let captured = run_captured(&spec, &mut rx).await.unwrap();
+        assert_eq!(captured.end, ProcessEnd::Exited(0));
+        assert_eq!(captured.stdout, body);
+        assert_eq!(captured.stderr, b"done\n");
     }
 
     #[tokio::test]

@@ -131,7 +131,7 @@ pub async fn run_process(
         .current_dir(&spec.cwd)
         .envs(spec.env.iter().map(|(k, v)| (k, v)));
     let started = Instant::now();
-    let (mut child, pgid) = spawn(command, &spec.argv)?;
+    let (mut child, pgid) = spawn(command, &spec.argv, false)?;
     let _live = groups::register(pgid);
     let stdout = child.stdout.take().expect("stdout is piped");
     let stderr = child.stderr.take().expect("stderr is piped");
@@ -203,14 +203,19 @@ pub async fn run_process(
 }
 
 /// Spawns `command` (its program and arguments already set from `argv`) as the leader of a new
-/// process group, stdin from /dev/null, stdout and stderr piped; returns the child and its group.
-pub(super) fn spawn(mut command: tokio::process::Command, argv: &[OsString]) -> Result<(Child, i32), SpawnError> {
+/// process group, stdin from /dev/null (piped with `piped_stdin`), stdout and stderr piped;
+/// returns the child and its group.
+pub(super) fn spawn(
+    mut command: tokio::process::Command,
+    argv: &[OsString],
+    piped_stdin: bool,
+) -> Result<(Child, i32), SpawnError> {
     let program = argv
         .first()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
     command
-        .stdin(Stdio::null())
+        .stdin(if piped_stdin { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)

@@ -1,6 +1,7 @@
 //! [`Reporter`]: every consumer of a run's events behind one `report` call, built from options.
 //!
-//! The report files come first on `RunFinished`, so that the terminal's last screen can say
+//! Every event goes to the run folder's event log as it happens. The report files come first on
+//! `RunFinished`, so that the terminal's last screen can say
 //! where they are; a failure to write them is kept and returned by [`Reporter::finish`] (the
 //! run's exit code then becomes 3: a run whose results are not on disk did not do its job).
 
@@ -33,9 +34,12 @@ impl Reporter {
         if let Some(json) = self.json.as_mut() {
             json.handle(event);
         }
+        if let Some(files) = self.files.as_mut() {
+            files.record(event);
+        }
         self.terminal.handle(event.event);
         if let Event::RunFinished { summary, .. } = event.event {
-            let written = match self.files.as_ref().map(|files| files.write(summary)) {
+            let written = match self.files.as_mut().map(|files| files.write(summary)) {
                 Some(Ok(written)) => written,
                 Some(Err(error)) => {
                     self.error = Some(error);

@@ -42,7 +42,17 @@ fn render(events: &[Event<'_>], summary: &RunSummary, quiet: bool) -> String {
         styles: Styles::default(),
         to_stderr: false,
     };
-    let mut reporter = Reporter::new(Terminal::with_output(options, Box::new(out.clone())), None, None);
+    let reruns = crate::report::RerunCommands::for_suite(
+        "/project",
+        "unit",
+        crate::runners::SuiteCommand::Adapter {
+            kind: crate::runners::RunnerKind::Pytest,
+            program: vec!["pytest".into()],
+            args: Vec::new(),
+        },
+    );
+    let terminal = Terminal::with_output(options, Box::new(out.clone())).with_reruns(reruns);
+    let mut reporter = Reporter::new(terminal, None, None);
     let clock = Clock::start();
     for event in events {
         reporter.report(&clock.stamp(event));

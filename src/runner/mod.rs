@@ -33,6 +33,6 @@ pub use execute::{RunOutcome, Runner};
 pub(crate) use interpret::{SuiteUnits, place_case};
 pub use job::{Job, JobEnvironment};
 pub use queue_source::QueueMode;
-pub use run_dir::RunDir;
+pub use run_dir::{RunDir, is_run_id};
 pub use test_run::{RunInput, execute};
 pub use work_source::{FromSource, RemoteBatch, RemoteWork, ToSource, WorkSource};

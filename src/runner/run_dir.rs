@@ -5,7 +5,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use crate::error::Error;
 
 /// Whether `name` looks like a run id (`YYYYMMDD-HHMMSS-xxxx`).
-fn is_run_id(name: &str) -> bool {
+pub fn is_run_id(name: &str) -> bool {
     let bytes = name.as_bytes();
     bytes.len() == 20
         && bytes[8] == b'-'

@@ -1,12 +1,12 @@
-//! [`GateCommand`] (`flotilla gate`), [`MergeCommand`] (`flotilla merge`) and [`GcCommand`]
-//! (`flotilla gc`), resolved from their arguments and the variables. They read only part of the
+//! [`GateCommand`] (`flotilla gate`), [`MergeCommand`] (`flotilla merge`), [`ReportCommand`]
+//! (`flotilla report`) and [`GcCommand`] (`flotilla gc`), resolved from their arguments and the variables. They read only part of the
 //! file (`ConfigFile::gate`, `ConfigFile::docker_hosts`) or none, so they work in a folder
 //! without suites.
 
 use camino::Utf8PathBuf;
 
 use super::{Global, Variables};
-use crate::cli::{GateArgs, GlobalArgs, MergeArgs};
+use crate::cli::{GateArgs, GlobalArgs, MergeArgs, ReportArgs};
 use crate::gate::SuitePattern;
 
 /// `flotilla gate`, resolved.
@@ -87,6 +87,39 @@ impl MergeCommand {
             roots: dirs.iter().map(under).collect(),
             out: under(out),
             plan: plan.as_ref().map(under),
+            global,
+        }
+    }
+}
+
+/// `flotilla report`, resolved.
+#[derive(Clone, Debug)]
+pub struct ReportCommand {
+    /// The global options.
+    pub global: Global,
+    /// The run folders to render, relative to `-C DIR`.
+    pub dirs: Vec<Utf8PathBuf>,
+    /// `-o FILE`, relative to `-C DIR`.
+    pub output: Option<Utf8PathBuf>,
+    /// `--open`: print the report's file:// URL.
+    pub open: bool,
+}
+
+impl ReportCommand {
+    /// Resolves `flotilla report`'s arguments.
+    #[must_use]
+    pub fn resolve(global: &GlobalArgs, args: &ReportArgs, variables: &Variables) -> Self {
+        // Destructured without `..`: a new flag must be handled here.
+        let ReportArgs { dirs, output, open } = args;
+        let global = Global::resolve(global, variables);
+        let under = |path: &Utf8PathBuf| match &global.directory {
+            Some(base) if path.is_relative() => base.join(path),
+            _ => path.clone(),
+        };
+        Self {
+            dirs: dirs.iter().map(under).collect(),
+            output: output.as_ref().map(under),
+            open: *open,
             global,
         }
     }

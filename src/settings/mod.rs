@@ -4,7 +4,7 @@
 //! command line cannot be silently ignored. The commands in `crate::commands` read only these.
 //!
 //! [`RunCommand`] (`flotilla run`), [`PlanCommand`] (`plan` and `list`), [`GateCommand`],
-//! [`GcCommand`], [`HistoryCommand`], [`MergeCommand`]; what the test commands share is built by [`command_overrides`].
+//! [`GcCommand`], [`HistoryCommand`], [`MergeCommand`], [`ReportCommand`]; what the test commands share is built by [`command_overrides`].
 
 mod gate;
 mod history;
@@ -13,7 +13,7 @@ mod plan;
 mod run;
 mod variables;
 
-pub use gate::{GateCommand, GcCommand, MergeCommand};
+pub use gate::{GateCommand, GcCommand, MergeCommand, ReportCommand};
 pub use history::{HistoryAction, HistoryCommand};
 pub use layer::{Flags, command_overrides};
 pub use plan::{NodePlanOptions, PlanCommand};

@@ -26,6 +26,8 @@ pub struct RunCommand {
     pub node: NodeOptions,
     /// `--queue URL`: take work from a Redis queue shared by the step's nodes.
     pub queue: Option<QueueOptions>,
+    /// Where this CI shows a job summary (GitHub's step summary, a Buildkite annotation).
+    pub ci_summary: Option<crate::report::ci_summary::CiSummary>,
 }
 
 /// `--queue URL`, `--queue-lease`, `--queue-max-deliveries`, and the step the queue is for.
@@ -82,9 +84,14 @@ impl RunCommand {
             },
             variables,
         )?;
+        let ci_summary = overrides
+            .ci
+            .as_ref()
+            .and_then(|ci| crate::report::ci_summary::CiSummary::detect(ci.vendor.value, &variables.lookup()));
         Ok(Self {
             global: Global::resolve(global, variables),
             overrides,
+            ci_summary,
             json: select.message_format == MessageFormat::Json,
             quiet: *quiet,
             explain: *explain,

@@ -126,6 +126,20 @@ fn every_worker_reaches_only_its_own_copy() {
         "{:?}",
         leftovers(&run_id_of(&project))
     );
+    // The report puts the environment's up, ready and down on the jobs' axis.
+    let page = crate::browser::load(&project.latest("report.html").canonicalize().unwrap(), "");
+    page.assert_quiet();
+    assert!(
+        page.dom.contains("class=\"bar env\" title=\"app up, ready after "),
+        "{}",
+        page.dom
+    );
+    assert!(
+        page.dom.contains("class=\"bar env down\" title=\"app down, "),
+        "{}",
+        page.dom
+    );
+    assert_eq!(page.count("class=\"label\">worker "), 3, "a lane per worker");
 }
 
 #[test]

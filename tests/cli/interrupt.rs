@@ -45,6 +45,15 @@ fn interrupt_with(signal: Signal) {
     );
     let junit = std::fs::read_to_string(project.latest("junit.xml")).unwrap();
     assert!(junit.contains("flotilla.interrupted"), "{junit}");
+    // The buffered event log lost nothing: the interrupt and the end are in it.
+    let events = std::fs::read_to_string(project.latest("events.jsonl")).unwrap();
+    assert!(events.contains("\"event\":\"interrupting\""), "{events}");
+    let last = events.lines().last().unwrap_or_default();
+    assert!(last.starts_with("{\"event\":\"run_finished\""), "{events}");
+    assert!(
+        project.latest("report.html").is_file(),
+        "the report is written for an interrupted run"
+    );
     let pids = pids_in(&project.root);
     assert_eq!(pids.len(), 4);
     for pid in pids {

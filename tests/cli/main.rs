@@ -1,6 +1,8 @@
 //! Integration tests: the real `flotilla` binary against fixture projects built per test.
 
 mod architecture;
+mod browser;
+mod ci_summaries;
 mod config_errors;
 mod cucumber_runner;
 mod cypress_runner;
@@ -11,6 +13,7 @@ mod go_runner;
 mod harness;
 mod history;
 mod history_exchange;
+mod html_report;
 mod interrupt;
 mod jest_runner;
 mod nextest_runner;

@@ -1,10 +1,13 @@
 //! The terminal's last screen, after the run: failures with their message, the tail of their
-//! logs and where the logs are, muted and flaky tests, what did not run, the report files, the
-//! steps, and the closing line, always last and plain for log scrapers.
+//! logs, where the logs are and the command that re-runs just that test, muted and flaky tests,
+//! what did not run, the five slowest files, the time to the first failure, the report files
+//! and the HTML report, the steps, and the closing line, always last and plain for log
+//! scrapers.
 
 use owo_colors::OwoColorize;
 
-use super::{Terminal, first_line, fmt_secs};
+use super::{Terminal, first_line};
+use crate::report::fmt_secs;
 use crate::results::{Outcome, RunSummary};
 
 impl Terminal {
@@ -50,6 +53,9 @@ impl Terminal {
                         ));
                     }
                 }
+                if let Some(rerun) = self.reruns.command(&test.suite, &test.file, &test.id) {
+                    self.line(&format!("    re-run: {rerun}"));
+                }
             }
             if failing.len() > 50 {
                 self.line(&format!("  … and {} more (see summary.json)", failing.len() - 50));
@@ -77,8 +83,22 @@ impl Terminal {
         if !summary.not_run.is_empty() {
             self.line(&format!("{} file(s) did not run", summary.not_run.len()));
         }
-        for path in written {
+        let slowest = crate::report::slowest_files(summary, 5);
+        if !slowest.is_empty() {
+            self.line("slowest files:");
+            for (suite, file, time) in slowest {
+                self.line(&format!("  {:>8}  {suite} {file}", fmt_secs(time.as_secs_f64())));
+            }
+        }
+        if let Some(first) = first_failure(summary) {
+            self.line(&format!("first failure after {}", fmt_secs(first.as_secs_f64())));
+        }
+        let is_report = |p: &&camino::Utf8PathBuf| p.file_name() == Some(crate::report::html::REPORT_FILE);
+        for path in written.iter().filter(|p| !is_report(p)) {
             self.line(&format!("{} {path}", "wrote".style(s.dim)));
+        }
+        for path in written.iter().filter(is_report) {
+            self.line(&format!("{} {path}", "report:".style(s.bold)));
         }
         let counts = summary.counts();
         self.line(&format!(
@@ -107,4 +127,18 @@ impl Terminal {
         }
         self.line(&closing);
     }
+}
+
+/// When the first failing attempt was known: the end of the earliest job that reported one
+/// (muted tests aside).
+fn first_failure(summary: &RunSummary) -> Option<std::time::Duration> {
+    summary
+        .tests
+        .iter()
+        .filter(|t| t.quarantine != Some(crate::quarantine::QuarantineMode::Mute))
+        .flat_map(|t| t.attempts.iter())
+        .filter(|a| a.outcome.is_failure())
+        .filter_map(|a| summary.jobs.get(a.job))
+        .map(|job| job.started + job.duration)
+        .min()
 }

@@ -14,6 +14,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use owo_colors::OwoColorize;
 
+use crate::report::fmt_secs;
 use crate::results::{Counts, Outcome};
 use crate::runner::Event;
 use crate::styles::Styles;
@@ -48,6 +49,8 @@ pub struct Terminal {
     grouped: HashMap<(usize, usize), Vec<String>>,
     /// The run's id, from `RunStarted`.
     run_id: String,
+    /// Re-run commands for the failures of the last screen.
+    reruns: crate::report::RerunCommands,
 }
 
 impl Terminal {
@@ -77,7 +80,15 @@ impl Terminal {
             grouped: HashMap::new(),
             counts: Counts::default(),
             run_id: String::new(),
+            reruns: crate::report::RerunCommands::default(),
         }
+    }
+
+    /// Names the command that re-runs each failure on the last screen.
+    #[must_use]
+    pub fn with_reruns(mut self, reruns: crate::report::RerunCommands) -> Self {
+        self.reruns = reruns;
+        self
     }
 
     fn line(&mut self, text: &str) {
@@ -387,13 +398,4 @@ impl Terminal {
 
 pub(super) fn first_line(text: &str) -> &str {
     text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim()
-}
-
-pub(super) fn fmt_secs(secs: f64) -> String {
-    if secs < 60.0 {
-        format!("{secs:.2}s")
-    } else {
-        let total = secs.round() as u64;
-        format!("{}m{:02}s", total / 60, total % 60)
-    }
 }
