@@ -207,6 +207,31 @@ pub struct JobRecord {
 }
 
 impl JobRecord {
+    /// A job that was never started (worker 0, no files yet): the record that error results of
+    /// units nothing ran point at. `exit` says why as the job's end, `error` as its error.
+    #[must_use]
+    pub fn never_started(id: usize, suite: &str, exit_message: String, error: String) -> Self {
+        Self {
+            id,
+            suite: suite.to_string(),
+            worker: 0,
+            attempt: 1,
+            files: Vec::new(),
+            tests: Vec::new(),
+            started: Duration::ZERO,
+            duration: Duration::ZERO,
+            estimate: Duration::ZERO,
+            exit: JobExit::SpawnFailed { message: exit_message },
+            stdout: None,
+            stderr: None,
+            report: None,
+            diagnostics: None,
+            error: Some(error),
+            reported: None,
+            requeued: Vec::new(),
+        }
+    }
+
     /// Its log files, space-separated, or a note that it printed nothing.
     #[must_use]
     pub fn logs(&self) -> String {

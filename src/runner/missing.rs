@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::nodes::{NodePlan, UnitKey};
-use crate::results::{Attempt, JobExit, JobRecord, Outcome, RunSummary, TestResult};
+use crate::results::{Attempt, JobRecord, Outcome, RunSummary, TestResult};
 
 /// Adds one error result per missing unit to `summary`.
 pub(super) fn add_missing_results(summary: &mut RunSummary, missing: &[UnitKey], plan: &NodePlan) {
@@ -26,27 +26,12 @@ pub(super) fn add_missing_results(summary: &mut RunSummary, missing: &[UnitKey],
                 Some(job) => job,
                 None => {
                     let id = summary.jobs.len();
-                    summary.jobs.push(JobRecord {
+                    summary.jobs.push(JobRecord::never_started(
                         id,
-                        suite: key.suite.clone(),
-                        worker: 0,
-                        attempt: 1,
-                        files: Vec::new(),
-                        tests: Vec::new(),
-                        started: Duration::ZERO,
-                        duration: Duration::ZERO,
-                        estimate: Duration::ZERO,
-                        exit: JobExit::SpawnFailed {
-                            message: format!("planned units of plan {} that are no longer discovered", plan.plan_hash),
-                        },
-                        stdout: None,
-                        stderr: None,
-                        report: None,
-                        diagnostics: None,
-                        error: Some("the plan's units were not found, so nothing was started".to_string()),
-                        reported: None,
-                        requeued: Vec::new(),
-                    });
+                        &key.suite,
+                        format!("planned units of plan {} that are no longer discovered", plan.plan_hash),
+                        "the plan's units were not found, so nothing was started".to_string(),
+                    ));
                     id
                 }
             };

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use super::record::MergeRecord;
 use crate::nodes::{NodePlan, PlannedUnit};
-use crate::results::{Attempt, JobExit, JobRecord, Outcome, RunSummary, TestResult};
+use crate::results::{Attempt, JobRecord, Outcome, RunSummary, TestResult};
 
 /// One summary of `parts` (in node order, the taken ones only), proven by `record`.
 #[must_use]
@@ -109,25 +109,9 @@ fn add_unrun(merged: &mut RunSummary, unrun: &[(&PlannedUnit, String)]) {
     for (unit, why) in unrun {
         let job = *jobs.entry((why.clone(), unit.suite.clone())).or_insert_with(|| {
             let id = merged.jobs.len();
-            merged.jobs.push(JobRecord {
-                id,
-                suite: unit.suite.clone(),
-                worker: 0,
-                attempt: 1,
-                files: Vec::new(),
-                tests: Vec::new(),
-                started: Duration::ZERO,
-                duration: Duration::ZERO,
-                estimate: Duration::ZERO,
-                exit: JobExit::SpawnFailed { message: why.clone() },
-                stdout: None,
-                stderr: None,
-                report: None,
-                diagnostics: None,
-                error: Some(why.clone()),
-                reported: None,
-                requeued: Vec::new(),
-            });
+            merged
+                .jobs
+                .push(JobRecord::never_started(id, &unit.suite, why.clone(), why.clone()));
             id
         });
         let record = &mut merged.jobs[job];
@@ -162,6 +146,7 @@ fn add_unrun(merged: &mut RunSummary, unrun: &[(&PlannedUnit, String)]) {
 mod tests {
     use super::*;
     use crate::nodes::{NodeUnit, partition};
+    use crate::results::JobExit;
     use crate::results::merge::{NodeView, prove, ran_units};
 
     fn plan() -> NodePlan {
