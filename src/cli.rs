@@ -209,15 +209,23 @@ pub struct PlanArgs {
 /// `flotilla merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Node run folders or downloaded artifacts, searched recursively for summary.json.
-    #[arg(value_name = "DIR", required = true)]
+    /// Node run folders or downloaded artifacts, searched recursively for summary.json (with
+    /// --queue: optional, they add each test's attempts and output to the queue's record).
+    #[arg(value_name = "DIR", required_unless_present = "queue")]
     pub dirs: Vec<Utf8PathBuf>,
     /// Where to write the merged junit.xml and summary.json.
     #[arg(long, value_name = "DIR", default_value = "flotilla-merged")]
     pub out: Utf8PathBuf,
     /// The plan the nodes ran (default: the plan.json next to the node summaries).
-    #[arg(long = "plan", value_name = "FILE")]
+    #[arg(long = "plan", value_name = "FILE", conflicts_with = "queue")]
     pub plan: Option<Utf8PathBuf>,
+    /// Merge the build's work queue at this Redis URL (the nodes ran `flotilla run --queue URL`):
+    /// its record is the result, and the proof that every batch ran exactly once.
+    #[arg(long = "queue", value_name = "URL")]
+    pub queue: Option<String>,
+    /// With --queue: only the queues of this parallel step (default: every queue of the build).
+    #[arg(long = "queue-step", value_name = "STEP", requires = "queue")]
+    pub queue_step: Option<String>,
 }
 
 /// `--message-format`.

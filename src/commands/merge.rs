@@ -2,7 +2,8 @@
 //! plan.json next to it), prove every planned unit ran exactly once, write one junit.xml and
 //! summary.json, and name what went wrong. Exit 0 (proven and green), 1 (a test failed, or the
 //! proof failed: a unit missing or run twice, a node that never reported, another plan), 2 (no
-//! node result or plan could be read).
+//! node result or plan could be read). With `--queue URL` the build's work queue is merged
+//! instead (`merge_queue.rs`).
 
 use std::collections::BTreeMap;
 
@@ -22,40 +23,20 @@ struct NodeResult {
 }
 
 pub(super) fn merge(command: &MergeCommand) -> Result<u8, Error> {
-    let roots = &command.roots;
-    let out = &command.out;
-    let found = find_summaries(roots).map_err(|error| Error::Usage {
-        message: error.to_string(),
-    })?;
-    let out_canonical = out.canonicalize_utf8().ok();
+    if let Some(queue) = &command.queue {
+        return super::merge_queue::merge_queue(command, queue);
+    }
     let mut results = Vec::new();
-    for found in found {
-        // An earlier merge written under one of the folders is not a node's result.
-        let inside_out = out_canonical
-            .as_ref()
-            .is_some_and(|o| found.path.canonicalize_utf8().is_ok_and(|p| p.starts_with(o)));
-        if inside_out {
-            continue;
-        }
-        let text =
-            fs_err::read_to_string(&found.path).map_err(|source| Error::io("could not read", &found.path, source))?;
-        let summary = parse_summary(&text).map_err(|source| Error::Merge {
-            message: format!("`{}` cannot be merged", found.path),
-            source: Some(Box::new(source)),
-        })?;
+    for (path, summary) in read_summaries(command)? {
         if summary.node.is_none() {
             if summary.merge.is_none() {
                 eprintln!(
-                    "warning: skipped `{}`: not a node's result (no `node` field; nodes run with `flotilla run --partition I/N`, `--plan plan.json` or inside the CI's parallel step)",
-                    found.path
+                    "warning: skipped `{path}`: not a node's result (no `node` field; nodes run with `flotilla run --partition I/N`, `--plan plan.json` or inside the CI's parallel step)"
                 );
             }
             continue;
         }
-        results.push(NodeResult {
-            path: found.path,
-            summary,
-        });
+        results.push(NodeResult { path, summary });
     }
     let plan = the_plan(command.plan.as_deref(), &results)?;
     let views: Vec<NodeView> = results
@@ -82,19 +63,8 @@ pub(super) fn merge(command: &MergeCommand) -> Result<u8, Error> {
     print!("{}", report(&record));
     let run_id = format!("merged-{}", plan.plan_hash);
     let merged = combine(parts, record, &plan, run_id);
-    fs_err::create_dir_all(out).map_err(|source| Error::io("could not create", out, source))?;
-    let junit = out.join("junit.xml");
-    write_junit(&merged, &junit).map_err(|source| Error::Report {
-        what: "JUnit report",
-        path: junit.clone(),
-        source,
-    })?;
-    let json = out.join("summary.json");
-    write_summary(&merged, &json).map_err(|source| Error::Report {
-        what: "summary",
-        path: json.clone(),
-        source,
-    })?;
+    let out = &command.out;
+    let (json, junit) = write_merged(&merged, out)?;
     plan.write(&out.join("plan.json"))
         .map_err(crate::nodes::NodeError::from)?;
     println!("merged: {} ({json}, {junit})", merged.counts().closing_line());
@@ -103,6 +73,51 @@ pub(super) fn merge(command: &MergeCommand) -> Result<u8, Error> {
     } else {
         exit_code::TESTS_FAILED
     })
+}
+
+/// Every summary.json under the command's folders, parsed, except those under `--out` (an
+/// earlier merge written there is not a node's result).
+pub(super) fn read_summaries(command: &MergeCommand) -> Result<Vec<(Utf8PathBuf, RunSummary)>, Error> {
+    let found = find_summaries(&command.roots).map_err(|error| Error::Usage {
+        message: error.to_string(),
+    })?;
+    let out_canonical = command.out.canonicalize_utf8().ok();
+    let mut summaries = Vec::new();
+    for found in found {
+        let inside_out = out_canonical
+            .as_ref()
+            .is_some_and(|o| found.path.canonicalize_utf8().is_ok_and(|p| p.starts_with(o)));
+        if inside_out {
+            continue;
+        }
+        let text =
+            fs_err::read_to_string(&found.path).map_err(|source| Error::io("could not read", &found.path, source))?;
+        let summary = parse_summary(&text).map_err(|source| Error::Merge {
+            message: format!("`{}` cannot be merged", found.path),
+            source: Some(Box::new(source)),
+        })?;
+        summaries.push((found.path, summary));
+    }
+    Ok(summaries)
+}
+
+/// Writes the merged junit.xml and summary.json into `out`; returns the summary's path and the
+/// JUnit's.
+pub(super) fn write_merged(merged: &RunSummary, out: &Utf8Path) -> Result<(Utf8PathBuf, Utf8PathBuf), Error> {
+    fs_err::create_dir_all(out).map_err(|source| Error::io("could not create", out, source))?;
+    let junit = out.join("junit.xml");
+    write_junit(merged, &junit).map_err(|source| Error::Report {
+        what: "JUnit report",
+        path: junit.clone(),
+        source,
+    })?;
+    let json = out.join("summary.json");
+    write_summary(merged, &json).map_err(|source| Error::Report {
+        what: "summary",
+        path: json.clone(),
+        source,
+    })?;
+    Ok((json, junit))
 }
 
 /// The plan to prove against: `--plan`, else the plan.json next to the node summaries, the one
@@ -305,6 +320,7 @@ mod tests {
                 suite: "api".into(),
                 file: "tests/test_new.py".into(),
             }],
+            queue: None,
         };
         insta::assert_snapshot!(report(&record));
     }

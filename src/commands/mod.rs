@@ -6,6 +6,7 @@ mod gc;
 mod history;
 mod list;
 mod merge;
+mod merge_queue;
 mod plan;
 mod plan_nodes;
 mod report;
@@ -28,7 +29,7 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Gc => gc::gc(&GcCommand::resolve(&cli.global, &variables)),
         Command::Gate(args) => gate::gate(&GateCommand::resolve(&cli.global, args, &variables)),
         Command::History(args) => history::history(&HistoryCommand::resolve(&cli.global, args, &variables)),
-        Command::Merge(args) => merge::merge(&MergeCommand::resolve(&cli.global, args, &variables)),
+        Command::Merge(args) => merge::merge(&MergeCommand::resolve(&cli.global, args, &variables)?),
         Command::Report(args) => report::report(&ReportCommand::resolve(&cli.global, args, &variables)),
     }
 }

@@ -1,12 +1,11 @@
-//! [`GateCommand`] (`flotilla gate`), [`MergeCommand`] (`flotilla merge`), [`ReportCommand`]
-//! (`flotilla report`) and [`GcCommand`] (`flotilla gc`), resolved from their arguments and the variables. They read only part of the
+//! [`GateCommand`] (`flotilla gate`), [`ReportCommand`] (`flotilla report`) and [`GcCommand`] (`flotilla gc`), resolved from their arguments and the variables. They read only part of the
 //! file (`ConfigFile::gate`, `ConfigFile::docker_hosts`) or none, so they work in a folder
 //! without suites.
 
 use camino::Utf8PathBuf;
 
 use super::{Global, Variables};
-use crate::cli::{GateArgs, GlobalArgs, MergeArgs, ReportArgs};
+use crate::cli::{GateArgs, GlobalArgs, ReportArgs};
 use crate::gate::SuitePattern;
 
 /// `flotilla gate`, resolved.
@@ -55,39 +54,6 @@ impl GcCommand {
     pub fn resolve(global: &GlobalArgs, variables: &Variables) -> Self {
         Self {
             global: Global::resolve(global, variables),
-        }
-    }
-}
-
-/// `flotilla merge`, resolved.
-#[derive(Clone, Debug)]
-pub struct MergeCommand {
-    /// The global options.
-    pub global: Global,
-    /// The node run folders (or artifacts) to merge, relative to `-C DIR`.
-    pub roots: Vec<Utf8PathBuf>,
-    /// Where the merged result goes, relative to `-C DIR`.
-    pub out: Utf8PathBuf,
-    /// `--plan FILE`, relative to `-C DIR`.
-    pub plan: Option<Utf8PathBuf>,
-}
-
-impl MergeCommand {
-    /// Resolves `flotilla merge`'s arguments.
-    #[must_use]
-    pub fn resolve(global: &GlobalArgs, args: &MergeArgs, variables: &Variables) -> Self {
-        // Destructured without `..`: a new flag must be handled here.
-        let MergeArgs { dirs, out, plan } = args;
-        let global = Global::resolve(global, variables);
-        let under = |path: &Utf8PathBuf| match &global.directory {
-            Some(base) if path.is_relative() => base.join(path),
-            _ => path.clone(),
-        };
-        Self {
-            roots: dirs.iter().map(under).collect(),
-            out: under(out),
-            plan: plan.as_ref().map(under),
-            global,
         }
     }
 }

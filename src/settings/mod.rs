@@ -9,13 +9,15 @@
 mod gate;
 mod history;
 mod layer;
+mod merge;
 mod plan;
 mod run;
 mod variables;
 
-pub use gate::{GateCommand, GcCommand, MergeCommand, ReportCommand};
+pub use gate::{GateCommand, GcCommand, ReportCommand};
 pub use history::{HistoryAction, HistoryCommand};
 pub use layer::{Flags, command_overrides};
+pub use merge::{MergeCommand, MergeQueue};
 pub use plan::{NodePlanOptions, PlanCommand};
 pub use run::{NodeOptions, QueueOptions, RunCommand};
 pub use variables::Variables;

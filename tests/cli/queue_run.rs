@@ -180,6 +180,43 @@ fn a_node_killed_mid_batch_loses_nothing_and_nothing_counts_twice() {
     expected.sort();
     assert_eq!(local, expected);
 
+    // The merge step builds the build's one result from the queue's record: every test once,
+    // the dead node's stored results included, with attempts from the live nodes' folders.
+    let out = tempfile::tempdir().unwrap();
+    let mut dirs: Vec<String> = runs
+        .keys()
+        .map(|&i| projects[i].path(".flotilla/runs").display().to_string())
+        .collect();
+    dirs.push(projects[victim].path(".flotilla/runs").display().to_string());
+    let merged = merge_queue(&redis, out.path(), &dirs);
+    assert_eq!(merged.code, 0, "{}", merged.describe());
+    assert!(merged.stdout.contains("proven"), "{}", merged.describe());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("merged/summary.json")).unwrap()).unwrap();
+    let mut ids: Vec<String> = summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, expected, "every test exactly once in the merged result");
+    assert!(
+        summary["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["outcome"] == "passed")
+    );
+    assert_eq!(
+        summary["merge"]["queue"]["batches"].as_u64().unwrap() as usize,
+        record.batches.len()
+    );
+    let junit = std::fs::read_to_string(out.path().join("merged/junit.xml")).unwrap();
+    assert_eq!(junit.matches("<testcase").count(), FILES + 1);
+    let gate = Project::new().run(&["gate", &out.path().join("merged").display().to_string()]);
+    assert_eq!(gate.code, 0, "the gate accepts the merged result: {}", gate.describe());
+
     // A node that starts now finds the queue drained, runs nothing and passes.
     let late = finish(node(&node_project(), &redis, markers.path(), 2, 0));
     assert_eq!(late.code, 0, "{}", late.describe());
@@ -206,6 +243,84 @@ fn a_node_killed_mid_batch_loses_nothing_and_nothing_counts_twice() {
     assert_eq!(replayed, expected_units, "{}", retried.describe());
     let after = record_after_retry(&redis, victim as u32);
     assert!(after.exactly_once().holds());
+}
+
+/// `flotilla merge --queue` in a folder of its own, as the build's merge step.
+fn merge_queue(redis: &RedisServer, out: &std::path::Path, dirs: &[String]) -> Run {
+    let url = redis.url();
+    let merged = out.join("merged");
+    let mut args = vec!["merge", "--queue", url.as_str(), "--out", merged.to_str().unwrap()];
+    args.extend(dirs.iter().map(String::as_str));
+    let project = Project::new();
+    let mut command = project.command(&args);
+    command
+        .env("FLOTILLA_BUILD_ID", "build-42")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    finish(command.spawn().expect("flotilla starts"))
+}
+
+#[test]
+fn a_batch_its_only_node_died_holding_is_named_by_the_merge_and_fails_it() {
+    let redis = RedisServer::start();
+    let markers = tempfile::tempdir().unwrap();
+    let _cleanup = KillOnDrop(markers.path().join("blocker.pid"));
+    let project = node_project();
+    let mut child = node(&project, &redis, markers.path(), 0, 0);
+    let node_file = markers.path().join("blocker.node");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !node_file.exists() {
+        assert!(Instant::now() < deadline, "the node never ran the blocker");
+        std::thread::yield_now();
+    }
+    child.kill().expect("SIGKILL the node");
+    let _ = child.wait();
+    let out = tempfile::tempdir().unwrap();
+    let merged = merge_queue(&redis, out.path(), &[]);
+    assert_eq!(merged.code, 1, "{}", merged.describe());
+    assert!(merged.stdout.contains("never completed"), "{}", merged.describe());
+    assert!(
+        merged.stdout.contains("held by"),
+        "names who held it: {}",
+        merged.describe()
+    );
+    assert!(merged.stdout.contains("not proven"), "{}", merged.describe());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("merged/summary.json")).unwrap()).unwrap();
+    let blocker = summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "t/blocker.sh")
+        .expect("the unfinished batch's file is in the merged result");
+    assert_eq!(blocker["outcome"], "error");
+    let unfinished = summary["merge"]["queue"]["unfinished"].as_array().unwrap();
+    assert!(
+        unfinished
+            .iter()
+            .any(|b| b["units"].as_array().unwrap().iter().any(|u| u == "s: t/blocker.sh")),
+        "{unfinished:?}"
+    );
+    // Every file either has the dead node's stored result or is an error: none is lost.
+    assert_eq!(summary["tests"].as_array().unwrap().len(), FILES + 1);
+    let gate = Project::new().run(&["gate", &out.path().join("merged").display().to_string()]);
+    assert_ne!(gate.code, 0, "the gate refuses it: {}", gate.describe());
+}
+
+#[test]
+fn merge_of_a_build_without_a_queue_says_how_to_find_it() {
+    let redis = RedisServer::start();
+    let out = tempfile::tempdir().unwrap();
+    let merged = merge_queue(&redis, out.path(), &[]);
+    assert_eq!(merged.code, 2, "{}", merged.describe());
+    assert!(
+        merged.stderr.contains("build-42") && merged.stderr.contains("FLOTILLA_BUILD_ID"),
+        "{}",
+        merged.describe()
+    );
+    let no_build = Project::new().run(&["merge", "--queue", &redis.url()]);
+    assert_eq!(no_build.code, 2, "{}", no_build.describe());
+    assert!(no_build.stderr.contains("FLOTILLA_BUILD_ID"), "{}", no_build.describe());
 }
 
 fn record_after_retry(redis: &RedisServer, victim: u32) -> flotilla::queue::QueueRecord {

@@ -3,8 +3,10 @@
 //!
 //! Pure: [`parse_summary`] reads a node's summary.json text back into a [`RunSummary`];
 //! [`ran_units`] says which planned units a node's jobs ran; [`prove`] checks the plan against
-//! what every node reports (a future queue's record gives the same [`NodeView`]s); [`combine`]
-//! builds the merged summary, which the usual writers turn into junit.xml and summary.json.
+//! what every node reports; [`combine`]
+//! builds the merged summary, which the usual writers turn into junit.xml and summary.json. A
+//! work queue's record is merged by `crate::queue::merged_summary` into the same shape, with a
+//! [`QueueProof`] in its record.
 //!
 //! [`RunSummary`]: super::RunSummary
 
@@ -18,4 +20,7 @@ pub use combine::combine;
 pub use prove::{NodeView, prove};
 pub use ran::ran_units;
 pub use read::{SummaryReadError, parse_summary};
-pub use record::{Duplicate, HashMismatch, MergeRecord, MissingUnit, NeverReported, ReportedNode};
+pub use record::{
+    Duplicate, FailedBatch, HashMismatch, MergeRecord, MissingUnit, NeverReported, QueueProof, ReportedNode,
+    UnfinishedBatch,
+};

@@ -34,6 +34,10 @@ pub struct MergeRecord {
     /// Files the nodes discovered that the plan gives to no node (run nowhere).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unplanned: Vec<FileKey>,
+    /// Merged from a work queue's record (`flotilla merge --queue`): what the queue held and the
+    /// batches that did not end with a result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueProof>,
 }
 
 impl MergeRecord {
@@ -45,7 +49,55 @@ impl MergeRecord {
             && self.duplicates.is_empty()
             && self.plan_hash_mismatches.is_empty()
             && self.unplanned.is_empty()
+            && self.queue.as_ref().is_none_or(QueueProof::holds)
     }
+}
+
+/// What a work queue's record proved (`flotilla merge --queue`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueProof {
+    /// The queues merged (`build B step S plan H`), one per parallel step.
+    pub scopes: Vec<String>,
+    /// How many batches they were seeded with.
+    pub batches: usize,
+    /// Batches without a result, with their units and who held them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unfinished: Vec<UnfinishedBatch>,
+    /// Batches reported failed after too many deliveries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<FailedBatch>,
+    /// Planned units of a completed batch that reported no test: `suite: id`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub silent: Vec<String>,
+}
+
+impl QueueProof {
+    /// Every batch ended with a result that reported every one of its units.
+    #[must_use]
+    pub fn holds(&self) -> bool {
+        self.unfinished.is_empty() && self.failed.is_empty() && self.silent.is_empty()
+    }
+}
+
+/// A batch of the queue that no node completed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnfinishedBatch {
+    /// The batch id.
+    pub batch: String,
+    /// Its units, `suite: id`.
+    pub units: Vec<String>,
+    /// The consumer that holds it without acknowledging it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_by: Option<String>,
+}
+
+/// A batch the queue gave up on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedBatch {
+    /// The batch id.
+    pub batch: String,
+    /// Why (its deliveries).
+    pub reason: String,
 }
 
 /// One node result taken into the merge.
