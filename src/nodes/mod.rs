@@ -23,7 +23,7 @@ mod target_time;
 
 pub use error::NodeError;
 pub use identity::{NodeIdentity, Partition, PartitionError, node_identity};
-pub use partition::{ALGORITHM, NodeUnit, partition};
+pub use partition::{ALGORITHM, NodeUnit, least_loaded, partition};
 pub use plan_file::{NodePlan, PLAN_SCHEMA_VERSION, PlanFileError, PlannedUnit, UnitKey};
 pub use share::{FileKey, MissingUnit, NodeRequest, NodeShare, NodeSummary, ShareSource, reconcile};
 pub use target_time::{NodeCount, choose_nodes, predicted_node_time, predicted_time};

@@ -48,14 +48,9 @@ pub fn partition(units: &[NodeUnit], nodes: u32) -> NodePlan {
             .cmp(&a.estimate_us)
             .then_with(|| (&a.suite, &a.file, &a.test).cmp(&(&b.suite, &b.file, &b.test)))
     });
-    let mut free: BinaryHeap<Reverse<(u64, u32)>> = (0..nodes).map(|n| Reverse((0, n))).collect();
-    let mut loads = vec![0_u64; nodes as usize];
-    for unit in &mut planned {
-        let Reverse((load, node)) = free.pop().expect("at least one node");
+    let (assigned, loads) = least_loaded(planned.iter().map(|u| u.estimate_us), nodes);
+    for (unit, node) in planned.iter_mut().zip(assigned) {
         unit.node = node;
-        let load = load.saturating_add(unit.estimate_us);
-        loads[node as usize] = load;
-        free.push(Reverse((load, node)));
     }
     // The file lists units by key, not by estimate: easy to read and to diff between builds.
     planned.sort_by(|a, b| a.key_tuple().cmp(&b.key_tuple()));
@@ -68,6 +63,27 @@ pub fn partition(units: &[NodeUnit], nodes: u32) -> NodePlan {
         loads_us: loads,
         units: planned,
     }
+}
+
+/// Places `costs`, in the order given, each onto the node (of `nodes`, at least 1) with the
+/// least load so far, the lowest index on a tie: the node of each, and every node's load. The
+/// one greedy rule of the static split and of a queue node's fallback share.
+#[must_use]
+pub fn least_loaded(costs: impl IntoIterator<Item = u64>, nodes: u32) -> (Vec<u32>, Vec<u64>) {
+    let nodes = nodes.max(1);
+    let mut free: BinaryHeap<Reverse<(u64, u32)>> = (0..nodes).map(|n| Reverse((0, n))).collect();
+    let mut loads = vec![0_u64; nodes as usize];
+    let assigned = costs
+        .into_iter()
+        .map(|cost| {
+            let Reverse((load, node)) = free.pop().expect("at least one node");
+            let load = load.saturating_add(cost);
+            loads[node as usize] = load;
+            free.push(Reverse((load, node)));
+            node
+        })
+        .collect();
+    (assigned, loads)
 }
 
 #[cfg(test)]

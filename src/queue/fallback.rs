@@ -5,7 +5,6 @@
 //! queue knows that (Knapsack Pro's rule).
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use super::batch::QueueBatch;
 use super::error::QueueError;
@@ -29,17 +28,16 @@ pub enum Fallback {
 /// batch goes to the least-loaded node, ties to the lowest index. Deterministic.
 #[must_use]
 pub fn static_share(batches: &[QueueBatch], index: u32, total: u32) -> Vec<QueueBatch> {
-    let total = total.max(1) as usize;
-    let mut loads = vec![Duration::ZERO; total];
-    let mut mine = Vec::new();
-    for batch in batches {
-        let node = (0..total).min_by_key(|&n| (loads[n], n)).unwrap_or(0);
-        loads[node] += batch.estimate();
-        if node == index as usize {
-            mine.push(batch.clone());
-        }
-    }
-    mine
+    let costs = batches
+        .iter()
+        .map(|b| u64::try_from(b.estimate().as_micros()).unwrap_or(u64::MAX));
+    let (assigned, _) = crate::nodes::least_loaded(costs, total);
+    batches
+        .iter()
+        .zip(assigned)
+        .filter(|&(_, node)| node == index)
+        .map(|(batch, _)| batch.clone())
+        .collect()
 }
 
 /// Decides what `node` does after `error` (connecting to the queue failed). `already_ran`: the
