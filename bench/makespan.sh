@@ -18,6 +18,8 @@ FILES=200
 WORKERS=8
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib/heavy_tailed.sh
+source "$repo/bench/lib/heavy_tailed.sh"
 # FLOTILLA=/path/to/flotilla measures that binary instead of building this checkout.
 if [[ -z "${FLOTILLA:-}" ]]; then
     cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
@@ -28,33 +30,14 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/flotilla-makespan.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/tests"
 
-# Deterministic durations, the same with any awk: Park–Miller LCG (exact in doubles), Box–Muller.
-# Bulk: log-normal, median 0.15 s, sigma 0.6, clipped to [0.03, 1.0]. Then the same generator picks
-# six distinct files that take 3.0 s (20x the median): the heavy tail.
-awk -v n="$FILES" 'function next_u() { x = (16807 * x) % 2147483647; return x / 2147483647 }
-BEGIN {
-    x = 20240607
-    for (i = 0; i < n; i++) {
-        u1 = next_u(); u2 = next_u()
-        d[i] = 0.15 * exp(0.6 * sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2))
-        if (d[i] < 0.03) d[i] = 0.03
-        if (d[i] > 1.0) d[i] = 1.0
-    }
-    for (heavy = 0; heavy < 6;) {
-        i = int(next_u() * n)
-        if (d[i] != 3.0) { d[i] = 3.0; heavy++ }
-    }
-    for (i = 0; i < n; i++) printf "%d %.3f\n", i, d[i]
-}' >"$work/durations"
-
+# The heavy-tailed durations of section 3 (bench/lib/heavy_tailed.sh).
+heavy_tailed_durations "$FILES" >"$work/durations"
+write_sleep_suite "$work" "$work/durations" "$WORKERS"
 files=()
-while read -r i d; do
+while read -r i _; do
     printf -v f 'tests/t%03d.sh' "$i"
-    printf 'sleep %s\n' "$d" >"$work/$f"
     files+=("$f")
 done <"$work/durations"
-
-cat >"$work/flotilla.toml" <<TOML
 [run]
 workers = $WORKERS
 

@@ -29,6 +29,8 @@ WORKERS=2
 REPS=${REPS:-3}
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib/heavy_tailed.sh
+source "$repo/bench/lib/heavy_tailed.sh"
 if [[ -z "${FLOTILLA:-}" ]]; then
     cargo build --quiet --manifest-path "$repo/Cargo.toml"
 fi
@@ -42,29 +44,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The same durations as bench/makespan.sh (Park–Miller LCG, Box–Muller, six 3 s files).
-awk -v n="$FILES" 'function next_u() { x = (16807 * x) % 2147483647; return x / 2147483647 }
-BEGIN {
-    x = 20240607
-    for (i = 0; i < n; i++) {
-        u1 = next_u(); u2 = next_u()
-        d[i] = 0.15 * exp(0.6 * sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2))
-        if (d[i] < 0.03) d[i] = 0.03
-        if (d[i] > 1.0) d[i] = 1.0
-    }
-    for (heavy = 0; heavy < 6;) {
-        i = int(next_u() * n)
-        if (d[i] != 3.0) { d[i] = 3.0; heavy++ }
-    }
-    for (i = 0; i < n; i++) printf "%d %.3f\n", i, d[i]
-}' >"$work/durations"
-
+# The heavy-tailed durations of section 3 (bench/lib/heavy_tailed.sh).
+heavy_tailed_durations "$FILES" >"$work/durations"
 base=$work/base
-mkdir -p "$base/tests"
-while read -r i d; do
-    printf 'sleep %s\n' "$d" >"$(printf '%s/tests/t%03d.sh' "$base" "$i")"
-done <"$work/durations"
-cat >"$base/flotilla.toml" <<TOML
+write_sleep_suite "$base" "$work/durations" "$WORKERS"
 [run]
 workers = $WORKERS
 
