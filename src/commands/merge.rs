@@ -3,7 +3,7 @@
 //! summary.json, and name what went wrong. Exit 0 (proven and green), 1 (a test failed, or the
 //! proof failed: a unit missing or run twice, a node that never reported, another plan), 2 (no
 //! node result or plan could be read). With `--queue URL` the build's work queue is merged
-//! instead (`merge_queue.rs`).
+//! instead (`merge_queue.rs`, which uses this file's readers and writers).
 
 use std::collections::BTreeMap;
 
@@ -23,9 +23,6 @@ struct NodeResult {
 }
 
 pub(super) fn merge(command: &MergeCommand) -> Result<u8, Error> {
-    if let Some(queue) = &command.queue {
-        return super::merge_queue::merge_queue(command, queue);
-    }
     let mut results = Vec::new();
     for (path, summary) in read_summaries(command)? {
         if summary.node.is_none() {

@@ -29,7 +29,13 @@ pub fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Gc => gc::gc(&GcCommand::resolve(&cli.global, &variables)),
         Command::Gate(args) => gate::gate(&GateCommand::resolve(&cli.global, args, &variables)),
         Command::History(args) => history::history(&HistoryCommand::resolve(&cli.global, args, &variables)),
-        Command::Merge(args) => merge::merge(&MergeCommand::resolve(&cli.global, args, &variables)?),
+        Command::Merge(args) => {
+            let command = MergeCommand::resolve(&cli.global, args, &variables)?;
+            match &command.queue {
+                Some(queue) => merge_queue::merge_queue(&command, queue),
+                None => merge::merge(&command),
+            }
+        }
         Command::Report(args) => report::report(&ReportCommand::resolve(&cli.global, args, &variables)),
     }
 }
