@@ -122,14 +122,12 @@ impl NodePlan {
         self.units.iter().filter(|u| u.node == node).collect()
     }
 
-    /// Checks that the units still give the recorded hash; returns the computed one otherwise.
-    pub fn verify_hash(&self) -> Result<(), String> {
+    /// The hash its units give now, when it is not the recorded one (an edited or damaged
+    /// file); `None` when they match.
+    #[must_use]
+    pub fn changed_hash(&self) -> Option<String> {
         let computed = plan_hash(&self.algorithm, self.nodes, &self.units);
-        if computed == self.plan_hash {
-            Ok(())
-        } else {
-            Err(computed)
-        }
+        (computed != self.plan_hash).then_some(computed)
     }
 
     /// Reads and checks a plan file.
@@ -161,11 +159,13 @@ impl NodePlan {
             path: path.to_path_buf(),
             source,
         })?;
-        plan.verify_hash().map_err(|computed| PlanFileError::Hash {
-            path: path.to_path_buf(),
-            recorded: plan.plan_hash.clone(),
-            computed,
-        })?;
+        if let Some(computed) = plan.changed_hash() {
+            return Err(PlanFileError::Hash {
+                path: path.to_path_buf(),
+                recorded: plan.plan_hash.clone(),
+                computed,
+            });
+        }
         Ok(plan)
     }
 
