@@ -81,6 +81,14 @@ pub struct Step {
     pub env: Vec<(String, String)>,
 }
 
+impl Step {
+    /// Whether it is a test step that runs suite `name`.
+    #[must_use]
+    pub fn runs_suite(&self, name: &str) -> bool {
+        matches!(&self.action, StepAction::Tests(names) if names.iter().any(|n| n == name))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

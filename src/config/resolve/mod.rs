@@ -25,7 +25,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use globset::GlobSet;
 
 use super::file::RawRun;
-use super::{Combine, ConfigError, ConfigFile, Layer, Setting, Source, Sourced, Workers};
+use super::{Combine, ConfigError, ConfigFile, Layer, Setting, Source, Sourced, Step, Workers};
 use crate::gate::GateConfig;
 use crate::quarantine::Quarantine;
 use crate::results::FlakyResult;
@@ -142,40 +142,7 @@ impl Config {
             settings: Vec::new(),
         };
 
-        // The profile: asked for, or chosen from the CI context.
-        let profiles = profiles::profiles(&raw.profile);
-        let no_ci;
-        let ci = match &overrides.ci {
-            Some(ci) => ci,
-            None => {
-                no_ci = crate::ci::detect(&|_| None).expect("an empty environment is a valid CI context");
-                &no_ci
-            }
-        };
-        let asked = overrides.profile.as_ref().map(|p| p.value.as_str());
-        let choice = crate::config::profile::choose(&profiles, asked, ci).map_err(|error| {
-            ConfigError::file(
-                &file.path,
-                error.to_string(),
-                Some("profiles are the [profile.NAME] tables of this file".into()),
-            )
-        })?;
-        let profile = choice.profile.map(|p| p.name.clone());
-        let profile_reason = choice.to_string();
-        ctx.settings.push(match (&profile, &overrides.profile) {
-            (Some(name), Some(asked)) => Setting::new("profile", name.clone(), asked.source.clone()),
-            (Some(name), None) => Setting::new("profile", name.clone(), Source::Default),
-            (None, _) => Setting::new("profile", "(none)", Source::Default),
-        });
-        let profile_layer = match &profile {
-            Some(name) => raw
-                .profile
-                .iter()
-                .find(|(table, _)| table.get_ref() == name)
-                .map(|(_, table)| profiles::profile_layer(name, table, file))
-                .unwrap_or_default(),
-            None => Layer::default(),
-        };
+        let (profile, profile_reason, profile_layer) = choose_profile(file, overrides, &mut ctx)?;
 
         // Command line and variables, then the profile, then the file's [run].
         let file_layer = ctx.run_layer(&raw.run)?;
@@ -184,38 +151,11 @@ impl Config {
 
         let quarantine = ctx.quarantine(&raw.quarantine, &file.root)?;
         let services = file.services()?;
-        let suites = ctx.suites(&layer, run.workers, &services)?;
-        let all_suite_names: Vec<String> = raw.suite.keys().map(|name| name.get_ref().clone()).collect();
-        let service_names: Vec<String> = services.keys().cloned().collect();
-        let rules = step::StepRules {
-            workers: run.workers,
-            suites: &all_suite_names,
-            services: &service_names,
-        };
-        let resolve_steps = |raw: &[toml::Spanned<crate::config::file::RawStep>], kind: &str| {
-            raw.iter()
-                .cloned()
-                .enumerate()
-                .map(|(index, step)| {
-                    step::resolve_step(step, index, kind, &rules)
-                        .map_err(|(span, message)| file.error(span, message, None))
-                })
-                .collect::<Result<Vec<_>, _>>()
-        };
-        let steps = resolve_steps(&raw.step, "step")?;
-        let cleanup = resolve_steps(&raw.cleanup, "cleanup")?;
-        let mut suites = suites;
+        let mut suites = ctx.suites(&layer, run.workers, &services)?;
+        let (steps, cleanup) = pipeline(file, run.workers, &services)?;
         if !steps.is_empty() {
             // With a pipeline, suites run only where a test step names them.
-            let referenced: Vec<&String> = steps
-                .iter()
-                .filter_map(|step| match &step.action {
-                    crate::config::StepAction::Tests(names) => Some(names),
-                    crate::config::StepAction::Commands(_) => None,
-                })
-                .flatten()
-                .collect();
-            suites.retain(|suite| referenced.contains(&&suite.name));
+            suites.retain(|suite| steps.iter().any(|step| step.runs_suite(&suite.name)));
         }
         if suites.is_empty() && steps.is_empty() && cleanup.is_empty() {
             return Err(ConfigError::file(
@@ -252,6 +192,80 @@ impl Config {
     ) -> ConfigError {
         ConfigError::at(&self.path, &self.source, span, message, help)
     }
+}
+
+/// The profile asked for, or the one the CI context chooses: its name, why, and its layer. The
+/// choice is recorded as the `profile` setting.
+fn choose_profile(
+    file: &ConfigFile,
+    overrides: &Overrides,
+    ctx: &mut suite::Ctx<'_>,
+) -> Result<(Option<String>, String, Layer), ConfigError> {
+    let raw = &file.raw;
+    let profiles = profiles::profiles(&raw.profile);
+    let no_ci;
+    let ci = match &overrides.ci {
+        Some(ci) => ci,
+        None => {
+            no_ci = crate::ci::detect(&|_| None).expect("an empty environment is a valid CI context");
+            &no_ci
+        }
+    };
+    let asked = overrides.profile.as_ref().map(|p| p.value.as_str());
+    let choice = crate::config::profile::choose(&profiles, asked, ci).map_err(|error| {
+        ConfigError::file(
+            &file.path,
+            error.to_string(),
+            Some("profiles are the [profile.NAME] tables of this file".into()),
+        )
+    })?;
+    let profile = choice.profile.map(|p| p.name.clone());
+    let reason = choice.to_string();
+    ctx.settings.push(match (&profile, &overrides.profile) {
+        (Some(name), Some(asked)) => Setting::new("profile", name.clone(), asked.source.clone()),
+        (Some(name), None) => Setting::new("profile", name.clone(), Source::Default),
+        (None, _) => Setting::new("profile", "(none)", Source::Default),
+    });
+    let layer = match &profile {
+        Some(name) => raw
+            .profile
+            .iter()
+            .find(|(table, _)| table.get_ref() == name)
+            .map(|(_, table)| profiles::profile_layer(name, table, file))
+            .unwrap_or_default(),
+        None => Layer::default(),
+    };
+    Ok((profile, reason, layer))
+}
+
+/// The `[[step]]` and `[[cleanup]]` lists, each step checked against the suites, the services
+/// and the worker count.
+fn pipeline(
+    file: &ConfigFile,
+    workers: usize,
+    services: &BTreeMap<String, crate::envs::EnvConfig>,
+) -> Result<(Vec<Step>, Vec<Step>), ConfigError> {
+    let raw = &file.raw;
+    let all_suite_names: Vec<String> = raw.suite.keys().map(|name| name.get_ref().clone()).collect();
+    let service_names: Vec<String> = services.keys().cloned().collect();
+    let rules = step::StepRules {
+        workers,
+        suites: &all_suite_names,
+        services: &service_names,
+    };
+    let resolve_steps = |raw: &[toml::Spanned<crate::config::file::RawStep>], kind: &str| {
+        raw.iter()
+            .cloned()
+            .enumerate()
+            .map(|(index, step)| {
+                step::resolve_step(step, index, kind, &rules).map_err(|(span, message)| file.error(span, message, None))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    Ok((
+        resolve_steps(&raw.step, "step")?,
+        resolve_steps(&raw.cleanup, "cleanup")?,
+    ))
 }
 
 impl suite::Ctx<'_> {
