@@ -2,6 +2,7 @@
 //! Test steps run one after the other, so the run's prediction is the sum of theirs (the same
 //! figure `flotilla run` writes to summary.json as `predicted_secs`).
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Duration;
 
@@ -59,11 +60,18 @@ pub(super) fn plan(command: &PlanCommand) -> Result<u8, Error> {
             .filter(|u| matches!(u.estimate.source, EstimateSource::History { .. }))
             .count();
         let split = units.iter().filter(|u| u.target.test.is_some()).count();
-        let split = if split > 0 {
+        let mut split = if split > 0 {
             format!("; {split} tests split out of big files")
         } else {
             String::new()
         };
+        if let Some(&whole) = prepared.kept_whole.get(index).filter(|&&n| n > 0) {
+            let files = if whole == 1 { "big file runs" } else { "big files run" };
+            let _ = write!(
+                split,
+                "; {whole} {files} whole (a split would cost more start-ups than it gains)"
+            );
+        }
         let _ = writeln!(
             out,
             "suite {}: {known} of {} units estimated from history{split}; {startup}",

@@ -20,6 +20,7 @@ mod layers;
 pub mod profile;
 mod resolve;
 mod retry;
+mod split;
 mod step_model;
 mod workers;
 
@@ -29,6 +30,7 @@ pub use file::ConfigFile;
 pub use layers::{Combine, Layer, Setting, Source, Sourced};
 pub use resolve::{Config, Overrides, ProbeConfigError, RunSettings, ServicesError, ServicesKeyError, Suite};
 pub use retry::RetryPolicy;
+pub use split::Split;
 pub use step_model::{OutputMode, Step, StepAction, StepCommand};
 pub use workers::Workers;
 

@@ -7,6 +7,7 @@
 mod listing;
 mod node_share;
 mod split;
+mod split_worth;
 mod steps;
 mod timing;
 
@@ -22,7 +23,7 @@ use split::split_file;
 pub use steps::{StepPlan, pipeline_steps};
 use timing::{first_wave, timing_match, timing_warning};
 
-use crate::config::{Config, Overrides, Step};
+use crate::config::{Config, Overrides, Split, Step};
 use crate::discover::discover;
 use crate::error::Error;
 use crate::exec::Shutdown;
@@ -92,6 +93,9 @@ pub struct Prepared {
     pub warnings: Vec<String>,
     /// Share of units whose estimate comes from their own history.
     pub timing_match: f64,
+    /// Per suite, the big files run whole because splitting them would cost more start-ups
+    /// than it gains (`split_worth`).
+    pub kept_whole: Vec<usize>,
     /// An interrupt came while preparing (listing was stopped): nothing should start.
     pub interrupted: bool,
     /// On a node of a parallel step: its share, and the whole plan it is a share of.
@@ -216,14 +220,15 @@ pub async fn prepare(
         *step_totals.entry(*step).or_default() += estimates.iter().map(|e| e.duration).sum::<Duration>();
     }
     let mut units = Vec::new();
+    let mut kept_whole = Vec::with_capacity(config.suites.len());
     let mut interrupted = false;
     for (index, (files, estimates)) in per_suite.into_iter().enumerate() {
         let suite = &config.suites[index];
         let slots = config.run.workers.max(1) * nodes;
         let share = step_totals[&step_of_suite[index]].as_secs_f64() / slots as f64;
-        let big: Vec<String> = if slots > 1
+        let big: Vec<(&String, Duration)> = if slots > 1
             && !from_plan
-            && suite.split
+            && suite.split.allowed()
             && suite.command.adapter().capabilities().addresses_tests
             && suite.command.can_list(suite.select.as_deref())
         {
@@ -233,11 +238,16 @@ pub async fn prepare(
                 // Only measured files: splitting on fallback estimates would split blindly.
                 .filter(|(_, e)| matches!(e.source, EstimateSource::History { .. }))
                 .filter(|(_, e)| e.duration.as_secs_f64() > SPLIT_SHARE * share)
-                .map(|(f, _)| f.clone())
+                .map(|(f, e)| (f, e.duration))
                 .collect()
         } else {
             Vec::new()
         };
+        let (big, whole): (Vec<_>, Vec<_>) = big.into_iter().partition(|&(_, estimate)| {
+            suite.split == Split::Always || split_worth::worth_splitting(estimate, slots, startups[index].duration)
+        });
+        kept_whole.push(whole.len());
+        let big: Vec<String> = big.into_iter().map(|(file, _)| file.clone()).collect();
         let listed = if big.is_empty() || interrupted || *shutdown.borrow() != Shutdown::Running {
             HashMap::new()
         } else {
@@ -324,6 +334,7 @@ pub async fn prepare(
         skipped,
         warnings,
         timing_match,
+        kept_whole,
         interrupted: interrupted || *shutdown.borrow() != Shutdown::Running,
         node,
     }

@@ -56,6 +56,9 @@ fn retries_failed_tests_and_reports_build_failures_once() {
 #[test]
 fn a_slow_package_is_split_into_tests_on_the_second_run() {
     let project = project();
+    // Whether a split pays for its start-ups is `split_worth`'s (unit-tested, and
+    // `pytest_runner::a_sub_second_big_file_is_not_split...`); this test is about the split.
+    project.config(&CONFIG.replace("retries = 1", "retries = 1\nsplit = \"always\""));
     project.run(&["run"]);
     project.reset_flaky();
     let plan = project.run(&["plan"]);
@@ -155,7 +158,7 @@ fn the_standard_library_counts_as_go_counts_and_warm_runs_match() {
     let goroot = go_source_tree(&project, &["container", "unicode"]);
     project.file(
         "goroot/src/flotilla.toml",
-        "[run]\nworkers = 2\n\n[suite.std]\nrunner = \"go\"\nfiles = [\"container/**/*_test.go\", \"unicode/**/*_test.go\"]\n",
+        "[run]\nworkers = 2\n\n[suite.std]\nrunner = \"go\"\nsplit = \"always\"\nfiles = [\"container/**/*_test.go\", \"unicode/**/*_test.go\"]\n",
     );
     let expected = go_counts(
         &goroot.join("src"),
@@ -268,7 +271,7 @@ func ExampleAdd() {{
             ),
         );
     }
-    project.config("[run]\nworkers = 3\n\n[suite.gen]\nrunner = \"go\"\n");
+    project.config("[run]\nworkers = 3\n\n[suite.gen]\nrunner = \"go\"\nsplit = \"always\"\n");
     let expected = go_counts(&project.path(""), None, &["./..."]);
     assert_eq!(expected, [36, 0, 8], "go's own counts of the generated module");
     let mut ids_per_run = Vec::new();

@@ -139,7 +139,9 @@ fn retries_failed_tests_and_reports_build_failures_once() {
 
 #[test]
 fn a_slow_test_binary_is_split_into_tests_on_the_second_run() {
-    let nextest = Nextest::new("");
+    // Whether a split pays for its start-ups is `split_worth`'s (unit-tested, and
+    // `pytest_runner::a_sub_second_big_file_is_not_split...`); this test is about the split.
+    let nextest = Nextest::new("split = \"always\"\n");
     nextest.run("run", &[]);
     nextest.project.reset_flaky();
     let plan = nextest.run("plan", &[]);

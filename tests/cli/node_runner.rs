@@ -56,6 +56,9 @@ fn retries_failed_tests_and_reports_import_errors_once() {
 #[test]
 fn a_slow_file_is_split_into_tests_on_the_second_run() {
     let project = project();
+    // Whether a split pays for its start-ups is `split_worth`'s (unit-tested, and
+    // `pytest_runner::a_sub_second_big_file_is_not_split...`); this test is about the split.
+    project.config(&CONFIG.replace("retries = 1", "retries = 1\nsplit = \"always\""));
     project.run(&["run"]);
     project.reset_flaky();
     let plan = project.run(&["plan"]);

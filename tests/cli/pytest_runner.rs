@@ -99,6 +99,14 @@ fn retries_only_failed_tests_and_keeps_collection_errors() {
 #[test]
 fn big_files_are_split_into_tests_across_workers() {
     let project = pytest_project();
+    // 13.5 s of tests: spread over 3 workers they gain 9 s, more than the two start-ups a split
+    // costs even on a loaded machine (where pytest's start-up was measured at 1.8 s), so the
+    // default `split = true` splits it (compare `a_sub_second_big_file_is_not_split...`).
+    let mut slow = String::from("import time\n");
+    for i in 0..9 {
+        slow.push_str(&format!("def test_slow_{i}():\n    time.sleep(1.5)\n"));
+    }
+    project.file("tests/test_slow.py", &slow);
     project.run(&["run"]);
     std::fs::remove_file(project.path("flaky.marker")).unwrap();
     let plan = project.run(&["plan"]);
@@ -127,6 +135,37 @@ fn big_files_are_split_into_tests_across_workers() {
         "{}",
         list.stdout
     );
+}
+
+/// A big file whose split cannot pay for the start-ups it costs (a listing, and a job start-up
+/// on each worker that takes a share) runs whole, and `plan` says why: a sub-second file is
+/// never split across workers however uneven it leaves the plan.
+#[test]
+fn a_sub_second_big_file_is_not_split_the_start_ups_would_cost_more() {
+    let project = Project::new();
+    let mut quick = String::from("import time\n");
+    for i in 0..6 {
+        quick.push_str(&format!("def test_quick_{i}():\n    time.sleep(0.02)\n"));
+    }
+    project
+        .config("[run]\nworkers = 3\n\n[suite.py]\nrunner = \"pytest\"\nfiles = [\"tests/test_*.py\"]\n")
+        .file("tests/test_quick.py", &quick)
+        .file("tests/test_tiny.py", "def test_tiny(): pass\n");
+    let first = project.run(&["run"]);
+    assert_eq!(first.code, 0, "{}", first.describe());
+    let plan = project.run(&["plan"]);
+    assert!(!plan.stdout.contains("split out of big files"), "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .contains("1 big file runs whole (a split would cost more start-ups than it gains)"),
+        "{}",
+        plan.stdout
+    );
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert_eq!(run.last_line(), "7 passed, 0 failed, 0 skipped", "{}", run.describe());
+    let workers = crate::harness::workers_of(&project.summary(), "tests/test_quick.py");
+    assert_eq!(workers.len(), 1, "the quick file ran whole: {workers:?}");
 }
 
 #[test]
@@ -172,7 +211,7 @@ fn quarantined_tests_are_left_out_and_reported_skipped_whole_file_or_split() {
     slow.push_str("def test_hangs():\n    time.sleep(1000)\n");
     project
         .config(
-            "[run]\nworkers = 3\n\n[suite.py]\nrunner = \"pytest\"\nfiles = [\"tests/test_*.py\"]\ntimeout = \"60s\"\n\n[quarantine]\nskip = [\"tests/test_slow.py::test_hangs\"]\n",
+            "[run]\nworkers = 3\n\n[suite.py]\nrunner = \"pytest\"\nfiles = [\"tests/test_*.py\"]\ntimeout = \"60s\"\nsplit = \"always\"\n\n[quarantine]\nskip = [\"tests/test_slow.py::test_hangs\"]\n",
         )
         .file("tests/test_slow.py", &slow)
         .file("tests/test_quick.py", "def test_quick(): pass\n");
@@ -226,7 +265,7 @@ fn pytest_counts(root: &std::path::Path) -> [usize; 3] {
 fn counts_are_pytests_own_on_every_split() {
     let project = Project::new();
     project
-        .config("[run]\nworkers = 3\n\n[suite.py]\nrunner = \"pytest\"\nfiles = [\"tests/test_*.py\"]\n")
+        .config("[run]\nworkers = 3\n\n[suite.py]\nrunner = \"pytest\"\nfiles = [\"tests/test_*.py\"]\nsplit = \"always\"\n")
         .file(
             "tests/test_kinds.py",
             r#"import sys, time, pytest

@@ -126,7 +126,9 @@ fn one_run_started_and_one_run_finished_with_the_whole_runs_verdict() {
 fn sigterm_while_listing_tests_writes_reports_and_kills_the_listing() {
     require_runner(&["pytest", "--version"]);
     let project = Project::new();
-    project.config("[run]\nworkers = 2\n\n[suite.py]\nrunner = \"pytest\"\nfiles = [\"tests/test_*.py\"]\n");
+    project.config(
+        "[run]\nworkers = 2\n\n[suite.py]\nrunner = \"pytest\"\nfiles = [\"tests/test_*.py\"]\nsplit = \"always\"\n",
+    );
     // The listing (`pytest --collect-only`) announces itself and hangs; real runs do not.
     project.file(
         "tests/conftest.py",

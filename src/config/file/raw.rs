@@ -68,7 +68,7 @@ pub(crate) struct RawSuite {
     pub(crate) retries: Option<Spanned<u32>>,
     pub(crate) retry_delay: Option<Spanned<String>>,
     pub(crate) select: Option<Spanned<String>>,
-    pub(crate) split: Option<bool>,
+    pub(crate) split: Option<crate::config::Split>,
     pub(crate) timeout: Option<Spanned<String>>,
     pub(crate) timeout_grace: Option<Spanned<String>>,
     #[serde(default)]

@@ -79,7 +79,7 @@ pub struct Suite {
     /// Selection expression mapped to the runner's filter (`pytest -m`, …).
     pub select: Option<String>,
     /// Whether big files may be split into single tests across workers.
-    pub split: bool,
+    pub split: crate::config::Split,
     /// Per-job time limit.
     pub timeout: Option<Duration>,
     /// How long a job gets between SIGTERM and SIGKILL.

@@ -202,7 +202,7 @@ impl Ctx<'_> {
                 delay: retry_delay,
             },
             select: select.map(|s| s.value),
-            split: raw.split.unwrap_or(true),
+            split: raw.split.unwrap_or_default(),
             timeout,
             timeout_grace,
             env,
