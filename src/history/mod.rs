@@ -24,4 +24,4 @@ pub use exchange::{
 };
 pub use sample::{RECENT_SAMPLES, Sample, SampleOutcome, key_of};
 pub use schema::{KEEP_RUNS, RECENT_JOBS, SCHEMA_VERSION};
-pub use store::History;
+pub use store::{History, RECENT_FAILURE_RUNS};

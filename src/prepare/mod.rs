@@ -6,6 +6,7 @@
 
 mod listing;
 mod node_share;
+mod recent_failures;
 mod split;
 mod steps;
 mod timing;
@@ -18,6 +19,7 @@ use tokio::sync::watch;
 
 pub use listing::ListingError;
 pub use node_share::NodeRun;
+use recent_failures::RecentFailures;
 use split::split_file;
 pub use steps::{StepPlan, pipeline_steps};
 use timing::{first_wave, timing_match, timing_warning};
@@ -312,7 +314,16 @@ pub async fn prepare(
     let first_waves: Vec<f64> = (0..config.suites.len())
         .map(|suite| first_wave(&units, suite))
         .collect();
-    let plans = steps::plan_steps(&config, &steps, &step_of_suite, &units, &startups, &first_waves);
+    let recent_failures = RecentFailures::read(&mut history, config.suites.iter().map(|s| s.name.as_str()));
+    let plans = steps::plan_steps(
+        &config,
+        &steps,
+        &step_of_suite,
+        &units,
+        &startups,
+        &first_waves,
+        &recent_failures,
+    );
     Prepared {
         config,
         ci,
