@@ -730,6 +730,31 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_is_recent_for_three_runs_of_its_test() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
+        let mut history = History::open(&path);
+        history.record(&summary(0, 1.0));
+        assert!(history.recent_failures("s").is_empty());
+        let mut failed = summary(1, 1.0);
+        failed.tests[0].outcome = crate::results::Outcome::Failed;
+        failed.tests[0].attempts[0].outcome = crate::results::Outcome::Failed;
+        history.record(&failed);
+        for run in 2..2 + RECENT_FAILURE_RUNS {
+            assert_eq!(
+                history.recent_failures("s"),
+                vec![("a.sh".to_string(), "a.sh".to_string())]
+            );
+            history.record(&summary(run, 1.0));
+        }
+        assert!(
+            history.recent_failures("s").is_empty(),
+            "three green runs later it is not recent"
+        );
+        assert!(history.recent_failures("other").is_empty());
+    }
+
+    #[test]
     fn old_runs_are_pruned_and_estimates_read_only_recent_ones() {
         let dir = tempfile::tempdir().unwrap();
         let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();

@@ -86,4 +86,12 @@ mod tests {
         assert_eq!((id, outcome, worker), ("b", Outcome::TimedOut, 2));
         assert!(watch.after(&finished("c", Outcome::Failed)).is_none(), "once per run");
     }
+
+    #[test]
+    fn a_muted_tests_failure_is_not_the_first_failure() {
+        let mut watch = FirstFailureWatch::default();
+        watch.mute_by(Quarantine::new(&["a".to_string()], &[]).unwrap());
+        assert!(watch.after(&finished("a", Outcome::Failed)).is_none());
+        assert!(watch.after(&finished("b", Outcome::Failed)).is_some());
+    }
 }
