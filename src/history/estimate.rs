@@ -32,6 +32,9 @@ pub enum EstimateSource {
     SuiteMedian,
     /// A test split out of a file with no history of its own: the file's estimate shared out.
     FileShare,
+    /// Nothing known in the suite: the default scaled by the file's size against the
+    /// suite's median size.
+    FileSize,
     /// Nothing known in the suite: the built-in default.
     Default,
     /// The estimate a plan file recorded (`flotilla run --plan`): measured when it was planned.
@@ -53,6 +56,7 @@ impl std::fmt::Display for EstimateSource {
             Self::DirectoryMedian => f.write_str("fallback: folder median"),
             Self::SuiteMedian => f.write_str("fallback: suite median"),
             Self::FileShare => f.write_str("fallback: share of its file"),
+            Self::FileSize => f.write_str("fallback: file size"),
             Self::Default => f.write_str("fallback: default"),
             Self::Plan => f.write_str("plan file"),
         }

@@ -28,7 +28,7 @@ use crate::config::{Config, Overrides, Step};
 use crate::discover::discover;
 use crate::error::Error;
 use crate::exec::Shutdown;
-use crate::history::{Estimate, EstimateSource, History, Startup, estimate_suite};
+use crate::history::{Estimate, EstimateSource, History, Startup, estimate_by_size, estimate_suite};
 use crate::quarantine::QuarantineMode;
 use crate::runners::{ListedTest, Target};
 
@@ -37,6 +37,9 @@ use crate::runners::{ListedTest, Target};
 const SPLIT_SHARE: f64 = 0.5;
 /// With measured estimates, each worker's first batch is this share of its load.
 const FIRST_WAVE: f64 = 0.85;
+/// Cold suites of up to this many files are estimated by file size (one `stat` each); bigger
+/// ones keep the default, so a first run of a huge suite does not wait on the disk.
+const SIZE_HINT_MOST_FILES: usize = 50_000;
 /// Below this share of units with history, the run warns.
 const TIMING_MATCH_WARNING: f64 = 0.95;
 
@@ -204,7 +207,12 @@ pub async fn prepare(
         skipped.extend(skipped_here.into_iter().map(|file| (index, Target::file(file))));
         let samples = history.file_samples(&suite.name);
         let startup = history.startup_samples(&suite.name);
-        let estimates = estimate_suite(&files, &samples, &startup);
+        let mut estimates = estimate_suite(&files, &samples, &startup);
+        if samples.is_empty() && files.len() <= SIZE_HINT_MOST_FILES {
+            // Nothing measured in the suite: its files' sizes are the only hint.
+            let sizes: Vec<Option<u64>> = files.iter().map(|f| file_size(&config.root, f)).collect();
+            estimates.files = estimate_by_size(&sizes);
+        }
         startups.push(estimates.startup);
         per_suite.push((files, estimates.files));
     }
@@ -364,6 +372,14 @@ pub fn load_and_prepare_node(
         return Err(Error::Interrupted);
     }
     Ok(prepared)
+}
+
+/// The size of a unit that is a file under `root` (`None` for folders, packages, binaries).
+fn file_size(root: &Utf8Path, unit: &str) -> Option<u64> {
+    std::fs::metadata(root.join(unit))
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len())
 }
 
 /// Fails with exit code 3 if a suite's fixed program is not installed.
