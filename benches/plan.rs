@@ -68,6 +68,7 @@ fn input(count: usize, mode: BatchMode) -> PlanInput {
                 suite: 0,
                 estimate,
                 argv_bytes: 0,
+                recently_failed: false,
             })
             .collect(),
         workers: WORKERS,

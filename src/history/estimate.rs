@@ -2,7 +2,8 @@
 //!
 //! * A file with history is estimated by the 80th percentile (nearest rank) of its last runs:
 //!   robust to one slow outlier, yet conservative for files whose time varies.
-//! * A file without history gets the median of the suite's known files, else
+//! * A file without history gets the median of the known files of its own folder (tests of one
+//!   folder tend to be alike: `unit/` against `e2e/`), else of the suite's known files, else
 //!   [`DEFAULT_ESTIMATE`]; no estimate is ever zero.
 //! * The fixed cost of starting a job is the median of `wall time − reported test time` over
 //!   recent jobs that reported per-test times.
@@ -25,10 +26,15 @@ const PERCENTILE: f64 = 0.8;
 pub enum EstimateSource {
     /// The file's own recent runs.
     History { samples: usize },
-    /// No history for the file: the median of the suite's known files.
+    /// No history for the file: the median of the known files of its folder.
+    DirectoryMedian,
+    /// No history for the file or its folder: the median of the suite's known files.
     SuiteMedian,
     /// A test split out of a file with no history of its own: the file's estimate shared out.
     FileShare,
+    /// Nothing known in the suite: the default scaled by the file's size against the
+    /// suite's median size.
+    FileSize,
     /// Nothing known in the suite: the built-in default.
     Default,
     /// The estimate a plan file recorded (`flotilla run --plan`): measured when it was planned.
@@ -47,8 +53,10 @@ impl std::fmt::Display for EstimateSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::History { samples } => write!(f, "history ({samples} run{})", if *samples == 1 { "" } else { "s" }),
+            Self::DirectoryMedian => f.write_str("fallback: folder median"),
             Self::SuiteMedian => f.write_str("fallback: suite median"),
             Self::FileShare => f.write_str("fallback: share of its file"),
+            Self::FileSize => f.write_str("fallback: file size"),
             Self::Default => f.write_str("fallback: default"),
             Self::Plan => f.write_str("plan file"),
         }
@@ -116,11 +124,13 @@ pub fn estimate_suite(
                 .map(|s| (clamp(percentile_of(s, PERCENTILE)), s.len()))
         })
         .collect();
-    let mut known_values: Vec<f64> = samples
-        .values()
-        .filter(|s| !s.is_empty())
-        .map(|s| percentile_of(s, PERCENTILE))
-        .collect();
+    let mut known_values: Vec<f64> = Vec::new();
+    let mut known_by_folder: HashMap<&str, Vec<f64>> = HashMap::new();
+    for (file, samples) in samples.iter().filter(|(_, s)| !s.is_empty()) {
+        let value = percentile_of(samples, PERCENTILE);
+        known_values.push(value);
+        known_by_folder.entry(folder_of(file)).or_default().push(value);
+    }
     let fallback = if known_values.is_empty() {
         Estimate {
             duration: DEFAULT_ESTIMATE,
@@ -132,14 +142,28 @@ pub fn estimate_suite(
             source: EstimateSource::SuiteMedian,
         }
     };
+    // With every known file in one folder, its median is the suite's.
+    let spread = known_by_folder.len() > 1;
+    let folder_medians: HashMap<&str, Estimate> = known_by_folder
+        .into_iter()
+        .filter(|_| spread)
+        .map(|(folder, mut values)| {
+            let estimate = Estimate {
+                duration: clamp(median(&mut values)),
+                source: EstimateSource::DirectoryMedian,
+            };
+            (folder, estimate)
+        })
+        .collect();
     let files = known
         .into_iter()
-        .map(|known| match known {
+        .zip(files)
+        .map(|(known, file)| match known {
             Some((duration, samples)) => Estimate {
                 duration,
                 source: EstimateSource::History { samples },
             },
-            None => fallback,
+            None => folder_medians.get(folder_of(file)).copied().unwrap_or(fallback),
         })
         .collect();
     let startup = if startup_samples.is_empty() {
@@ -155,6 +179,11 @@ pub fn estimate_suite(
         }
     };
     SuiteEstimates { files, startup }
+}
+
+/// The folder of a file's relative path (`""` at the top).
+fn folder_of(file: &str) -> &str {
+    file.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
 
 /// The estimate for recent `samples` (seconds): their 80th percentile.
@@ -238,6 +267,23 @@ mod tests {
             }
         );
         assert!((cold.known_ratio() - 0.0).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn a_new_file_takes_its_folders_median_before_the_suites() {
+        let samples = HashMap::from([
+            ("unit/a.py".to_string(), vec![0.1]),
+            ("unit/b.py".to_string(), vec![0.3]),
+            ("e2e/c.py".to_string(), vec![20.0]),
+            ("e2e/d.py".to_string(), vec![40.0]),
+            ("e2e/e.py".to_string(), vec![30.0]),
+        ]);
+        let estimates = estimate_suite(&files(&["unit/new.py", "e2e/new.py", "other/new.py"]), &samples, &[]);
+        assert_eq!(estimates.files[0].duration, Duration::from_secs_f64(0.2));
+        assert_eq!(estimates.files[0].source, EstimateSource::DirectoryMedian);
+        assert_eq!(estimates.files[1].duration, Duration::from_secs(30));
+        assert_eq!(estimates.files[2].duration, Duration::from_secs(20));
+        assert_eq!(estimates.files[2].source, EstimateSource::SuiteMedian);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod estimate;
 mod exchange;
 mod sample;
 mod schema;
+mod size_estimate;
 mod store;
 
 pub use estimate::{
@@ -24,4 +25,5 @@ pub use exchange::{
 };
 pub use sample::{RECENT_SAMPLES, Sample, SampleOutcome, key_of};
 pub use schema::{KEEP_RUNS, RECENT_JOBS, SCHEMA_VERSION};
-pub use store::History;
+pub use size_estimate::estimate_by_size;
+pub use store::{History, RECENT_FAILURE_RUNS};

@@ -14,6 +14,8 @@ use crate::results::RunSummary;
 
 /// How many recent runs of a file feed its estimate.
 const RECENT_RUNS: usize = RECENT_SAMPLES;
+/// A test that failed or was flaky in one of its newest this-many runs starts early.
+pub const RECENT_FAILURE_RUNS: usize = 3;
 
 /// The history store. Reads and writes degrade to warnings, never to a failed run.
 pub struct History {
@@ -194,6 +196,40 @@ impl History {
                 .collect()
         })
         .unwrap_or_default()
+    }
+
+    /// `(file, test id)` of each test of `suite` that failed or was flaky in one of its newest
+    /// [`RECENT_FAILURE_RUNS`] runs.
+    pub fn recent_failures(&mut self, suite: &str) -> Vec<(String, String)> {
+        let rows = self
+            .conn
+            .prepare_cached("SELECT file, test_id, samples FROM tests WHERE suite = ?1 AND (failures > 0 OR flaky > 0)")
+            .and_then(|mut statement| {
+                let rows = statement.query_map(params![suite], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, Vec<u8>>(2)?,
+                    ))
+                })?;
+                rows.collect::<Result<Vec<_>, _>>()
+            });
+        match rows {
+            Ok(rows) => rows
+                .into_iter()
+                .filter(|(_, _, samples)| {
+                    unpack(samples)
+                        .iter()
+                        .take(RECENT_FAILURE_RUNS)
+                        .any(|s| s.outcome.failed() || s.outcome.flaky())
+                })
+                .map(|(file, test, _)| (file, test))
+                .collect(),
+            Err(error) => {
+                self.warn_read(&error);
+                Vec::new()
+            }
+        }
     }
 
     /// Recent `wall − reported` gaps of jobs of `suite` that reported test times, in seconds.
@@ -691,6 +727,31 @@ mod tests {
             node: None,
             merge: None,
         }
+    }
+
+    #[test]
+    fn a_failure_is_recent_for_three_runs_of_its_test() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
+        let mut history = History::open(&path);
+        history.record(&summary(0, 1.0));
+        assert!(history.recent_failures("s").is_empty());
+        let mut failed = summary(1, 1.0);
+        failed.tests[0].outcome = crate::results::Outcome::Failed;
+        failed.tests[0].attempts[0].outcome = crate::results::Outcome::Failed;
+        history.record(&failed);
+        for run in 2..2 + RECENT_FAILURE_RUNS {
+            assert_eq!(
+                history.recent_failures("s"),
+                vec![("a.sh".to_string(), "a.sh".to_string())]
+            );
+            history.record(&summary(run, 1.0));
+        }
+        assert!(
+            history.recent_failures("s").is_empty(),
+            "three green runs later it is not recent"
+        );
+        assert!(history.recent_failures("other").is_empty());
     }
 
     #[test]

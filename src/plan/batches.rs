@@ -6,12 +6,16 @@
 //! (with a huge start-up cost this degrades gracefully to a static split). When estimates are
 //! measured, each worker first gets one batch of [`PlanSuite::first_wave`] of its share (the
 //! "hybrid" of static LPT and a queue: start-up is paid once for most of the work, the tail
-//! still evens out). Suites whose command takes one file get one batch per file.
+//! still evens out). Suites whose command takes one file get one batch per file. Units whose
+//! estimates tie are taken [`outside_in`] (not in name order), and jobs holding recent
+//! failures start early where the makespan allows ([`start_recent_failures_early`]).
 
 use std::time::Duration;
 
 use super::Batch;
-use super::simulate::{Plan, simulate};
+use super::cold_order::outside_in;
+use super::early_start::start_recent_failures_early;
+use super::simulate::Plan;
 use crate::runners::BatchMode;
 
 /// One schedulable unit (today: a test file).
@@ -24,6 +28,8 @@ pub struct PlanUnit {
     /// Bytes it adds to a batch's command line (its argument, its terminating NUL and its
     /// pointer); 0 where it adds none that matters.
     pub argv_bytes: usize,
+    /// It failed or was flaky in a recent run: its job starts early if balance allows.
+    pub recently_failed: bool,
 }
 
 /// What the planner needs to know about a suite.
@@ -57,7 +63,8 @@ impl PlanSuite {
 pub struct PlanInput {
     /// The suites.
     pub suites: Vec<PlanSuite>,
-    /// The units, in a stable order (suite, then file path); ties keep this order.
+    /// The units, in a stable order (suite, then file path); units of a suite whose estimates
+    /// tie are taken from both ends of this order inwards.
     pub units: Vec<PlanUnit>,
     /// Worker slots (at least 1).
     pub workers: usize,
@@ -76,8 +83,13 @@ pub const MAX_BATCH_ARGV_BYTES: usize = 1 << 20;
 pub fn plan(input: &PlanInput) -> Plan {
     let workers = input.workers.max(1);
     let mut order: Vec<usize> = (0..input.units.len()).collect();
-    // Longest first; equal estimates keep input order, so the plan is deterministic.
+    // Longest first; equal estimates (a suite with no history: all of them) outside in.
     order.sort_by_key(|&i| (input.units[i].suite, std::cmp::Reverse(input.units[i].estimate), i));
+    let key = |i: usize| (input.units[i].suite, input.units[i].estimate);
+    for tie in order.chunk_by_mut(|&a, &b| key(a) == key(b)) {
+        let spread = outside_in(tie);
+        tie.copy_from_slice(&spread);
+    }
     let mut batches = Vec::new();
     let mut start = 0;
     while start < order.len() {
@@ -95,7 +107,7 @@ pub fn plan(input: &PlanInput) -> Plan {
     }
     batches.sort_by_key(|batch| std::cmp::Reverse(batch.estimate));
     let pinned: Vec<Option<Vec<usize>>> = input.suites.iter().map(|s| s.on_workers.clone()).collect();
-    simulate(batches, workers, &pinned)
+    start_recent_failures_early(batches, &|u| input.units[u].recently_failed, workers, &pinned)
 }
 
 fn cut_suite(input: &PlanInput, suite: usize, units: &[usize], workers: usize, out: &mut Vec<Batch>) {
@@ -248,6 +260,7 @@ mod tests {
                     suite,
                     estimate: Duration::from_millis(ms.max(1)),
                     argv_bytes: 0,
+                    recently_failed: false,
                 })
                 .collect(),
             workers,
@@ -356,6 +369,61 @@ mod tests {
         assert!(pinned.workers[2..].iter().all(|w| w.batches.is_empty()));
     }
 
+    /// A 200-file heavy-tailed suite: mostly 30-1000 ms, six files of 3 s (per-file jobs).
+    fn heavy_tailed(workers: usize) -> PlanInput {
+        let estimates: Vec<(usize, u64)> = (0..200u64)
+            .map(|i| (0, if i % 33 == 7 { 3_000 } else { 30 + (i * 7_919) % 970 }))
+            .collect();
+        input(&estimates, &[BatchMode::PerFile], 5, workers)
+    }
+
+    #[test]
+    fn a_short_recent_failure_starts_first_without_costing_balance() {
+        let mut input = heavy_tailed(8);
+        let plain = plan(&input);
+        let short = (0..200).min_by_key(|&u| input.units[u].estimate).unwrap();
+        input.units[short].recently_failed = true;
+        let early = plan(&input);
+        assert_eq!(
+            early.batches[0].units,
+            vec![short],
+            "the recent failure is dispatched first"
+        );
+        assert!(plain.batches.iter().position(|b| b.units == vec![short]).unwrap() > 150);
+        assert!(early.makespan <= super::super::early_start::early_start_bound(plain.makespan));
+    }
+
+    #[test]
+    fn a_recent_failure_that_would_cost_balance_at_the_front_goes_first_among_its_peers() {
+        // On 3 workers the plain plan takes 10 s; a 1 s job ahead of the 10 s one makes 11 s
+        // (10% worse), so it goes first among the 1 s jobs instead.
+        let estimates = [10_000, 6_000, 5_000, 5_000, 1_000, 1_000, 1_000].map(|ms| (0, ms));
+        let mut input = input(&estimates, &[BatchMode::PerFile], 0, 3);
+        let plain = plan(&input);
+        input.units[5].recently_failed = true;
+        let early = plan(&input);
+        assert_eq!(early.makespan, plain.makespan);
+        let order: Vec<usize> = early.batches.iter().map(|b| b.units[0]).collect();
+        assert_eq!(order, vec![0, 1, 3, 2, 5, 6, 4]);
+    }
+
+    #[test]
+    fn in_a_batch_the_recent_failures_run_first() {
+        let mut input = input(&vec![(0, 100); 40], &[BatchMode::Batch], 0, 2);
+        input.units[17].recently_failed = true;
+        let plan = plan(&input);
+        let batch = plan.batches.iter().find(|b| b.units.contains(&17)).unwrap();
+        assert_eq!(batch.units[0], 17);
+        assert_eq!(plan.batches[0].units[0], 17, "{:?}", plan.batches);
+    }
+
+    #[test]
+    fn cold_units_are_taken_outside_in_not_in_name_order() {
+        let plan = plan(&input(&[(0, 1_000); 5], &[BatchMode::PerFile], 0, 2));
+        let order: Vec<usize> = plan.batches.iter().map(|b| b.units[0]).collect();
+        assert_eq!(order, vec![4, 0, 3, 1, 2]);
+    }
+
     fn plan_again(input: &PlanInput) -> Plan {
         plan(&input.clone())
     }
@@ -367,8 +435,9 @@ mod tests {
             0u64..2_000,
             1usize..70,
             prop::bool::ANY,
+            prop::collection::vec(prop::bool::weighted(0.05), 300),
         )
-            .prop_map(|(estimates, modes, startup, workers, wave)| {
+            .prop_map(|(estimates, modes, startup, workers, wave, failed)| {
                 let modes: Vec<BatchMode> = modes
                     .into_iter()
                     .map(|b| if b { BatchMode::Batch } else { BatchMode::PerFile })
@@ -376,6 +445,9 @@ mod tests {
                 let mut input = input(&estimates, &modes, startup, workers);
                 for suite in &mut input.suites {
                     suite.first_wave = if wave { 0.85 } else { 0.0 };
+                }
+                for (unit, failed) in input.units.iter_mut().zip(failed) {
+                    unit.recently_failed = failed;
                 }
                 input
             })
@@ -439,6 +511,19 @@ mod tests {
             prop_assert!(seen.iter().all(|&n| n == 1));
             let assigned: usize = plan.workers.iter().map(|w| w.batches.len()).sum();
             prop_assert_eq!(assigned, plan.batches.len());
+        }
+
+        #[test]
+        fn starting_recent_failures_early_costs_at_most_three_percent(input in arb_input()) {
+            let early = plan(&input);
+            let mut plain_input = input.clone();
+            for unit in &mut plain_input.units {
+                unit.recently_failed = false;
+            }
+            let plain = plan(&plain_input);
+            prop_assert!(early.makespan <= plain.makespan + plain.makespan * 3 / 100);
+            prop_assert_eq!(early.total, plain.total);
+            prop_assert_eq!(early.batches.len(), plain.batches.len());
         }
 
         #[test]

@@ -3,10 +3,13 @@
 //! Pure functions only: the same input gives the same plan (and [`Plan::hash`]) on every
 //! machine. [`batches`] cuts each suite into jobs whose size shrinks as the queue drains;
 //! [`simulate`] predicts which worker runs what when workers pull jobs longest-first, by the
-//! same [`DispatchQueue`] rule the runner's dispatcher uses.
+//! same [`DispatchQueue`] rule the runner's dispatcher uses. Ties go [`cold_order`]'s way, and
+//! recent failures start early within a makespan tolerance ([`early_start`]).
 
 mod batches;
+mod cold_order;
 mod dispatch_queue;
+mod early_start;
 mod simulate;
 
 pub use batches::{MAX_BATCH_ARGV_BYTES, PlanInput, PlanSuite, PlanUnit, plan};

@@ -6,6 +6,7 @@
 
 mod listing;
 mod node_share;
+mod recent_failures;
 mod split;
 mod split_worth;
 mod steps;
@@ -19,6 +20,7 @@ use tokio::sync::watch;
 
 pub use listing::ListingError;
 pub use node_share::NodeRun;
+use recent_failures::RecentFailures;
 use split::split_file;
 pub use steps::{StepPlan, pipeline_steps};
 use timing::{first_wave, timing_match, timing_warning};
@@ -27,7 +29,7 @@ use crate::config::{Config, Overrides, Split, Step};
 use crate::discover::discover;
 use crate::error::Error;
 use crate::exec::Shutdown;
-use crate::history::{Estimate, EstimateSource, History, Startup, estimate_suite};
+use crate::history::{Estimate, EstimateSource, History, Startup, estimate_by_size, estimate_suite};
 use crate::quarantine::QuarantineMode;
 use crate::runners::{ListedTest, Target};
 
@@ -36,6 +38,9 @@ use crate::runners::{ListedTest, Target};
 const SPLIT_SHARE: f64 = 0.5;
 /// With measured estimates, each worker's first batch is this share of its load.
 const FIRST_WAVE: f64 = 0.85;
+/// Cold suites of up to this many files are estimated by file size (one `stat` each); bigger
+/// ones keep the default, so a first run of a huge suite does not wait on the disk.
+const SIZE_HINT_MOST_FILES: usize = 50_000;
 /// Below this share of units with history, the run warns.
 const TIMING_MATCH_WARNING: f64 = 0.95;
 
@@ -206,7 +211,12 @@ pub async fn prepare(
         skipped.extend(skipped_here.into_iter().map(|file| (index, Target::file(file))));
         let samples = history.file_samples(&suite.name);
         let startup = history.startup_samples(&suite.name);
-        let estimates = estimate_suite(&files, &samples, &startup);
+        let mut estimates = estimate_suite(&files, &samples, &startup);
+        if samples.is_empty() && files.len() <= SIZE_HINT_MOST_FILES {
+            // Nothing measured in the suite: its files' sizes are the only hint.
+            let sizes: Vec<Option<u64>> = files.iter().map(|f| file_size(&config.root, f)).collect();
+            estimates.files = estimate_by_size(&sizes);
+        }
         startups.push(estimates.startup);
         per_suite.push((files, estimates.files));
     }
@@ -322,7 +332,16 @@ pub async fn prepare(
     let first_waves: Vec<f64> = (0..config.suites.len())
         .map(|suite| first_wave(&units, suite))
         .collect();
-    let plans = steps::plan_steps(&config, &steps, &step_of_suite, &units, &startups, &first_waves);
+    let recent_failures = RecentFailures::read(&mut history, config.suites.iter().map(|s| s.name.as_str()));
+    let plans = steps::plan_steps(
+        &config,
+        &steps,
+        &step_of_suite,
+        &units,
+        &startups,
+        &first_waves,
+        &recent_failures,
+    );
     Prepared {
         config,
         ci,
@@ -364,6 +383,14 @@ pub fn load_and_prepare_node(
         return Err(Error::Interrupted);
     }
     Ok(prepared)
+}
+
+/// The size of a unit that is a file under `root` (`None` for folders, packages, binaries).
+fn file_size(root: &Utf8Path, unit: &str) -> Option<u64> {
+    std::fs::metadata(root.join(unit))
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len())
 }
 
 /// Fails with exit code 3 if a suite's fixed program is not installed.

@@ -8,6 +8,7 @@ use crate::history::Startup;
 use crate::plan::{Plan, PlanInput, PlanSuite, PlanUnit, plan};
 
 use super::Unit;
+use super::recent_failures::RecentFailures;
 
 /// The plan of one test step.
 #[derive(Clone, Debug)]
@@ -64,6 +65,7 @@ pub(super) fn plan_steps(
     units: &[Unit],
     startups: &[Startup],
     first_waves: &[f64],
+    recent_failures: &RecentFailures,
 ) -> Vec<StepPlan> {
     let suites: Vec<PlanSuite> = config
         .suites
@@ -93,6 +95,7 @@ pub(super) fn plan_steps(
                         suite: units[u].suite,
                         estimate: units[u].estimate.duration,
                         argv_bytes: argv_bytes(&units[u].target),
+                        recently_failed: recent_failures.holds(&units[u]),
                     })
                     .collect(),
                 workers: config.run.workers,

@@ -6,6 +6,7 @@
 //! summary to disk; [`ReportSink`] writes the same files from tests handed over as they settle.
 
 mod display;
+mod first_failure;
 pub mod formats;
 mod header;
 mod junit_read;
@@ -18,6 +19,7 @@ mod summary_json;
 mod table;
 
 pub use display::signal_name;
+pub use first_failure::{EarliestFailure, FirstFailure};
 pub use header::RunHeader;
 pub use junit_read::{JunitReadError, ReportedCase, ReportedStatus, parse_junit};
 pub use junit_write::write_junit;

@@ -12,6 +12,7 @@ use std::io::{self, Write};
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::Serialize;
 
+use super::first_failure::FirstFailure;
 use super::header::RunHeader;
 use super::model::{Counts, JobRecord, RunSummary, TestResult};
 
@@ -30,6 +31,7 @@ struct SummaryFile<'a> {
     passed: bool,
     flaky_result: &'static str,
     timing_match: f64,
+    first_failure_secs: Option<f64>,
     counts: Counts,
     tests: &'a [TestResult],
     jobs: &'a [JobRecord],
@@ -63,6 +65,11 @@ fn not_run<'a>(header: &RunHeader<'a>) -> Vec<NotRun<'a>> {
         .collect()
 }
 
+/// When the first failing attempt's job ended, in seconds after the start (`null`: none).
+fn first_failure_secs(failures: &FirstFailure, header: &RunHeader<'_>) -> Option<f64> {
+    failures.resolve(header.jobs).map(|first| first.after.as_secs_f64())
+}
+
 /// Writes `summary` as JSON to `path` (atomically).
 pub fn write_summary(summary: &RunSummary, path: &Utf8Path) -> io::Result<()> {
     let header = RunHeader::of(summary);
@@ -78,6 +85,7 @@ pub fn write_summary(summary: &RunSummary, path: &Utf8Path) -> io::Result<()> {
         passed: header.passed(&counts),
         flaky_result: flaky_result_name(&header),
         timing_match: header.timing_match,
+        first_failure_secs: first_failure_secs(&FirstFailure::of(&summary.tests), &header),
         counts,
         tests: &summary.tests,
         jobs: header.jobs,
@@ -98,6 +106,7 @@ pub(super) struct SummarySpool {
     spool_path: Utf8PathBuf,
     spool: Option<io::BufWriter<fs_err::File>>,
     counts: Counts,
+    failures: FirstFailure,
 }
 
 impl SummarySpool {
@@ -108,6 +117,7 @@ impl SummarySpool {
             spool_path: path.with_extension(format!("spool.{}", std::process::id())),
             spool: None,
             counts: Counts::default(),
+            failures: FirstFailure::default(),
         }
     }
 
@@ -122,6 +132,7 @@ impl SummarySpool {
         spool.write_all(if self.counts.total == 0 { b"\n    " } else { b",\n    " })?;
         serde_json::to_writer_pretty(Indented::new(spool, b"    "), test).map_err(io::Error::other)?;
         self.counts.count(test);
+        self.failures.push(test);
         Ok(())
     }
 
@@ -151,6 +162,7 @@ impl SummarySpool {
             object.field("passed", &header.passed(&counts))?;
             object.field("flaky_result", flaky_result_name(header))?;
             object.field("timing_match", &header.timing_match)?;
+            object.field("first_failure_secs", &first_failure_secs(&self.failures, header))?;
             object.field("counts", &counts)?;
             object.key("tests")?;
             object.out.write_all(b"[")?;
@@ -285,6 +297,7 @@ mod tests {
             passed: summary.passed(),
             flaky_result: flaky_result_name(&header),
             timing_match: summary.timing_match,
+            first_failure_secs: first_failure_secs(&FirstFailure::of(&summary.tests), &header),
             counts,
             tests: &summary.tests,
             jobs: &summary.jobs,

@@ -149,6 +149,16 @@ pub enum Event<'a> {
         job: usize,
         message: Option<&'a str>,
     },
+    /// The run's first failing attempt (muted tests aside), right after its `TestFinished`;
+    /// at most once per run. Its elapsed time is the run's time to first failure.
+    FirstFailure {
+        suite: &'a str,
+        id: &'a str,
+        file: &'a str,
+        outcome: Outcome,
+        worker: usize,
+        attempt: u32,
+    },
     /// A job ended.
     JobFinished {
         job: usize,

@@ -11,6 +11,7 @@ use tokio::sync::watch;
 
 use super::RunDir;
 use super::event::{Clock, Event, PlannedStep, TimedEvent, Verdict};
+use super::first_failure::FirstFailureWatch;
 use super::pipeline::run_pipeline;
 use super::queue_source::QueueMode;
 use crate::error::Error;
@@ -64,7 +65,13 @@ impl Runner {
             queue,
         } = self;
         let clock = Clock::start();
-        let mut emit = |event: &Event<'_>| sink(&clock.stamp(event));
+        let first_failure = std::cell::RefCell::new(FirstFailureWatch::default());
+        let mut emit = |event: &Event<'_>| {
+            sink(&clock.stamp(event));
+            if let Some(first) = first_failure.borrow_mut().after(event) {
+                sink(&clock.stamp(&first));
+            }
+        };
         emit(&Event::RunStarted {
             run_id: &run_dir.run_id,
             run_dir: &run_dir.path,
@@ -85,6 +92,7 @@ impl Runner {
             }),
         })
         .await;
+        first_failure.borrow_mut().mute_by(prepared.config.quarantine.clone());
         let warnings: Vec<String> = prepared
             .history
             .take_warnings()

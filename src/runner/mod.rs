@@ -17,6 +17,7 @@ mod dispatcher;
 mod event;
 mod execute;
 mod executor;
+mod first_failure;
 mod interpret;
 mod job;
 mod missing;

@@ -8,6 +8,7 @@ mod cucumber_runner;
 mod cypress_runner;
 mod environments;
 mod examples;
+mod feedback;
 mod gate;
 mod go_runner;
 mod harness;

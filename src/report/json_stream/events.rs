@@ -89,6 +89,14 @@ pub(super) enum JsonEvent<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         message: Option<&'a str>,
     },
+    FirstFailure {
+        suite: &'a str,
+        id: &'a str,
+        file: &'a str,
+        outcome: Outcome,
+        worker: usize,
+        attempt: u32,
+    },
     JobFinished {
         job: usize,
         suite: &'a str,
@@ -273,6 +281,21 @@ impl<'a> From<&Event<'a>> for JsonEvent<'a> {
                 attempt,
                 job,
                 message,
+            },
+            Event::FirstFailure {
+                suite,
+                id,
+                file,
+                outcome,
+                worker,
+                attempt,
+            } => Self::FirstFailure {
+                suite,
+                id,
+                file,
+                outcome,
+                worker,
+                attempt,
             },
             Event::JobFinished {
                 job,

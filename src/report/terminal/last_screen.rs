@@ -8,7 +8,7 @@ use owo_colors::OwoColorize;
 
 use super::{Terminal, first_line};
 use crate::report::fmt_secs;
-use crate::results::{Outcome, RunSummary};
+use crate::results::{FirstFailure, Outcome, RunSummary};
 
 impl Terminal {
     /// Prints failures, where the reports are, and the closing line (always last).
@@ -90,8 +90,13 @@ impl Terminal {
                 self.line(&format!("  {:>8}  {suite} {file}", fmt_secs(time.as_secs_f64())));
             }
         }
-        if let Some(first) = first_failure(summary) {
-            self.line(&format!("first failure after {}", fmt_secs(first.as_secs_f64())));
+        if let Some(first) = FirstFailure::of(&summary.tests).resolve(&summary.jobs) {
+            self.line(&format!(
+                "first failure after {}: {} {}",
+                fmt_secs(first.after.as_secs_f64()),
+                first.suite,
+                first.id
+            ));
         }
         let is_report = |p: &&camino::Utf8PathBuf| p.file_name() == Some(crate::report::html::REPORT_FILE);
         for path in written.iter().filter(|p| !is_report(p)) {
@@ -127,18 +132,4 @@ impl Terminal {
         }
         self.line(&closing);
     }
-}
-
-/// When the first failing attempt was known: the end of the earliest job that reported one
-/// (muted tests aside).
-fn first_failure(summary: &RunSummary) -> Option<std::time::Duration> {
-    summary
-        .tests
-        .iter()
-        .filter(|t| t.quarantine != Some(crate::quarantine::QuarantineMode::Mute))
-        .flat_map(|t| t.attempts.iter())
-        .filter(|a| a.outcome.is_failure())
-        .filter_map(|a| summary.jobs.get(a.job))
-        .map(|job| job.started + job.duration)
-        .min()
 }

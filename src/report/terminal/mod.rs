@@ -116,7 +116,8 @@ impl Terminal {
                     "flotilla:".style(s.dim)
                 ));
             }
-            Event::ListingFinished { .. } => {}
+            // The FAIL line is already printed; the last screen says when it came.
+            Event::ListingFinished { .. } | Event::FirstFailure { .. } => {}
             Event::NodeShare {
                 index,
                 total,
