@@ -4,10 +4,14 @@
 //! split into its rows across workers.
 
 use crate::harness::{
-    Project, assert_requeued_around, require_runner, retried_tests, runner_fixture, tests_by_id, workers_of,
+    Project, assert_requeued_around, make_slowest_in_history, require_runner, retried_tests, runner_fixture,
+    tests_by_id, workers_of,
 };
 
 const CONFIG: &str = "[run]\nworkers = 3\n\n[suite.features]\nrunner = \"cucumber\"\nretries = 1\n";
+
+/// A passing stand-in for the broken file, longer than any other file of the fixture.
+const SLOW_STAND_IN: &str = "Feature: Broken\n  Scenario: Sleeps\n    Given I sleep 4 seconds as number 0\n";
 
 fn project() -> Project {
     require_runner(&["cucumber", "--version"]);
@@ -52,6 +56,8 @@ fn retries_failed_scenarios_and_reports_parse_errors_once() {
 #[test]
 fn a_parse_error_in_a_shared_job_requeues_the_other_features() {
     let project = project();
+    make_slowest_in_history(&project, "features/broken/broken.feature", SLOW_STAND_IN);
+    // One worker: the broken file shares a job with others, and Cucumber then runs no scenario.
     let run = project.run(&["run", "--workers", "1"]);
     assert_eq!(
         run.last_line(),

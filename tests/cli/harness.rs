@@ -268,6 +268,31 @@ pub fn workers_of(summary: &serde_json::Value, file: &str) -> std::collections::
         .collect()
 }
 
+/// Runs `project` once with `file` replaced by `slow_stand_in` (a passing file that takes
+/// seconds), then puts the file back: on the next run `file` is the suite's longest unit by its
+/// own history, so the planner's first wave starts it in a job shared with the short files
+/// (tests of what happens to the other files of a job cannot rely on name or size order).
+pub fn make_slowest_in_history(project: &Project, file: &str, slow_stand_in: &str) {
+    let path = project.path(file);
+    let original = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, slow_stand_in).unwrap();
+    let run = project.run(&["run"]);
+    let summary = project.summary();
+    let ran: Vec<&serde_json::Value> = summary["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["file"] == file)
+        .collect();
+    assert!(
+        !ran.is_empty() && ran.iter().all(|t| t["outcome"] == "passed"),
+        "the slow stand-in for {file} passes: {}",
+        run.describe()
+    );
+    std::fs::write(&path, original).unwrap();
+    project.reset_flaky();
+}
+
 /// Checks that the first-attempt job with `broken` also had other files, that the runner never
 /// reached them (`requeued`), and that each ran again at attempt 1 in a job of its own.
 pub fn assert_requeued_around(summary: &serde_json::Value, broken: &str) {

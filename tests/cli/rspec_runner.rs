@@ -4,10 +4,14 @@
 //! into examples across workers.
 
 use crate::harness::{
-    Project, assert_requeued_around, require_runner, retried_tests, runner_fixture, tests_by_id, workers_of,
+    Project, assert_requeued_around, make_slowest_in_history, require_runner, retried_tests, runner_fixture,
+    tests_by_id, workers_of,
 };
 
 const CONFIG: &str = "[run]\nworkers = 3\n\n[suite.specs]\nrunner = \"rspec\"\nfiles = [\"spec/*_spec.rb\", \"broken/*_spec.rb\"]\nretries = 1\n";
+
+/// A passing stand-in for the broken file, longer than any other file of the fixture.
+const SLOW_STAND_IN: &str = "RSpec.describe \"Broken\" do\n  it \"sleeps\" do\n    sleep 4\n  end\nend\n";
 
 fn project() -> Project {
     require_runner(&["rspec", "--version"]);
@@ -97,6 +101,7 @@ fn select_maps_to_tags() {
 #[test]
 fn files_rspec_never_reached_after_a_load_error_are_queued_again() {
     let project = project();
+    make_slowest_in_history(&project, "broken/broken_spec.rb", SLOW_STAND_IN);
     // One worker: the broken file shares a job with others, and RSpec then runs no example.
     let run = project.run(&["run", "--workers", "1"]);
     assert_eq!(
