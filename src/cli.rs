@@ -136,6 +136,16 @@ pub struct RunArgs {
     /// Whether a flaky test (failed, then passed on a retry) passes or fails the run.
     #[arg(long, value_enum, value_name = "POLICY")]
     pub flaky_result: Option<crate::results::FlakyResult>,
+    /// Stop after N failed tests: start no more jobs, let the running ones finish (`N:wait`, the
+    /// default) or stop them (`N:immediate`); the tests left are reported not run. Flaky tests
+    /// (passed on a retry) do not count. Overrides profiles and [run] max-fail.
+    #[arg(long, value_name = "N[:wait|:immediate]")]
+    pub max_fail: Option<crate::config::MaxFail>,
+    /// Run only the files whose tests failed, errored or timed out in the latest run of this
+    /// out dir, and the files it never ran (interrupted, or stopped by --max-fail), split across
+    /// the workers by their durations. With no earlier run or nothing failed, runs nothing and exits 0.
+    #[arg(long, visible_alias = "last-failed")]
+    pub rerun_failed: bool,
     /// Only print failures and the summary.
     #[arg(long, short)]
     pub quiet: bool,

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use crate::error::Error;
 use crate::exit_code;
 use crate::nodes::{NodeError, NodeIdentity, NodePlan, NodeRequest, ShareSource, node_identity};
-use crate::prepare::{Loaded, check_programs, load};
+use crate::prepare::{Loaded, RerunFailed, check_programs, load};
 use crate::report::{HtmlOptions, JsonStream, ReportFiles, Reporter, RerunCommands, Terminal, TerminalOptions};
 use crate::runner::{QueueMode, RunDir, Runner};
 use crate::settings::RunCommand;
@@ -21,6 +21,13 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
         print!("{}", explain(&loaded));
         return Ok(exit_code::SUCCESS);
     }
+    let rerun_of = match command.rerun_failed {
+        true => match rerun_failed(&mut loaded)? {
+            Some(earlier) => Some(earlier),
+            None => return Ok(exit_code::SUCCESS),
+        },
+        false => None,
+    };
     let queue = queue_mode(command, &loaded.ci)?;
     check_programs(&loaded.config)?;
     let run_dir = RunDir::create(&loaded.config.run.out_dir)?;
@@ -55,7 +62,7 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
         .enable_all()
         .build()
         .map_err(Error::Runtime)?;
-    let runner = Runner::new(loaded, run_dir, shutdown).queue(queue);
+    let runner = Runner::new(loaded, run_dir, shutdown).queue(queue).rerun_of(rerun_of);
     let outcome = runtime.block_on(runner.execute(&mut |event| reporter.report(event)));
     if let Some(target) = ci_summary {
         let report = report_path.is_file().then_some(report_path.as_path());
@@ -223,4 +230,37 @@ fn explain(loaded: &Loaded) -> String {
         let _ = writeln!(text, "warning: {warning}");
     }
     text
+}
+
+/// `--rerun-failed`: narrows `loaded` to what the latest run left failed or unrun, and returns
+/// that run; `None` (having said why) when there is nothing to run.
+fn rerun_failed(loaded: &mut Loaded) -> Result<Option<crate::results::RunSummary>, Error> {
+    let out_dir = &loaded.config.run.out_dir;
+    let Some(latest) = RerunFailed::latest_run(out_dir)? else {
+        println!(
+            "--rerun-failed: no earlier run in {out_dir}, so nothing to run again; ran nothing (run without --rerun-failed first)"
+        );
+        return Ok(None);
+    };
+    let files = match RerunFailed::of(&latest) {
+        RerunFailed::NothingFailed { run_id } => {
+            println!("--rerun-failed: nothing failed in the latest run ({run_id}); ran nothing");
+            return Ok(None);
+        }
+        RerunFailed::Files { run_id, files } => {
+            println!(
+                "--rerun-failed: running again the {} file(s) that failed or did not run in {run_id}",
+                files.len()
+            );
+            files
+        }
+    };
+    // On a CI node the latest run in its out dir was its own share: it runs those failures
+    // itself rather than splitting them again across the nodes.
+    loaded.node = None;
+    if RerunFailed::narrow(&files, loaded) == 0 {
+        println!("--rerun-failed: none of those files is in this selection any more; ran nothing");
+        return Ok(None);
+    }
+    Ok(Some(latest))
 }

@@ -7,6 +7,7 @@
 mod listing;
 mod node_share;
 mod recent_failures;
+mod rerun;
 mod split;
 mod split_worth;
 mod steps;
@@ -21,6 +22,7 @@ use tokio::sync::watch;
 pub use listing::ListingError;
 pub use node_share::NodeRun;
 use recent_failures::RecentFailures;
+pub use rerun::RerunFailed;
 use split::split_file;
 pub use steps::{StepPlan, pipeline_steps};
 use timing::{first_wave, timing_match, timing_warning};

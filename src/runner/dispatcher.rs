@@ -5,6 +5,8 @@
 //! process and waits for nothing, so it is tested without any (below). Work from a remote source
 //! ([`Dispatcher::add`]) carries an origin; once every job of an origin (its retries and
 //! requeues included) is done, [`Dispatcher::take_settled`] hands its tests back for the source.
+//! With `max-fail`, a [`FailBudget`] counts final failures; once it is spent nothing new starts
+//! and every target left is reported skipped with a "not run" message (and listed as not run).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -12,9 +14,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::fail_budget::FailBudget;
 use super::job::{JobOutput, TestAttempt};
 use super::{Event, Job};
-use crate::config::{Config, Suite};
+use crate::config::{Config, OnMaxFail, Suite};
 use crate::plan::DispatchQueue;
 use crate::quarantine::QuarantineMode;
 use crate::results::{JobExit, JobRecord, Outcome, ResultTable, TestResult};
@@ -67,6 +70,9 @@ pub(super) struct Dispatcher<'a> {
     not_run: Vec<(String, String)>,
     origins: HashMap<u64, Origin>,
     settled: Vec<u64>,
+    budget: FailBudget,
+    /// Targets the spent budget kept from running (suite, target), reported at the end.
+    halted: Vec<(usize, Target)>,
 }
 
 impl<'a> Dispatcher<'a> {
@@ -89,9 +95,21 @@ impl<'a> Dispatcher<'a> {
             not_run: Vec::new(),
             origins: HashMap::new(),
             settled: Vec::new(),
+            budget: FailBudget::new(config.run.max_fail, 0),
+            halted: Vec::new(),
         };
         dispatcher.add(jobs);
         dispatcher
+    }
+
+    /// Counts `failures` of earlier test steps of the run against `max-fail`.
+    pub(super) fn count_earlier_failures(&mut self, failures: u32) {
+        self.budget.count(failures);
+    }
+
+    /// Once `max-fail` is reached: what becomes of the running jobs (nothing new starts).
+    pub(super) fn halted(&self) -> Option<OnMaxFail> {
+        self.budget.spent()
     }
 
     /// Queues `jobs` last (work a remote source handed over as a worker freed up).
@@ -135,6 +153,9 @@ impl<'a> Dispatcher<'a> {
     /// that [`DispatchQueue::pick_next`] gives a ready job. `None`: no free worker may run any
     /// waiting job now (all busy, waiting for a retry's back-off, or nothing left).
     pub(super) fn next_start(&mut self, now: Instant) -> Option<Start> {
+        if self.halted().is_some() {
+            return None;
+        }
         let ready = |job: &Job| job.not_before.is_none_or(|t| t <= now);
         let (worker, job) = self
             .free
@@ -169,6 +190,17 @@ impl<'a> Dispatcher<'a> {
             let suite = &config.suites[job.suite].name;
             self.not_run
                 .extend(job.files().into_iter().map(|file| (suite.clone(), file)));
+            if self.halted().is_some() {
+                self.halted
+                    .extend(job.targets.into_iter().map(|target| (job.suite, target)));
+            }
+        }
+        let message = self.budget.not_run_message();
+        for (suite, target) in std::mem::take(&mut self.halted) {
+            // A target with a result ran after all (a file whose tests were retried by id).
+            if self.tests.position(&self.suite_names[suite], target.id()).is_none() {
+                self.not_run_as(suite, &target, Outcome::Skipped, message.clone(), None, &mut |_| {});
+            }
         }
         self.not_run.sort();
         self.not_run.dedup();
@@ -206,11 +238,15 @@ impl<'a> Dispatcher<'a> {
     }
 
     fn finish_job(&mut self, job: Job, output: JobOutput, stopping: bool, now: Instant, emit: &mut dyn FnMut(&Event)) {
+        // Once max-fail is reached, this job's failures are final and what it leaves never runs.
+        let halted = !stopping && self.halted().is_some();
+        let stopping = stopping || halted;
         self.free.insert(output.record.worker);
         let config = self.config;
         let suite = &config.suites[job.suite];
         let record = output.record;
         let mut retry: Vec<(Target, Duration)> = Vec::new();
+        let mut failed: u32 = 0;
         for mut test in output.tests {
             let quarantine = config.quarantine.mode(&test.id, &test.file);
             if quarantine == Some(QuarantineMode::Skip) && test.attempt.outcome != Outcome::Skipped {
@@ -230,8 +266,11 @@ impl<'a> Dispatcher<'a> {
                 job: record.id,
                 message: test.attempt.message.as_deref(),
             });
-            if outcome.is_failure() && !test.outside_tests && quarantine.is_none() {
-                retry.push((retry_target(suite, &test), test.attempt.duration));
+            if outcome.is_failure() && quarantine.is_none() {
+                failed += 1;
+                if !test.outside_tests {
+                    retry.push((retry_target(suite, &test), test.attempt.duration));
+                }
             }
             let at = self.add_attempt(job.suite, test, quarantine);
             if let Some(origin) = job.origin {
@@ -241,6 +280,10 @@ impl<'a> Dispatcher<'a> {
         if matches!(record.exit, JobExit::Interrupted) {
             self.not_run
                 .extend(job.files().into_iter().map(|file| (suite.name.clone(), file)));
+            if halted {
+                self.halted
+                    .extend(job.targets.iter().map(|target| (job.suite, target.clone())));
+            }
         }
         emit(&Event::JobFinished {
             job: record.id,
@@ -268,9 +311,22 @@ impl<'a> Dispatcher<'a> {
             } else {
                 self.not_run
                     .extend(requeued.files().into_iter().map(|file| (suite.name.clone(), file)));
+                if halted {
+                    self.halted
+                        .extend(requeued.targets.into_iter().map(|target| (requeued.suite, target)));
+                }
             }
         }
-        if retry.is_empty() || !suite.retry.allows_retry_after(job.attempt) || stopping {
+        let retrying = !retry.is_empty() && suite.retry.allows_retry_after(job.attempt) && !stopping;
+        // A test that will be retried has not failed yet: a flaky one never spends the budget.
+        let retried = if retrying { retry.len() } else { 0 };
+        let final_failures = failed.saturating_sub(u32::try_from(retried).unwrap_or(u32::MAX));
+        if self.budget.count(final_failures) {
+            emit(&Event::Warning {
+                message: &self.budget.reached_message(),
+            });
+        }
+        if !retrying {
             return;
         }
         let targets = retry_targets(retry, &job);
@@ -679,5 +735,124 @@ mod tests {
         dispatcher.finished(start.job, done, true, Instant::now(), &mut no_events);
         let settled = dispatcher.take_settled();
         assert!(!settled[0].complete, "partial results must not be written");
+    }
+
+    fn with_max_fail(max_fail: &str, suite_extra: &str) -> (tempfile::TempDir, Config) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("flotilla.toml")).unwrap();
+        std::fs::write(
+            &path,
+            format!("[run]\nmax-fail = \"{max_fail}\"\n\n[suite.py]\nrunner = \"pytest\"\n{suite_extra}\n"),
+        )
+        .unwrap();
+        let config = Config::load(&path, &crate::config::Overrides::default()).unwrap();
+        (dir, config)
+    }
+
+    fn outcome_of<'d>(done: &'d Dispatched, id: &str) -> (Outcome, Option<&'d str>) {
+        let test = done
+            .tests
+            .iter()
+            .find(|t| &*t.id == id)
+            .unwrap_or_else(|| panic!("no result for {id}"));
+        (test.outcome, test.last().message.as_deref())
+    }
+
+    #[test]
+    fn max_fail_starts_nothing_more_and_reports_what_waits_as_not_run() {
+        let (_dir, config) = with_max_fail("1", "");
+        let jobs = vec![job(&["a.py"]), job(&["b.py"]), job(&["c.py"])];
+        let mut dispatcher = Dispatcher::new(&config, jobs, 1, 0);
+        let now = Instant::now();
+        let first = dispatcher.next_start(now).unwrap();
+        let failed = output(&first, &[("a.py::x", Outcome::Failed)], &[]);
+        let mut events = Vec::new();
+        dispatcher.finished(first.job, failed, false, now, &mut |e| events.push(format!("{e:?}")));
+        assert_eq!(dispatcher.halted(), Some(OnMaxFail::Wait));
+        assert!(events.iter().any(|e| e.contains("max-fail 1 reached")), "{events:?}");
+        assert!(dispatcher.next_start(now).is_none(), "the budget is spent");
+        let done = dispatcher.finish();
+        let not_run: Vec<&str> = done.not_run.iter().map(|(_, file)| file.as_str()).collect();
+        assert_eq!(not_run, ["b.py", "c.py"]);
+        for file in ["b.py", "c.py"] {
+            let (outcome, message) = outcome_of(&done, file);
+            assert_eq!(outcome, Outcome::Skipped);
+            assert!(
+                message
+                    .unwrap()
+                    .starts_with("not run: flotilla stopped after 1 failure(s)"),
+                "{message:?}"
+            );
+        }
+        assert_eq!(outcome_of(&done, "a.py::x").0, Outcome::Failed);
+    }
+
+    #[test]
+    fn without_max_fail_every_job_runs_after_failures() {
+        let (_dir, config) = config("", "");
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"]), job(&["b.py"])], 1, 0);
+        let now = Instant::now();
+        let first = dispatcher.next_start(now).unwrap();
+        let failed = output(&first, &[("a.py::x", Outcome::Failed)], &[]);
+        dispatcher.finished(first.job, failed, false, now, &mut no_events);
+        assert_eq!(dispatcher.halted(), None);
+        assert_eq!(dispatcher.next_start(now).unwrap().job.files(), ["b.py"]);
+    }
+
+    #[test]
+    fn a_test_that_passes_on_its_retry_does_not_spend_the_budget() {
+        let (_dir, config) = with_max_fail("1", "retries = 1");
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"]), job(&["b.py"])], 1, 0);
+        let now = Instant::now();
+        let first = dispatcher.next_start(now).unwrap();
+        let failed = output(&first, &[("a.py::x", Outcome::Failed)], &[]);
+        dispatcher.finished(first.job, failed, false, now, &mut no_events);
+        assert_eq!(dispatcher.halted(), None, "a.py::x will be retried: not a failure yet");
+        let retry = dispatcher.next_start(now).unwrap();
+        assert_eq!(retry.job.attempt, 2);
+        let passed = output(&retry, &[("a.py::x", Outcome::Passed)], &[]);
+        dispatcher.finished(retry.job, passed, false, now, &mut no_events);
+        assert_eq!(dispatcher.halted(), None, "flaky is not failed");
+        let second = dispatcher.next_start(now).expect("b.py still runs");
+        let failed = output(&second, &[("b.py::y", Outcome::Failed)], &[]);
+        dispatcher.finished(second.job, failed, false, now, &mut no_events);
+        assert_eq!(dispatcher.halted(), None, "b.py::y has its retry to come");
+        let retry = dispatcher.next_start(now).unwrap();
+        let failed = output(&retry, &[("b.py::y", Outcome::Failed)], &[]);
+        dispatcher.finished(retry.job, failed, false, now, &mut no_events);
+        assert_eq!(dispatcher.halted(), Some(OnMaxFail::Wait), "failed on its last attempt");
+        let done = dispatcher.finish();
+        assert_eq!(outcome_of(&done, "a.py::x").0, Outcome::Flaky);
+    }
+
+    #[test]
+    fn once_spent_running_jobs_are_not_retried_and_a_stopped_one_is_reported_not_run() {
+        let (_dir, config) = with_max_fail("1:immediate", "retries = 2");
+        let jobs = vec![job(&["a.py"]), job(&["b.py"]), job(&["c.py"])];
+        let mut dispatcher = Dispatcher::new(&config, jobs, 3, 0);
+        let now = Instant::now();
+        let starts: Vec<Start> = std::iter::from_fn(|| dispatcher.next_start(now)).collect();
+        let [a, b, c] = <[Start; 3]>::try_from(starts)
+            .ok()
+            .expect("three jobs on three workers");
+        let broken = output(&a, &[("a.py::<outside tests>", Outcome::Error)], &[]);
+        dispatcher.finished(a.job, broken, false, now, &mut no_events);
+        assert_eq!(
+            dispatcher.halted(),
+            Some(OnMaxFail::Immediate),
+            "an error outside tests is never retried: final at once"
+        );
+        let failed = output(&b, &[("b.py::y", Outcome::Failed)], &[]);
+        dispatcher.finished(b.job, failed, false, now, &mut no_events);
+        assert!(!dispatcher.has_waiting(), "no retry once the budget is spent");
+        let mut stopped = output(&c, &[], &[]);
+        stopped.record.exit = JobExit::Interrupted;
+        dispatcher.finished(c.job, stopped, false, now, &mut no_events);
+        let done = dispatcher.finish();
+        assert_eq!(outcome_of(&done, "b.py::y").0, Outcome::Failed);
+        let (outcome, message) = outcome_of(&done, "c.py");
+        assert_eq!(outcome, Outcome::Skipped);
+        assert!(message.unwrap().contains("max-fail 1"), "{message:?}");
+        assert_eq!(done.not_run, [("py".to_string(), "c.py".to_string())]);
     }
 }

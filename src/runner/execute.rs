@@ -25,6 +25,7 @@ pub struct Runner {
     run_dir: RunDir,
     shutdown: watch::Receiver<Shutdown>,
     queue: Option<QueueMode>,
+    earlier: Option<RunSummary>,
 }
 
 /// How a run ended.
@@ -46,7 +47,15 @@ impl Runner {
             run_dir,
             shutdown,
             queue: None,
+            earlier: None,
         }
+    }
+
+    /// `--rerun-failed`: the run being re-run, whose attempts the report shows beside the new ones.
+    #[must_use]
+    pub fn rerun_of(mut self, earlier: Option<RunSummary>) -> Self {
+        self.earlier = earlier;
+        self
     }
 
     /// Takes each test step's work from the queue across CI nodes instead of this node's plan.
@@ -63,6 +72,7 @@ impl Runner {
             run_dir,
             shutdown,
             queue,
+            earlier,
         } = self;
         let clock = Clock::start();
         let first_failure = std::cell::RefCell::new(FirstFailureWatch::default());
@@ -146,6 +156,9 @@ impl Runner {
         summary.duration = clock.elapsed();
         summary.started_at = clock.started_at();
         prepared.history.record(&summary);
+        if let Some(earlier) = &earlier {
+            super::earlier::carry_earlier_attempts(&mut summary, earlier);
+        }
         // After the history: results of units that never ran teach it nothing.
         if let Some(node) = &prepared.node {
             super::missing::add_missing_results(&mut summary, &node.share.missing, &node.plan);

@@ -14,9 +14,11 @@
 
 mod command_step;
 mod dispatcher;
+mod earlier;
 mod event;
 mod execute;
 mod executor;
+mod fail_budget;
 mod first_failure;
 mod interpret;
 mod job;

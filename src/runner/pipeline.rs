@@ -113,7 +113,12 @@ pub(super) async fn run_pipeline(
                     .into_iter()
                     .partition(|(suite, _)| suites.contains(&prepared.config.suites[*suite].name));
                 quarantined = other_skips;
+                let failures_before = summary.as_ref().map_or(0, |s| {
+                    let counts = s.counts();
+                    u32::try_from(counts.failed + counts.error + counts.timed_out).unwrap_or(u32::MAX)
+                });
                 let input = RunInput {
+                    failures_before,
                     config: &prepared.config,
                     run_dir,
                     work,

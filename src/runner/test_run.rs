@@ -2,7 +2,8 @@
 //! longest first); failed tests are queued again at the front while retries remain (single
 //! tests where the runner can address them, else their files), after an exponential back-off;
 //! targets a runner never reached (it stopped at another file's error outside tests) are
-//! queued again at the same attempt; quarantine is applied to every result; the first interrupt stops scheduling; everything
+//! queued again at the same attempt; quarantine is applied to every result; the first interrupt
+//! (or `max-fail` reached, whose `:immediate` stops the running jobs too) stops scheduling; everything
 //! ends in a [`RunSummary`]. With a remote [`WorkSource`], a free worker with nothing to do asks
 //! the source for a batch, and each batch is reported back once all of its jobs are done.
 
@@ -17,7 +18,7 @@ use super::job::{JobEnv, JobOutput, run_job};
 use super::planned_jobs::remote_jobs;
 use super::work_source::{FromSource, RemoteWork, ToSource, WorkSource};
 use super::{Event, Job, RunDir};
-use crate::config::Config;
+use crate::config::{Config, OnMaxFail};
 use crate::error::Error;
 use crate::exec::Shutdown;
 use crate::results::RunSummary;
@@ -42,6 +43,8 @@ pub struct RunInput<'a> {
     pub environments: Vec<Option<Vec<super::JobEnvironment>>>,
     /// Id of the first job (job ids stay unique across several test steps of one run).
     pub first_job: usize,
+    /// Failed tests of the run's earlier test steps (they count against `max-fail`).
+    pub failures_before: u32,
 }
 
 /// A remote source as the run loop sees it.
@@ -75,6 +78,9 @@ pub async fn execute(
     };
     let mut broken = None;
     let mut dispatcher = Dispatcher::new(input.config, jobs, input.workers, input.first_job);
+    dispatcher.count_earlier_failures(input.failures_before);
+    // What the jobs see: the run's shutdown, or a graceful stop once `max-fail N:immediate` is reached.
+    let (job_stop, job_shutdown) = watch::channel(Shutdown::Running);
     for (suite, target) in &input.skipped {
         dispatcher.skip(*suite, target, emit);
     }
@@ -82,13 +88,20 @@ pub async fn execute(
     let mut watching = true;
     let mut announced = false;
     loop {
-        let stopping = *shutdown.borrow() != Shutdown::Running;
-        if stopping && !announced {
+        let signalled = *shutdown.borrow();
+        let halted = dispatcher.halted();
+        let for_jobs = match (signalled, halted) {
+            (Shutdown::Running, Some(OnMaxFail::Immediate)) => Shutdown::Graceful,
+            _ => signalled,
+        };
+        job_stop.send_if_modified(|now| std::mem::replace(now, for_jobs) != for_jobs);
+        let stopping = signalled != Shutdown::Running || halted.is_some();
+        if signalled != Shutdown::Running && !announced {
             announced = true;
             emit(&Event::Interrupting);
         }
         while !stopping && let Some(start) = dispatcher.next_start(Instant::now()) {
-            spawn_job(&input, &shutdown, clock, start, &mut running, emit);
+            spawn_job(&input, &job_shutdown, clock, start, &mut running, emit);
         }
         if let Some(remote) = remote.as_mut()
             && !stopping

@@ -3,7 +3,7 @@
 //! for, and the CI context detected from the variables.
 
 use crate::cli::SelectArgs;
-use crate::config::{Combine, Layer, Overrides, Source, Sourced, Workers};
+use crate::config::{Combine, Layer, MaxFail, Overrides, Source, Sourced, Workers};
 use crate::error::Error;
 use crate::results::FlakyResult;
 
@@ -17,6 +17,8 @@ pub struct Flags {
     pub retries: Option<u32>,
     /// `--flaky-result`.
     pub flaky_result: Option<FlakyResult>,
+    /// `--max-fail`.
+    pub max_fail: Option<MaxFail>,
 }
 
 /// The command line's layer over the variables' layer, the profile asked for (flag first, then
@@ -32,6 +34,7 @@ pub fn command_overrides(select: &SelectArgs, flags: Flags, variables: &Variable
         workers,
         retries,
         flaky_result,
+        max_fail,
     } = flags;
     let from_flags = Layer {
         workers: workers.map(|w| Sourced::new(w, Source::Flag("--workers"))),
@@ -39,6 +42,7 @@ pub fn command_overrides(select: &SelectArgs, flags: Flags, variables: &Variable
         suites: (!suites.is_empty()).then(|| Sourced::new(suites.clone(), Source::Flag("--suite"))),
         select: select.clone().map(|s| Sourced::new(s, Source::Flag("--select"))),
         flaky_result: flaky_result.map(|f| Sourced::new(f, Source::Flag("--flaky-result"))),
+        max_fail: max_fail.map(|m| Sourced::new(m, Source::Flag("--max-fail"))),
         ..Layer::default()
     };
     let from_variables = Layer {

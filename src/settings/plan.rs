@@ -82,6 +82,7 @@ impl PlanCommand {
                 workers,
                 retries: None,
                 flaky_result: None,
+                max_fail: None,
             },
             variables,
         )?;

@@ -20,6 +20,8 @@ pub struct RunCommand {
     pub quiet: bool,
     /// `--explain`: print the settings and run nothing.
     pub explain: bool,
+    /// `--rerun-failed`: only what failed or did not run in the latest run.
+    pub rerun_failed: bool,
     /// Running in CI (`CI` set): plain lines, no progress bar.
     pub in_ci: bool,
     /// Which node of a parallel step this is, and where its share comes from.
@@ -63,6 +65,8 @@ impl RunCommand {
             workers,
             retries,
             flaky_result,
+            max_fail,
+            rerun_failed,
             quiet,
             explain,
             queue,
@@ -81,6 +85,7 @@ impl RunCommand {
                 workers: workers.map(|w| w.0),
                 retries: *retries,
                 flaky_result: *flaky_result,
+                max_fail: *max_fail,
             },
             variables,
         )?;
@@ -95,6 +100,7 @@ impl RunCommand {
             json: select.message_format == MessageFormat::Json,
             quiet: *quiet,
             explain: *explain,
+            rerun_failed: *rerun_failed,
             in_ci: variables.in_ci(),
             node: NodeOptions {
                 partition: *partition,

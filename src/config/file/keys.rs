@@ -18,7 +18,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "step",
     "cleanup",
 ];
-pub(crate) const RUN_KEYS: &[&str] = &["workers", "out-dir", "history", "flaky-result", "keep-runs"];
+pub(crate) const RUN_KEYS: &[&str] = &["workers", "out-dir", "history", "flaky-result", "keep-runs", "max-fail"];
 pub(crate) const SUITE_KEYS: &[&str] = &[
     "runner",
     "command",

@@ -26,4 +26,6 @@ pub(crate) struct RawProfile {
     pub(crate) workers: Option<Spanned<Workers>>,
     /// Only these suites.
     pub(crate) suites: Option<Spanned<Vec<String>>>,
+    /// Stop after this many failures (`--max-fail`).
+    pub(crate) max_fail: Option<Spanned<crate::config::MaxFail>>,
 }

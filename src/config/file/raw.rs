@@ -53,6 +53,7 @@ pub(crate) struct RawRun {
     pub(crate) history: Option<Spanned<String>>,
     pub(crate) flaky_result: Option<Spanned<String>>,
     pub(crate) keep_runs: Option<Spanned<usize>>,
+    pub(crate) max_fail: Option<Spanned<crate::config::MaxFail>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::combine::Combine;
 use super::source::Sourced;
-use crate::config::Workers;
+use crate::config::{MaxFail, Workers};
 use crate::results::FlakyResult;
 
 /// One layer of settings. Fields that a layer cannot set stay `None` in it (a profile has no
@@ -29,6 +29,8 @@ pub struct Layer {
     pub history: Option<Sourced<String>>,
     /// How many run folders to keep.
     pub keep_runs: Option<Sourced<usize>>,
+    /// Stop after this many failures.
+    pub max_fail: Option<Sourced<MaxFail>>,
     /// Variables for every job (over each suite's own `env`, name by name).
     pub env: BTreeMap<String, Sourced<String>>,
 }
@@ -45,6 +47,7 @@ impl Combine for Layer {
             out_dir,
             history,
             keep_runs,
+            max_fail,
             mut env,
         } = self;
         for (name, value) in other.env {
@@ -59,6 +62,7 @@ impl Combine for Layer {
             out_dir: out_dir.combine(other.out_dir),
             history: history.combine(other.history),
             keep_runs: keep_runs.combine(other.keep_runs),
+            max_fail: max_fail.combine(other.max_fail),
             env,
         }
     }

@@ -57,6 +57,8 @@ pub struct RunSettings {
     pub flaky_result: FlakyResult,
     /// How many run folders to keep in `out-dir`.
     pub keep_runs: usize,
+    /// Stop scheduling after this many failures (`None`: every test runs).
+    pub max_fail: Option<crate::config::MaxFail>,
 }
 
 /// One `[suite.NAME]`, validated.
@@ -278,6 +280,7 @@ impl suite::Ctx<'_> {
             history,
             flaky_result,
             keep_runs,
+            max_fail,
         } = raw;
         let flaky_result = match flaky_result {
             None => None,
@@ -304,6 +307,9 @@ impl suite::Ctx<'_> {
             keep_runs: keep_runs
                 .as_ref()
                 .map(|k| Sourced::new(*k.get_ref(), self.source_at(&k.span()))),
+            max_fail: max_fail
+                .as_ref()
+                .map(|m| Sourced::new(*m.get_ref(), self.source_at(&m.span()))),
             ..Layer::default()
         })
     }
@@ -321,6 +327,7 @@ impl suite::Ctx<'_> {
             out_dir,
             history,
             keep_runs,
+            max_fail,
             env: _,
         } = layer.clone();
         let workers = workers.unwrap_or(Sourced::new(Workers::Auto, Source::Default));
@@ -351,12 +358,17 @@ impl suite::Ctx<'_> {
         ));
         self.settings
             .push(Setting::new("keep-runs", keep_runs.value.to_string(), keep_runs.source));
+        self.settings.push(match &max_fail {
+            Some(max_fail) => Setting::new("max-fail", max_fail.value.to_string(), max_fail.source.clone()),
+            None => Setting::new("max-fail", "none (every test runs)", Source::Default),
+        });
         RunSettings {
             workers: resolved_workers,
             out_dir: file.root.join(&out_dir.value),
             history: file.root.join(&history.value),
             flaky_result: flaky_result.value,
             keep_runs: keep_runs.value.max(1),
+            max_fail: max_fail.map(|m| m.value),
         }
     }
 

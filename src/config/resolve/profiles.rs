@@ -49,10 +49,12 @@ pub(crate) fn profile_layer(name: &str, raw: &RawProfile, file: &ConfigFile) -> 
         retries,
         workers,
         suites,
+        max_fail,
     } = raw;
     Layer {
         workers: workers.as_ref().map(|w| Sourced::new(*w.get_ref(), sourced(w.span()))),
         retries: retries.as_ref().map(|r| Sourced::new(*r.get_ref(), sourced(r.span()))),
+        max_fail: max_fail.as_ref().map(|m| Sourced::new(*m.get_ref(), sourced(m.span()))),
         suites: suites
             .as_ref()
             .map(|s| Sourced::new(s.get_ref().clone(), sourced(s.span()))),
