@@ -74,10 +74,10 @@ pub fn command_overrides(select: &SelectArgs, flags: Flags, variables: &Variable
     })
 }
 
-fn parsed<T>(
+fn parsed<T, E: std::fmt::Display>(
     variables: &Variables,
     name: &'static str,
-    parse: impl Fn(&str) -> Result<T, String>,
+    parse: impl Fn(&str) -> Result<T, E>,
 ) -> Result<Option<Sourced<T>>, Error> {
     match variables.get(name).filter(|v| !v.is_empty()) {
         None => Ok(None),
