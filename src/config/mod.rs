@@ -16,6 +16,7 @@
 mod diagnostic;
 mod duration;
 mod file;
+mod groups;
 mod layers;
 mod max_fail;
 pub mod profile;
@@ -28,6 +29,7 @@ mod workers;
 pub use diagnostic::ConfigError;
 pub use duration::DurationError;
 pub use file::ConfigFile;
+pub use groups::{SuiteGroups, TestGroup};
 pub use layers::{Combine, Layer, Setting, Source, Sourced};
 pub use max_fail::{MaxFail, MaxFailError, OnMaxFail};
 pub use resolve::{Config, Overrides, ProbeConfigError, RunSettings, ServicesError, ServicesKeyError, Suite};

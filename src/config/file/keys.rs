@@ -12,6 +12,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "run",
     "suite",
     "quarantine",
+    "group",
     "profile",
     "gate",
     "services",
@@ -34,7 +35,10 @@ pub(crate) const SUITE_KEYS: &[&str] = &[
     "env",
     "services",
     "on-workers",
+    "group",
+    "groups",
 ];
+pub(crate) const GROUP_KEYS: &[&str] = &["max-concurrency"];
 
 /// A key that was renamed: where it was, and the help that names what to write instead.
 struct Renamed {
@@ -87,6 +91,7 @@ fn unknown_key_help(message: &str) -> Option<String> {
             .iter()
             .chain(RUN_KEYS)
             .chain(SUITE_KEYS)
+            .chain(GROUP_KEYS)
             .chain(super::step::STEP_KEYS)
             .copied()
             .collect()

@@ -1,11 +1,12 @@
 //! The one serde mirror of `flotilla.toml`, read and parsed once: [`ConfigFile`] holds the
 //! file's path, folder, text and its [`RawConfig`]. One file per table: `raw.rs` (the whole
 //! file, `[run]`, `[suite.NAME]`, `[quarantine]`), `services.rs` (`[services.NAME]`),
-//! `profile.rs`, `gate.rs`, `step.rs` (`[[step]]`, `[[cleanup]]`), `vars.rs` (`env` tables),
+//! `profile.rs`, `gate.rs`, `group.rs` (`[group.NAME]`), `step.rs` (`[[step]]`, `[[cleanup]]`), `vars.rs` (`env` tables),
 //! `keys.rs` (every key, renamed keys, located TOML errors). Nothing outside `config/` reads
 //! TOML.
 
 mod gate;
+mod group;
 mod keys;
 mod profile;
 mod raw;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::gate::RawGate;
+use super::group::RawGroup;
 use super::profile::RawProfile;
 use super::services::RawServices;
 use super::step::RawStep;
@@ -24,6 +25,8 @@ pub(crate) struct RawConfig {
     pub(crate) suite: BTreeMap<Spanned<String>, RawSuite>,
     #[serde(default)]
     pub(crate) quarantine: RawQuarantine,
+    #[serde(default)]
+    pub(crate) group: BTreeMap<Spanned<String>, RawGroup>,
     #[serde(default)]
     pub(crate) profile: BTreeMap<Spanned<String>, RawProfile>,
     pub(crate) gate: Option<RawGate>,
@@ -76,4 +79,9 @@ pub(crate) struct RawSuite {
     pub(crate) env: RawVars,
     pub(crate) services: Option<Spanned<String>>,
     pub(crate) on_workers: Option<Spanned<Vec<usize>>>,
+    /// `[group.NAME]` of every file and test of the suite.
+    pub(crate) group: Option<Spanned<String>>,
+    /// `[group.NAME]` → globs of the files (or test ids) that belong to it.
+    #[serde(default)]
+    pub(crate) groups: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
 }

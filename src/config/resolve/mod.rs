@@ -3,11 +3,13 @@
 //! the profile, then the file's `[run]`) merge by the one [`Combine`] rule; defaults fill the
 //! rest; every value in effect is kept with its source in [`Config::settings`].
 //!
-//! One file per table: `suite.rs` (`[suite.NAME]`, `[quarantine]`), `services.rs`
+//! One file per table: `suite.rs` (`[suite.NAME]`, `[quarantine]`), `groups.rs` (`[group.NAME]`
+//! and a suite's `group`/`groups`), `services.rs`
 //! (`[services.NAME]`, errors in `services_error.rs`), `step.rs` (`[[step]]`, `[[cleanup]]`),
 //! `profiles.rs` (`[profile.NAME]`); `partial.rs` has what commands read of a file without suites (`gate`, `gc`, the
 //! services alone).
 
+mod groups;
 mod partial;
 pub(crate) mod profiles;
 mod services;
@@ -92,6 +94,8 @@ pub struct Suite {
     pub services: Option<String>,
     /// Only these worker slots (1-based) run its jobs (`on-workers`).
     pub on_workers: Option<Vec<usize>>,
+    /// Which of its files and tests belong to which `[group.NAME]` (`group`, `groups`).
+    pub groups: crate::config::SuiteGroups,
 }
 
 /// The resolved configuration.
@@ -109,6 +113,8 @@ pub struct Config {
     pub suites: Vec<Suite>,
     /// Known-flaky tests.
     pub quarantine: Quarantine,
+    /// `[group.NAME]`s in name order: at most `max-concurrency` of a group's jobs run at once.
+    pub groups: Vec<crate::config::TestGroup>,
     /// The chosen profile, if any.
     pub profile: Option<String>,
     /// Why that profile (or none) was chosen, for `--explain`.
@@ -153,7 +159,8 @@ impl Config {
 
         let quarantine = ctx.quarantine(&raw.quarantine, &file.root)?;
         let services = file.services()?;
-        let mut suites = ctx.suites(&layer, run.workers, &services)?;
+        let groups = ctx.test_groups()?;
+        let mut suites = ctx.suites(&layer, run.workers, &services, &groups)?;
         let (steps, cleanup) = pipeline(file, run.workers, &services)?;
         if !steps.is_empty() {
             // With a pipeline, suites run only where a test step names them.
@@ -174,6 +181,7 @@ impl Config {
             run,
             suites,
             quarantine,
+            groups,
             profile,
             profile_reason,
             gate,
@@ -378,6 +386,7 @@ impl suite::Ctx<'_> {
         layer: &Layer,
         workers: usize,
         services: &BTreeMap<String, crate::envs::EnvConfig>,
+        groups: &[crate::config::TestGroup],
     ) -> Result<Vec<Suite>, ConfigError> {
         let raw = &self.file.raw;
         let known: Vec<&str> = raw.suite.keys().map(|name| name.get_ref().as_str()).collect();
@@ -415,7 +424,10 @@ impl suite::Ctx<'_> {
                 };
                 return Err(self.error(wanted.span(), format!("no services named `{}`", wanted.get_ref()), help));
             }
-            suites.push(self.suite(name, raw_suite.clone(), layer, workers)?);
+            let suite_groups = self.suite_groups(raw_suite, groups)?;
+            let mut suite = self.suite(name, raw_suite.clone(), layer, workers)?;
+            suite.groups = suite_groups;
+            suites.push(suite);
         }
         Ok(suites)
     }

@@ -208,6 +208,8 @@ impl Ctx<'_> {
             env,
             services: raw.services.map(toml::Spanned::into_inner),
             on_workers,
+            // Filled in by `Ctx::suites`, which knows the file's groups.
+            groups: crate::config::SuiteGroups::default(),
         })
     }
 
@@ -291,7 +293,7 @@ impl Ctx<'_> {
         Quarantine::new(&mute, &skip).map_err(|error| self.error(0..0, error.to_string(), None))
     }
 
-    fn globs(&self, patterns: &[toml::Spanned<String>]) -> Result<GlobSet, ConfigError> {
+    pub(super) fn globs(&self, patterns: &[toml::Spanned<String>]) -> Result<GlobSet, ConfigError> {
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
             let text = pattern.get_ref().trim_start_matches("./");
@@ -319,6 +321,6 @@ impl Ctx<'_> {
     }
 }
 
-fn is_valid_name(name: &str) -> bool {
+pub(super) fn is_valid_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
