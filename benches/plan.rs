@@ -69,9 +69,11 @@ fn input(count: usize, mode: BatchMode) -> PlanInput {
                 estimate,
                 argv_bytes: 0,
                 recently_failed: false,
+                groups: Vec::new(),
             })
             .collect(),
         workers: WORKERS,
+        group_limits: Vec::new(),
     }
 }
 

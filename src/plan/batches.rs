@@ -30,6 +30,8 @@ pub struct PlanUnit {
     pub argv_bytes: usize,
     /// It failed or was flaky in a recent run: its job starts early if balance allows.
     pub recently_failed: bool,
+    /// The test groups it belongs to (indices into [`PlanInput::group_limits`]), sorted.
+    pub groups: Vec<usize>,
 }
 
 /// What the planner needs to know about a suite.
@@ -68,6 +70,9 @@ pub struct PlanInput {
     pub units: Vec<PlanUnit>,
     /// Worker slots (at least 1).
     pub workers: usize,
+    /// Each test group's `max-concurrency` (index = group): at most that many of its batches
+    /// run at once.
+    pub group_limits: Vec<usize>,
 }
 
 /// Budget multiple of the start-up cost: keeps start-up under ~10% of a batch.
@@ -83,43 +88,97 @@ pub const MAX_BATCH_ARGV_BYTES: usize = 1 << 20;
 pub fn plan(input: &PlanInput) -> Plan {
     let workers = input.workers.max(1);
     let mut order: Vec<usize> = (0..input.units.len()).collect();
-    // Longest first; equal estimates (a suite with no history: all of them) outside in.
-    order.sort_by_key(|&i| (input.units[i].suite, std::cmp::Reverse(input.units[i].estimate), i));
-    let key = |i: usize| (input.units[i].suite, input.units[i].estimate);
+    // By suite and groups (units of different groups never share a batch), then longest
+    // first; equal estimates (a suite with no history: all of them) outside in.
+    let class = |i: usize| (input.units[i].suite, &input.units[i].groups);
+    order.sort_by(|&a, &b| {
+        class(a)
+            .cmp(&class(b))
+            .then(input.units[b].estimate.cmp(&input.units[a].estimate))
+            .then(a.cmp(&b))
+    });
+    let key = |i: usize| (class(i), input.units[i].estimate);
     for tie in order.chunk_by_mut(|&a, &b| key(a) == key(b)) {
         let spread = outside_in(tie);
         tie.copy_from_slice(&spread);
     }
     let mut batches = Vec::new();
-    let mut start = 0;
-    while start < order.len() {
-        let suite = input.units[order[start]].suite;
-        let end = start
-            + order[start..]
-                .iter()
-                .take_while(|&&i| input.units[i].suite == suite)
-                .count();
+    for members in order.chunk_by(|&a, &b| class(a) == class(b)) {
+        let (suite, groups) = class(members[0]);
         let first = batches.len();
-        cut_suite(input, suite, &order[start..end], workers, &mut batches);
+        cut_suite(input, suite, members, workers, group_cap(input, groups), &mut batches);
         let cut: Vec<Batch> = batches.drain(first..).collect();
-        batches.extend(cut.into_iter().flat_map(|batch| fit_command_line(input, batch)));
-        start = end;
+        batches.extend(
+            cut.into_iter()
+                .flat_map(|batch| fit_command_line(input, batch))
+                .map(|batch| Batch {
+                    groups: groups.clone(),
+                    ..batch
+                }),
+        );
     }
-    batches.sort_by_key(|batch| std::cmp::Reverse(batch.estimate));
+    order_by_critical_path(&mut batches, &input.group_limits);
     let pinned: Vec<Option<Vec<usize>>> = input.suites.iter().map(|s| s.on_workers.clone()).collect();
-    start_recent_failures_early(batches, &|u| input.units[u].recently_failed, workers, &pinned)
+    start_recent_failures_early(
+        batches,
+        &|u| input.units[u].recently_failed,
+        workers,
+        &pinned,
+        &input.group_limits,
+    )
 }
 
-fn cut_suite(input: &PlanInput, suite: usize, units: &[usize], workers: usize, out: &mut Vec<Batch>) {
+/// How many workers at most can share the work of units of `groups`: the smallest
+/// `max-concurrency` of its groups (no limit without groups).
+fn group_cap(input: &PlanInput, groups: &[usize]) -> usize {
+    groups
+        .iter()
+        .filter_map(|&g| input.group_limits.get(g))
+        .fold(usize::MAX, |cap, &limit| cap.min(limit.max(1)))
+}
+
+/// Longest first, where a grouped batch counts as long as its group's chain (the group's work
+/// over its `max-concurrency`), if that is longer: a group whose work forms the critical path
+/// starts at once instead of queueing behind ungrouped work it could have run beside. Without
+/// groups this is plain longest first.
+fn order_by_critical_path(batches: &mut [Batch], limits: &[usize]) {
+    let mut work = vec![Duration::ZERO; limits.len()];
+    for batch in batches.iter() {
+        for &g in &batch.groups {
+            if let Some(work) = work.get_mut(g) {
+                *work += batch.estimate;
+            }
+        }
+    }
+    let chain = |g: usize| {
+        work.get(g).map_or(Duration::ZERO, |w| {
+            *w / u32::try_from(limits[g].max(1)).unwrap_or(u32::MAX)
+        })
+    };
+    batches.sort_by_cached_key(|batch| {
+        let priority = batch
+            .groups
+            .iter()
+            .map(|&g| chain(g))
+            .fold(batch.estimate, Duration::max);
+        (std::cmp::Reverse(priority), std::cmp::Reverse(batch.estimate))
+    });
+}
+
+/// Cuts `units` (of one suite and one set of groups) into batches for the slots of `workers`
+/// the suite may use, at most `cap` of them (its groups' `max-concurrency`).
+fn cut_suite(input: &PlanInput, suite: usize, units: &[usize], workers: usize, cap: usize, out: &mut Vec<Batch>) {
     let settings = &input.suites[suite];
-    // A pinned suite is shared among its own slots only.
-    let workers = settings.slots(workers);
+    // A pinned suite is shared among its own slots only; a group's work among as many as it
+    // may run at once.
+    let workers = settings.slots(workers).min(cap);
     let estimate = |i: usize| input.units[i].estimate;
     if settings.mode == BatchMode::PerFile {
         out.extend(units.iter().map(|&i| Batch {
             suite,
             units: vec![i],
             estimate: settings.startup + estimate(i),
+            groups: Vec::new(),
         }));
         return;
     }
@@ -154,6 +213,7 @@ fn cut_suite(input: &PlanInput, suite: usize, units: &[usize], workers: usize, o
             suite,
             units: tail[next..end].to_vec(),
             estimate: settings.startup + sum,
+            groups: Vec::new(),
         });
         remaining = remaining.saturating_sub(sum);
         next = end;
@@ -179,6 +239,7 @@ fn fit_command_line(input: &PlanInput, batch: Batch) -> Vec<Batch> {
                 suite: batch.suite,
                 units: std::mem::take(&mut units),
                 estimate: startup + sum,
+                groups: batch.groups.clone(),
             });
             size = 0;
             sum = Duration::ZERO;
@@ -191,6 +252,7 @@ fn fit_command_line(input: &PlanInput, batch: Batch) -> Vec<Batch> {
         suite: batch.suite,
         units,
         estimate: startup + sum,
+        groups: batch.groups,
     });
     pieces
 }
@@ -232,6 +294,7 @@ fn first_wave(
                 suite,
                 units: members,
                 estimate: settings.startup + load,
+                groups: Vec::new(),
             }),
     );
     tail
@@ -261,9 +324,11 @@ mod tests {
                     estimate: Duration::from_millis(ms.max(1)),
                     argv_bytes: 0,
                     recently_failed: false,
+                    groups: Vec::new(),
                 })
                 .collect(),
             workers,
+            group_limits: Vec::new(),
         }
     }
 
@@ -472,7 +537,134 @@ mod tests {
             })
     }
 
+    /// Most batches of each group running at one instant of the plan's simulation (a batch
+    /// ending at `t` makes room for one starting at `t`).
+    fn most_running_per_group(plan: &Plan, groups: usize) -> Vec<usize> {
+        let mut events: Vec<(Duration, i32, usize)> = Vec::new();
+        for load in &plan.workers {
+            for (&batch, &start) in load.batches.iter().zip(&load.starts) {
+                for &group in &plan.batches[batch].groups {
+                    events.push((start, 1, group));
+                    events.push((start + plan.batches[batch].estimate, -1, group));
+                }
+            }
+        }
+        events.sort();
+        let mut running = vec![0i32; groups];
+        let mut most = vec![0usize; groups];
+        for (_, change, group) in events {
+            running[group] += change;
+            most[group] = most[group].max(usize::try_from(running[group]).unwrap_or(0));
+        }
+        most
+    }
+
+    fn grouped(input: &mut PlanInput, units: std::ops::Range<usize>, groups: &[usize]) {
+        for unit in &mut input.units[units] {
+            unit.groups = groups.to_vec();
+        }
+    }
+
+    #[test]
+    fn a_group_of_one_runs_one_batch_at_a_time_and_starts_first_when_it_is_the_critical_path() {
+        // 10 s of a one-at-a-time group beside 40 s of free work on 4 workers.
+        let mut input = input(&[(0, 1_000); 50], &[BatchMode::PerFile], 0, 4);
+        input.group_limits = vec![1];
+        grouped(&mut input, 40..50, &[0]);
+        let plan = plan(&input);
+        assert_eq!(most_running_per_group(&plan, 1), [1]);
+        assert!(plan.batches[0].groups == [0], "the group's chain starts at once");
+        // The group keeps one worker busy for 10 s while three share the 40 s: 40/3 s.
+        assert!(plan.makespan <= Duration::from_millis(13_400), "{:?}", plan.makespan);
+        assert!(
+            plan.batches
+                .iter()
+                .all(|b| b.groups.is_empty() || b.units.iter().all(|&u| u >= 40)),
+            "grouped files batched apart"
+        );
+    }
+
+    #[test]
+    fn a_group_of_two_is_batched_for_two_workers_and_never_mixed_with_other_files() {
+        let mut input = input(&[(0, 100); 80], &[BatchMode::Batch], 0, 8);
+        input.group_limits = vec![2, 1];
+        grouped(&mut input, 0..40, &[0]);
+        grouped(&mut input, 40..50, &[1]);
+        let plan = plan(&input);
+        for batch in &plan.batches {
+            for &unit in &batch.units {
+                assert_eq!(input.units[unit].groups, batch.groups, "{batch:?}");
+            }
+        }
+        assert_eq!(most_running_per_group(&plan, 2), [2, 1]);
+        let workers_of_group_0 = plan
+            .workers
+            .iter()
+            .filter(|w| w.batches.iter().any(|&b| plan.batches[b].groups == [0]))
+            .count();
+        assert!(workers_of_group_0 >= 2, "a group of two spreads over two workers");
+        // The 4 s of group 0 over 2 slots is the critical path: 2 s, not the 1 s of 8 s / 8.
+        assert!(plan.makespan >= Duration::from_secs(2));
+        assert!(plan.makespan <= Duration::from_millis(2_600), "{:?}", plan.makespan);
+    }
+
+    #[test]
+    fn without_groups_the_plan_and_its_hash_are_unchanged_by_group_limits_alone() {
+        let mut input = heavy_tailed(8);
+        let plain = plan(&input);
+        input.group_limits = vec![1, 3];
+        let limited = plan(&input);
+        assert_eq!(plain, limited, "no unit belongs to a group");
+    }
+
+    /// [`arb_input`] with units in groups 0, 1, both or none, and random limits.
+    fn arb_grouped_input() -> impl Strategy<Value = PlanInput> {
+        (
+            arb_input(),
+            prop::collection::vec(0u8..6, 300),
+            prop::collection::vec(1usize..4, 2),
+        )
+            .prop_map(|(mut input, memberships, limits)| {
+                input.group_limits = limits;
+                for (unit, membership) in input.units.iter_mut().zip(memberships) {
+                    unit.groups = match membership {
+                        0 => vec![0],
+                        1 => vec![1],
+                        2 => vec![0, 1],
+                        _ => Vec::new(),
+                    };
+                }
+                input
+            })
+    }
+
     proptest! {
+        #[test]
+        fn no_instant_has_more_of_a_group_running_than_its_limit(input in arb_grouped_input()) {
+            let plan = plan(&input);
+            let mut seen = vec![0usize; input.units.len()];
+            for batch in &plan.batches {
+                for &unit in &batch.units {
+                    prop_assert_eq!(&input.units[unit].groups, &batch.groups);
+                    seen[unit] += 1;
+                }
+            }
+            prop_assert!(seen.iter().all(|&n| n == 1));
+            let assigned: usize = plan.workers.iter().map(|w| w.batches.len()).sum();
+            prop_assert_eq!(assigned, plan.batches.len(), "every batch is simulated once");
+            let most = most_running_per_group(&plan, 2);
+            for (group, (&most, &limit)) in most.iter().zip(&input.group_limits).enumerate() {
+                prop_assert!(most <= limit, "group {}: {} running", group, most);
+            }
+            let ends = plan.workers.iter().flat_map(|w| w.batches.iter().zip(&w.starts).map(|(&b, &s)| s + plan.batches[b].estimate));
+            prop_assert_eq!(plan.makespan, ends.max().unwrap_or_default());
+            for group in 0..2 {
+                let work: Duration = plan.batches.iter().filter(|b| b.groups.contains(&group)).map(|b| b.estimate).sum();
+                let limit = u32::try_from(input.group_limits[group]).unwrap();
+                prop_assert!(plan.makespan + Duration::from_nanos(u64::from(limit)) >= work / limit);
+            }
+        }
+
         #[test]
         fn pinned_jobs_go_only_to_their_slots_and_all_are_planned(input in arb_pinned_input()) {
             let plan = plan(&input);

@@ -26,12 +26,13 @@ pub(super) fn start_recent_failures_early(
     recently_failed: &dyn Fn(usize) -> bool,
     workers: usize,
     pinned: &[Option<Vec<usize>>],
+    limits: &[usize],
 ) -> Plan {
     let mut flagged: Vec<usize> = (0..batches.len())
         .filter(|&b| batches[b].units.iter().any(|&u| recently_failed(u)))
         .collect();
     if flagged.is_empty() {
-        return simulate(batches, workers, pinned);
+        return simulate(batches, workers, pinned, limits);
     }
     for &batch in &flagged {
         // Stable: the recent failures first, the rest still longest first.
@@ -42,7 +43,7 @@ pub(super) fn start_recent_failures_early(
     flagged.truncate(MOST_MOVED);
     let ordered = |order: &[usize]| -> Vec<Batch> { order.iter().map(|&b| batches[b].clone()).collect() };
     let mut order: Vec<usize> = (0..batches.len()).collect();
-    let mut best = simulate(batches.clone(), workers, pinned);
+    let mut best = simulate(batches.clone(), workers, pinned, limits);
     let bound = early_start_bound(best.makespan);
     let mut front = 0;
     for batch in flagged {
@@ -63,7 +64,7 @@ pub(super) fn start_recent_failures_early(
             let mut moved = order.clone();
             moved.remove(at);
             moved.insert(target, batch);
-            let plan = simulate(ordered(&moved), workers, pinned);
+            let plan = simulate(ordered(&moved), workers, pinned, limits);
             if plan.makespan <= bound {
                 order = moved;
                 best = plan;

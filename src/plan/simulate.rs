@@ -1,18 +1,21 @@
 //! [`simulate`]: predicts the run — workers pull batches in order, each taking the next one
-//! when it becomes free — and wraps the result into a [`Plan`].
+//! when it becomes free, test groups permitting — and wraps the result into a [`Plan`].
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeSet, BinaryHeap};
 use std::time::Duration;
 
 use super::Batch;
 use super::dispatch_queue::DispatchQueue;
+use super::group_limits::GroupLimits;
 
 /// Predicted work of one worker.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WorkerLoad {
     /// Indices into [`Plan::batches`], in run order.
     pub batches: Vec<usize>,
+    /// When each of them starts, predicted (same order).
+    pub starts: Vec<Duration>,
     /// Sum of their estimates.
     pub load: Duration,
 }
@@ -24,7 +27,8 @@ pub struct Plan {
     pub batches: Vec<Batch>,
     /// Predicted load per worker (index 0 is worker 1).
     pub workers: Vec<WorkerLoad>,
-    /// Predicted wall time.
+    /// Predicted wall time: when the last batch ends (a worker may wait for a group's room, so
+    /// this can exceed every worker's load).
     pub makespan: Duration,
     /// Sum of all estimates.
     pub total: Duration,
@@ -32,28 +36,54 @@ pub struct Plan {
     pub hash: u64,
 }
 
-/// Predicts the run: each worker, when free (the lowest-numbered first on a tie), takes the
-/// batch [`DispatchQueue::pick_next`] gives it, as the runner's dispatcher does. `pinned[suite]` lists the 1-based slots of a suite limited by `on-workers`.
-pub(super) fn simulate(batches: Vec<Batch>, workers: usize, pinned: &[Option<Vec<usize>>]) -> Plan {
+/// Predicts the run: whenever a worker is free (the lowest-numbered first), it takes the batch
+/// [`DispatchQueue::pick_next`] gives it among those [`GroupLimits`] admits, as the runner's
+/// dispatcher does; a worker with nothing it may start waits for the next job to end (a group
+/// may have room then). `pinned[suite]` lists the 1-based slots of a suite limited by
+/// `on-workers`; `limits[group]` is a test group's `max-concurrency`.
+pub(super) fn simulate(batches: Vec<Batch>, workers: usize, pinned: &[Option<Vec<usize>>], limits: &[usize]) -> Plan {
     let mut loads = vec![WorkerLoad::default(); workers];
-    let mut free_at: BinaryHeap<Reverse<(Duration, usize)>> =
-        (0..workers).map(|w| Reverse((Duration::ZERO, w))).collect();
     let mut queue = DispatchQueue::new();
     for (index, batch) in batches.iter().enumerate() {
         queue.push_back(index, pinned.get(batch.suite).and_then(Option::as_deref));
     }
-    while let Some(Reverse((at, worker))) = free_at.pop() {
-        // Nothing left that this worker may run: it stays idle to the end.
-        let Some(index) = queue.pick_next(worker + 1, |_| true) else {
-            continue;
+    let mut groups = GroupLimits::new(limits.to_vec());
+    let mut free: BTreeSet<usize> = (0..workers).collect();
+    // Running batches by (end, worker): the earliest end first, the lowest worker on a tie.
+    let mut running: BinaryHeap<Reverse<(Duration, usize, usize)>> = BinaryHeap::new();
+    let mut now = Duration::ZERO;
+    let mut makespan = Duration::ZERO;
+    // Without pins every worker may run the same batches: when the lowest free one finds
+    // nothing to start, neither does any other.
+    let any_pinned = pinned.iter().any(Option::is_some);
+    loop {
+        while let Some((worker, index)) = free
+            .iter()
+            .take(if any_pinned { workers } else { 1 })
+            .find_map(|&worker| {
+                queue
+                    .pick_next(worker + 1, |&b| groups.admits(&batches[b].groups))
+                    .map(|index| (worker, index))
+            })
+        {
+            free.remove(&worker);
+            groups.start(&batches[index].groups);
+            loads[worker].batches.push(index);
+            loads[worker].starts.push(now);
+            loads[worker].load += batches[index].estimate;
+            running.push(Reverse((now + batches[index].estimate, worker, index)));
+        }
+        // Nothing runs: what is left (if anything) no worker may ever run.
+        let Some(Reverse((end, worker, index))) = running.pop() else {
+            break;
         };
-        loads[worker].batches.push(index);
-        loads[worker].load += batches[index].estimate;
-        free_at.push(Reverse((at + batches[index].estimate, worker)));
+        now = end;
+        makespan = makespan.max(end);
+        free.insert(worker);
+        groups.finish(&batches[index].groups);
     }
-    let makespan = loads.iter().map(|w| w.load).max().unwrap_or_default();
     let total = batches.iter().map(|b| b.estimate).sum();
-    let hash = fingerprint(&batches, workers, pinned);
+    let hash = fingerprint(&batches, workers, pinned, limits);
     Plan {
         batches,
         workers: loads,
@@ -63,7 +93,7 @@ pub(super) fn simulate(batches: Vec<Batch>, workers: usize, pinned: &[Option<Vec
     }
 }
 
-fn fingerprint(batches: &[Batch], workers: usize, pinned: &[Option<Vec<usize>>]) -> u64 {
+fn fingerprint(batches: &[Batch], workers: usize, pinned: &[Option<Vec<usize>>], limits: &[usize]) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0100_0000_01b3;
     let mut hash = OFFSET;
@@ -82,7 +112,20 @@ fn fingerprint(batches: &[Batch], workers: usize, pinned: &[Option<Vec<usize>>])
             }
         }
     }
+    // Only plans with grouped batches feed the limits and groups, so plans without keep their hash.
+    let grouped = batches.iter().any(|b| !b.groups.is_empty());
+    if grouped {
+        for &limit in limits {
+            feed(limit as u64);
+        }
+    }
     for batch in batches {
+        if grouped {
+            feed(batch.groups.len() as u64);
+            for &group in &batch.groups {
+                feed(group as u64);
+            }
+        }
         feed(batch.suite as u64);
         feed(u64::try_from(batch.estimate.as_nanos()).unwrap_or(u64::MAX));
         feed(batch.units.len() as u64);

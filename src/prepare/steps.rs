@@ -96,9 +96,13 @@ pub(super) fn plan_steps(
                         estimate: units[u].estimate.duration,
                         argv_bytes: argv_bytes(&units[u].target),
                         recently_failed: recent_failures.holds(&units[u]),
+                        groups: config.suites[units[u].suite]
+                            .groups
+                            .of(&units[u].target.file, units[u].target.test.as_deref()),
                     })
                     .collect(),
                 workers: config.run.workers,
+                group_limits: config.groups.iter().map(|g| g.max_concurrency).collect(),
             };
             let mut plan = plan(&input);
             for batch in &mut plan.batches {
