@@ -7,6 +7,8 @@
 //! requeues included) is done, [`Dispatcher::take_settled`] hands its tests back for the source.
 //! With `max-fail`, a [`FailBudget`] counts final failures; once it is spent nothing new starts
 //! and every target left is reported skipped with a "not run" message (and listed as not run).
+//! Test groups ([`GroupLimits`], the simulation's rule too): a job whose group already runs
+//! `max-concurrency` jobs waits, and the next job that may start is taken instead.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -18,7 +20,7 @@ use super::fail_budget::FailBudget;
 use super::job::{JobOutput, TestAttempt};
 use super::{Event, Job};
 use crate::config::{Config, OnMaxFail, Suite};
-use crate::plan::DispatchQueue;
+use crate::plan::{DispatchQueue, GroupLimits};
 use crate::quarantine::QuarantineMode;
 use crate::results::{JobExit, JobRecord, Outcome, ResultTable, TestResult};
 use crate::runners::{BatchMode, Target};
@@ -73,6 +75,8 @@ pub(super) struct Dispatcher<'a> {
     budget: FailBudget,
     /// Targets the spent budget kept from running (suite, target), reported at the end.
     halted: Vec<(usize, Target)>,
+    /// Running jobs per test group: a job whose group is at its `max-concurrency` waits.
+    groups: GroupLimits,
 }
 
 impl<'a> Dispatcher<'a> {
@@ -97,6 +101,7 @@ impl<'a> Dispatcher<'a> {
             settled: Vec::new(),
             budget: FailBudget::new(config.run.max_fail, 0),
             halted: Vec::new(),
+            groups: GroupLimits::new(config.groups.iter().map(|g| g.max_concurrency).collect()),
         };
         dispatcher.add(jobs);
         dispatcher
@@ -150,18 +155,22 @@ impl<'a> Dispatcher<'a> {
     }
 
     /// The next job to start at `now`, and the worker that takes it: the lowest free worker
-    /// that [`DispatchQueue::pick_next`] gives a ready job. `None`: no free worker may run any
-    /// waiting job now (all busy, waiting for a retry's back-off, or nothing left).
+    /// that [`DispatchQueue::pick_next`] gives a ready job (its back-off over, each of its test
+    /// groups below its `max-concurrency`). `None`: no free worker may run any waiting job now
+    /// (all busy, waiting for a retry's back-off or a group's room, or nothing left).
     pub(super) fn next_start(&mut self, now: Instant) -> Option<Start> {
         if self.halted().is_some() {
             return None;
         }
-        let ready = |job: &Job| job.not_before.is_none_or(|t| t <= now);
+        let groups = &self.groups;
+        // A retry waiting out its back-off, or a job whose group is full, is passed over.
+        let ready = |job: &Job| job.not_before.is_none_or(|t| t <= now) && groups.admits(&job.groups);
         let (worker, job) = self
             .free
             .iter()
             .find_map(|&worker| self.queue.pick_next(worker, ready).map(|job| (worker, job)))?;
         self.free.remove(&worker);
+        self.groups.start(&job.groups);
         let id = self.first_job + self.records.len();
         self.records.push(None);
         Some(Start { id, worker, job })
@@ -242,6 +251,7 @@ impl<'a> Dispatcher<'a> {
         let halted = !stopping && self.halted().is_some();
         let stopping = stopping || halted;
         self.free.insert(output.record.worker);
+        self.groups.finish(&job.groups);
         let config = self.config;
         let suite = &config.suites[job.suite];
         let record = output.record;
@@ -376,6 +386,7 @@ fn requeued_job(job: &Job, requeued: &[String]) -> Option<Job> {
         attempt: job.attempt,
         not_before: None,
         origin: job.origin,
+        groups: job.groups.clone(),
     })
 }
 
@@ -422,6 +433,8 @@ fn retry_job(job: &Job, targets: Vec<(Target, Duration)>, not_before: Option<Ins
         estimate,
         not_before,
         origin: job.origin,
+        // Its targets are some of the job's: the job's groups hold theirs.
+        groups: job.groups.clone(),
     }
 }
 
@@ -530,7 +543,7 @@ mod tests {
         (dir, config)
     }
 
-    fn job(files: &[&str]) -> Job {
+    pub(super) fn job(files: &[&str]) -> Job {
         Job {
             suite: 0,
             targets: files.iter().map(|f| Target::file(*f)).collect(),
@@ -539,10 +552,11 @@ mod tests {
             estimate: Duration::from_secs(files.len() as u64),
             not_before: None,
             origin: None,
+            groups: Vec::new(),
         }
     }
 
-    fn output(start: &Start, tests: &[(&str, Outcome)], requeued: &[&str]) -> JobOutput {
+    pub(super) fn output(start: &Start, tests: &[(&str, Outcome)], requeued: &[&str]) -> JobOutput {
         let record = JobRecord {
             id: start.id,
             suite: "py".into(),
@@ -584,7 +598,7 @@ mod tests {
         JobOutput { record, tests }
     }
 
-    fn no_events(_: &Event<'_>) {}
+    pub(super) fn no_events(_: &Event<'_>) {}
 
     #[test]
     fn only_failed_tests_are_retried_by_id_after_their_back_off() {
@@ -854,5 +868,125 @@ mod tests {
         assert_eq!(outcome, Outcome::Skipped);
         assert!(message.unwrap().contains("max-fail 1"), "{message:?}");
         assert_eq!(done.not_run, [("py".to_string(), "c.py".to_string())]);
+    }
+}
+
+/// Test groups in the dispatcher: random jobs, groups, limits and durations on a virtual clock.
+#[cfg(test)]
+mod group_tests {
+    use proptest::prelude::*;
+    use tokio::time::Instant;
+
+    use super::tests::{job, no_events, output};
+    use super::*;
+
+    fn config(limits: [usize; 2]) -> Config {
+        let text = format!(
+            "[group.a]\nmax-concurrency = {}\n\n[group.b]\nmax-concurrency = {}\n\n[suite.py]\nrunner = \"pytest\"\n",
+            limits[0], limits[1]
+        );
+        Config::parse(
+            camino::Utf8Path::new("/p/flotilla.toml"),
+            Arc::new(text),
+            &crate::config::Overrides::default(),
+        )
+        .unwrap()
+    }
+
+    fn grouped_job(index: usize, groups: Vec<usize>, ms: u64) -> Job {
+        Job {
+            estimate: Duration::from_millis(ms),
+            groups,
+            ..job(&[&format!("f{index}.py")])
+        }
+    }
+
+    #[test]
+    fn a_job_whose_group_is_full_waits_and_the_next_startable_job_is_taken() {
+        let config = config([1, 2]);
+        let jobs = vec![
+            grouped_job(0, vec![0], 1_000),
+            grouped_job(1, vec![0], 1_000),
+            grouped_job(2, Vec::new(), 1_000),
+        ];
+        let mut dispatcher = Dispatcher::new(&config, jobs, 3, 0);
+        let now = Instant::now();
+        let first = dispatcher.next_start(now).unwrap();
+        assert_eq!(first.job.files(), ["f0.py"]);
+        let second = dispatcher.next_start(now).unwrap();
+        assert_eq!(
+            second.job.files(),
+            ["f2.py"],
+            "f1.py waits: group a runs one job at a time"
+        );
+        assert!(
+            dispatcher.next_start(now).is_none(),
+            "a worker is free, but only f1.py waits"
+        );
+        let done = output(&first, &[("f0.py::t", Outcome::Passed)], &[]);
+        dispatcher.finished(first.job, done, false, now, &mut no_events);
+        assert_eq!(dispatcher.next_start(now).unwrap().job.files(), ["f1.py"]);
+    }
+
+    /// Each job's groups and duration (ms), the two groups' limits, and the worker count.
+    type Case = (Vec<(Vec<usize>, u64)>, [usize; 2], usize);
+
+    fn arb_jobs() -> impl Strategy<Value = Case> {
+        let groups = prop_oneof![Just(Vec::new()), Just(vec![0]), Just(vec![1]), Just(vec![0, 1])];
+        (
+            prop::collection::vec((groups, 1u64..5_000), 1..40),
+            [1usize..4, 1usize..4],
+            1usize..6,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn no_instant_has_more_of_a_group_running_than_its_limit_and_every_job_runs_once(
+            (jobs, limits, workers) in arb_jobs()
+        ) {
+            let config = config(limits);
+            let count = jobs.len();
+            let jobs: Vec<Job> = jobs
+                .into_iter()
+                .enumerate()
+                .map(|(index, (groups, ms))| grouped_job(index, groups, ms))
+                .collect();
+            let mut dispatcher = Dispatcher::new(&config, jobs, workers, 0);
+            let base = Instant::now();
+            let mut now = Duration::ZERO;
+            let mut running: Vec<(Duration, Start)> = Vec::new();
+            let mut started = 0;
+            loop {
+                while let Some(start) = dispatcher.next_start(base + now) {
+                    started += 1;
+                    running.push((now + start.job.estimate, start));
+                    for (group, &limit) in limits.iter().enumerate() {
+                        let of_group = running.iter().filter(|(_, s)| s.job.groups.contains(&group)).count();
+                        prop_assert!(of_group <= limit, "group {} runs {} jobs, limit {}", group, of_group, limit);
+                    }
+                }
+                if dispatcher.has_free_worker() {
+                    // A worker idles only while every waiting job's group is full.
+                    for waiting in dispatcher.queue.iter() {
+                        prop_assert!(!dispatcher.groups.admits(&waiting.groups), "{:?} could start", waiting.targets);
+                    }
+                }
+                let Some(next) = (0..running.len()).min_by_key(|&i| (running[i].0, running[i].1.id)) else {
+                    break;
+                };
+                let (end, start) = running.swap_remove(next);
+                now = end;
+                let id = format!("{}::t", start.job.files()[0]);
+                let done = output(&start, &[(id.as_str(), Outcome::Passed)], &[]);
+                dispatcher.finished(start.job, done, false, base + now, &mut no_events);
+            }
+            prop_assert!(!dispatcher.has_waiting());
+            prop_assert_eq!(started, count);
+            let done = dispatcher.finish();
+            prop_assert_eq!(done.jobs.len(), count);
+            prop_assert_eq!(done.tests.len(), count, "every job's test once");
+            prop_assert!(done.tests.iter().all(|t| t.attempts.len() == 1));
+        }
     }
 }

@@ -39,6 +39,9 @@ pub struct Job {
     /// The remote batch it comes from (its retries and requeues keep it), so the batch can be
     /// reported done once all of its jobs are; `None` for planned work.
     pub origin: Option<u64>,
+    /// The test groups (indices into the config's `groups`) its targets belong to, sorted: it
+    /// starts only while each of them is below its `max-concurrency`.
+    pub groups: Vec<usize>,
 }
 
 impl Job {

@@ -63,6 +63,8 @@ pub(super) fn take_jobs(prepared: &mut Prepared, plan: usize) -> Vec<Job> {
                 estimate,
                 not_before: None,
                 origin: None,
+                // Every unit of a batch has the batch's groups.
+                groups: batch.groups.clone(),
             });
         }
     }
@@ -103,6 +105,7 @@ pub(super) fn remote_jobs(config: &Config, batch: RemoteBatch) -> Result<Vec<Job
         .map(|(_, members)| {
             let (targets, estimates): (Vec<Target>, Vec<Duration>) = members.into_iter().unzip();
             let sum: Duration = estimates.iter().sum();
+            let groups = config.suites[suite].groups.of_targets(&targets);
             // Start-up is the batch's estimate beyond its targets', shared by its jobs.
             let startup = batch.estimate.saturating_sub(total);
             Job {
@@ -113,6 +116,7 @@ pub(super) fn remote_jobs(config: &Config, batch: RemoteBatch) -> Result<Vec<Job
                 estimate: startup + sum,
                 not_before: None,
                 origin: Some(batch.origin),
+                groups,
             }
         })
         .collect())
