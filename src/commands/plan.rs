@@ -119,11 +119,23 @@ fn render_step(out: &mut impl Write, prepared: &Prepared, step: &StepPlan) {
             worker.batches.len(),
         );
     }
+    for group in group_figures(prepared, step) {
+        let _ = writeln!(
+            out,
+            "  group {}: max-concurrency {}, {} jobs, {} files, {} of work",
+            group.name,
+            group.max_concurrency,
+            group.jobs,
+            group.files,
+            secs(group.work)
+        );
+    }
     let longest = plan.batches.iter().map(|b| b.estimate).max().unwrap_or_default();
     let pinned = pinned_bound(prepared, step);
+    let grouped = group_bound(prepared, step);
     let _ = writeln!(
         out,
-        "predicted makespan {}; lower bound {} (total {} / {workers} workers, longest job {}{})",
+        "predicted makespan {}; lower bound {} (total {} / {workers} workers, longest job {}{}{})",
         secs(plan.makespan),
         secs(lower_bound(prepared, step)),
         secs(plan.total),
@@ -132,17 +144,76 @@ fn render_step(out: &mut impl Write, prepared: &Prepared, step: &StepPlan) {
             String::new()
         } else {
             format!(", pinned suites {}", secs(pinned))
+        },
+        if grouped.is_zero() {
+            String::new()
+        } else {
+            format!(", groups {}", secs(grouped))
         }
     );
 }
 
-/// No schedule of the step can finish sooner: its work over the workers, its longest job, and
-/// each pinned suite's work over its own slots.
+/// One test group as a step's plan has it.
+struct GroupFigures<'a> {
+    name: &'a str,
+    max_concurrency: usize,
+    jobs: usize,
+    files: usize,
+    /// The estimates of its jobs, summed.
+    work: Duration,
+}
+
+/// The groups that hold jobs of `step`, in name order.
+fn group_figures<'a>(prepared: &'a Prepared, step: &StepPlan) -> Vec<GroupFigures<'a>> {
+    let batches = &step.plan.batches;
+    prepared
+        .config
+        .groups
+        .iter()
+        .enumerate()
+        .filter_map(|(index, group)| {
+            let mine: Vec<&crate::plan::Batch> = batches.iter().filter(|b| b.groups.contains(&index)).collect();
+            let mut files: Vec<(usize, &str)> = mine
+                .iter()
+                .flat_map(|b| {
+                    b.units
+                        .iter()
+                        .map(|&u| (b.suite, prepared.units[u].target.file.as_str()))
+                })
+                .collect();
+            files.sort_unstable();
+            files.dedup();
+            (!mine.is_empty()).then(|| GroupFigures {
+                name: &group.name,
+                max_concurrency: group.max_concurrency,
+                jobs: mine.len(),
+                files: files.len(),
+                work: mine.iter().map(|b| b.estimate).sum(),
+            })
+        })
+        .collect()
+}
+
+/// A group cannot finish before its work over its `max-concurrency`.
+fn group_bound(prepared: &Prepared, step: &StepPlan) -> Duration {
+    group_figures(prepared, step)
+        .iter()
+        .map(|g| g.work / u32::try_from(g.max_concurrency.max(1)).unwrap_or(u32::MAX))
+        .max()
+        .unwrap_or_default()
+}
+
+/// No schedule of the step can finish sooner: its work over the workers, its longest job,
+/// each pinned suite's work over its own slots, and each test group's work over its
+/// `max-concurrency`.
 fn lower_bound(prepared: &Prepared, step: &StepPlan) -> Duration {
     let plan = &step.plan;
     let workers = u32::try_from(plan.workers.len().max(1)).unwrap_or(u32::MAX);
     let longest = plan.batches.iter().map(|b| b.estimate).max().unwrap_or_default();
-    (plan.total / workers).max(longest).max(pinned_bound(prepared, step))
+    (plan.total / workers)
+        .max(longest)
+        .max(pinned_bound(prepared, step))
+        .max(group_bound(prepared, step))
 }
 
 /// A suite pinned to k slots (`on-workers`) cannot finish before its own work / k.
@@ -184,6 +255,13 @@ fn step_json(prepared: &Prepared, step: &StepPlan) -> serde_json::Value {
         "makespan_secs": plan.makespan.as_secs_f64(),
         "total_secs": plan.total.as_secs_f64(),
         "lower_bound_secs": lower_bound(prepared, step).as_secs_f64(),
+        "groups": group_figures(prepared, step).iter().map(|g| json!({
+            "name": g.name,
+            "max_concurrency": g.max_concurrency,
+            "jobs": g.jobs,
+            "files": g.files,
+            "work_secs": g.work.as_secs_f64(),
+        })).collect::<Vec<_>>(),
     })
 }
 

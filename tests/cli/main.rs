@@ -11,6 +11,7 @@ mod examples;
 mod feedback;
 mod gate;
 mod go_runner;
+mod groups;
 mod harness;
 mod history;
 mod history_exchange;
