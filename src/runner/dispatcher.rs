@@ -191,6 +191,15 @@ impl<'a> Dispatcher<'a> {
         !self.free.is_empty()
     }
 
+    /// Whether a remote source should be asked for work: a worker is free and fewer jobs wait
+    /// for a full test group than workers are free. Jobs a group holds back may take some of
+    /// what a free worker would ask for, but never more than one per free worker, so a node
+    /// does not take every grouped batch of a shared queue while it can run one at a time.
+    pub(super) fn wants_work(&self) -> bool {
+        let blocked = self.queue.iter().filter(|job| !self.groups.admits(&job.groups)).count();
+        blocked < self.free.len()
+    }
+
     /// Ends the step: what still waits never ran.
     pub(super) fn finish(mut self) -> Dispatched {
         let config = self.config;
@@ -923,6 +932,7 @@ mod group_tests {
             dispatcher.next_start(now).is_none(),
             "a worker is free, but only f1.py waits"
         );
+        assert!(!dispatcher.wants_work(), "one free worker, one job held back for it");
         let done = output(&first, &[("f0.py::t", Outcome::Passed)], &[]);
         dispatcher.finished(first.job, done, false, now, &mut no_events);
         assert_eq!(dispatcher.next_start(now).unwrap().job.files(), ["f1.py"]);

@@ -107,7 +107,7 @@ pub async fn execute(
             && !stopping
             && !remote.asked
             && !remote.exhausted
-            && dispatcher.has_free_worker()
+            && dispatcher.wants_work()
         {
             remote.asked = remote.work.to.send(ToSource::WantWork).is_ok();
             remote.exhausted |= !remote.asked;

@@ -131,6 +131,37 @@ files = ["t/free_*.sh"]
     assert_one_at_a_time(&project, &run);
 }
 
+/// The most intervals that hold one instant.
+fn most_at_once(intervals: &[(String, f64, f64)]) -> usize {
+    intervals
+        .iter()
+        .map(|(_, at, _)| {
+            intervals
+                .iter()
+                .filter(|(_, start, end)| start <= at && at < end)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_group_of_two_runs_two_files_at_a_time_never_three() {
+    let project = project("groups = { database = [\"t/db_*.sh\"] }");
+    project.config(
+        &CONFIG
+            .replace("max-concurrency = 1", "max-concurrency = 2")
+            .replace("GROUPS", "groups = { database = [\"t/db_*.sh\"] }"),
+    );
+    project.file("t/db_d.sh", SCRIPT);
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert_eq!(run.last_line(), "8 passed, 0 failed, 0 skipped", "{}", run.describe());
+    let grouped = intervals(&project, "db_");
+    assert_eq!(grouped.len(), 4, "{grouped:?}");
+    assert_eq!(most_at_once(&grouped), 2, "two at a time, never three: {grouped:?}");
+}
+
 fn error_for(groups: &str) -> Run {
     let project = project(groups);
     let run = project.run(&["run"]);
