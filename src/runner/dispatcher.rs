@@ -950,7 +950,79 @@ mod group_tests {
         )
     }
 
+    /// Runs `jobs` through a dispatcher on a virtual clock (each takes its estimate; of jobs
+    /// ending together, the lowest worker's first, as the plan's simulation has it) and returns
+    /// each worker's jobs, by their first file, in start order.
+    fn dispatch_virtually(config: &Config, jobs: Vec<Job>, workers: usize) -> Vec<Vec<String>> {
+        let mut dispatcher = Dispatcher::new(config, jobs, workers, 0);
+        let base = Instant::now();
+        let mut now = Duration::ZERO;
+        let mut running: Vec<(Duration, Start)> = Vec::new();
+        let mut ran = vec![Vec::new(); workers];
+        loop {
+            while let Some(start) = dispatcher.next_start(base + now) {
+                ran[start.worker - 1].push(start.job.files()[0].clone());
+                running.push((now + start.job.estimate, start));
+            }
+            let Some(next) = (0..running.len()).min_by_key(|&i| (running[i].0, running[i].1.worker)) else {
+                return ran;
+            };
+            let (end, start) = running.swap_remove(next);
+            now = end;
+            let id = format!("{}::t", start.job.files()[0]);
+            let done = output(&start, &[(id.as_str(), Outcome::Passed)], &[]);
+            dispatcher.finished(start.job, done, false, base + now, &mut no_events);
+        }
+    }
+
     proptest! {
+        /// `flotilla plan` predicts the run: with groups, the dispatcher gives every worker the
+        /// jobs the plan's simulation gave it, in the same order.
+        #[test]
+        fn the_dispatcher_runs_the_plan_the_simulation_predicts(
+            (units, limits, workers) in arb_jobs()
+        ) {
+            use crate::plan::{PlanInput, PlanSuite, PlanUnit, plan};
+            let config = config(limits);
+            let input = PlanInput {
+                suites: vec![PlanSuite {
+                    mode: BatchMode::PerFile,
+                    startup: Duration::ZERO,
+                    first_wave: 0.0,
+                    on_workers: None,
+                }],
+                units: units
+                    .iter()
+                    .map(|(groups, ms)| PlanUnit {
+                        suite: 0,
+                        estimate: Duration::from_millis(*ms),
+                        argv_bytes: 0,
+                        recently_failed: false,
+                        groups: groups.clone(),
+                    })
+                    .collect(),
+                workers,
+                group_limits: limits.to_vec(),
+            };
+            let plan = plan(&input);
+            let name = |batch: usize| format!("f{}.py", plan.batches[batch].units[0]);
+            let jobs: Vec<Job> = plan
+                .batches
+                .iter()
+                .map(|batch| Job {
+                    estimate: batch.estimate,
+                    groups: batch.groups.clone(),
+                    ..job(&[&format!("f{}.py", batch.units[0])])
+                })
+                .collect();
+            let predicted: Vec<Vec<String>> = plan
+                .workers
+                .iter()
+                .map(|w| w.batches.iter().map(|&b| name(b)).collect())
+                .collect();
+            prop_assert_eq!(dispatch_virtually(&config, jobs, workers), predicted);
+        }
+
         #[test]
         fn no_instant_has_more_of_a_group_running_than_its_limit_and_every_job_runs_once(
             (jobs, limits, workers) in arb_jobs()
