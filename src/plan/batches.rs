@@ -538,17 +538,28 @@ mod tests {
     }
 
     /// Most batches of each group running at one instant of the plan's simulation (a batch
-    /// ending at `t` makes room for one starting at `t`).
-    fn most_running_per_group(plan: &Plan, groups: usize) -> Vec<usize> {
+    /// ending at `t` makes room for one starting at `t`), and when the last batch ends. The
+    /// simulation is replayed to see when each batch starts.
+    fn most_running_per_group(plan: &Plan, input: &PlanInput) -> (Vec<usize>, Duration) {
+        let groups = input.group_limits.len();
+        let pinned: Vec<Option<Vec<usize>>> = input.suites.iter().map(|s| s.on_workers.clone()).collect();
         let mut events: Vec<(Duration, i32, usize)> = Vec::new();
-        for load in &plan.workers {
-            for (&batch, &start) in load.batches.iter().zip(&load.starts) {
+        let mut last_end = Duration::ZERO;
+        let replay = super::super::simulate::simulate_observed(
+            plan.batches.clone(),
+            plan.workers.len(),
+            &pinned,
+            &input.group_limits,
+            &mut |start, _, batch| {
+                let end = start + plan.batches[batch].estimate;
+                last_end = last_end.max(end);
                 for &group in &plan.batches[batch].groups {
                     events.push((start, 1, group));
-                    events.push((start + plan.batches[batch].estimate, -1, group));
+                    events.push((end, -1, group));
                 }
-            }
-        }
+            },
+        );
+        assert_eq!(replay.workers, plan.workers, "the replay is the plan");
         events.sort();
         let mut running = vec![0i32; groups];
         let mut most = vec![0usize; groups];
@@ -556,7 +567,7 @@ mod tests {
             running[group] += change;
             most[group] = most[group].max(usize::try_from(running[group]).unwrap_or(0));
         }
-        most
+        (most, last_end)
     }
 
     fn grouped(input: &mut PlanInput, units: std::ops::Range<usize>, groups: &[usize]) {
@@ -572,7 +583,7 @@ mod tests {
         input.group_limits = vec![1];
         grouped(&mut input, 40..50, &[0]);
         let plan = plan(&input);
-        assert_eq!(most_running_per_group(&plan, 1), [1]);
+        assert_eq!(most_running_per_group(&plan, &input).0, [1]);
         assert!(plan.batches[0].groups == [0], "the group's chain starts at once");
         // The group keeps one worker busy for 10 s while three share the 40 s: 40/3 s.
         assert!(plan.makespan <= Duration::from_millis(13_400), "{:?}", plan.makespan);
@@ -596,7 +607,7 @@ mod tests {
                 assert_eq!(input.units[unit].groups, batch.groups, "{batch:?}");
             }
         }
-        assert_eq!(most_running_per_group(&plan, 2), [2, 1]);
+        assert_eq!(most_running_per_group(&plan, &input).0, [2, 1]);
         let workers_of_group_0 = plan
             .workers
             .iter()
@@ -652,12 +663,11 @@ mod tests {
             prop_assert!(seen.iter().all(|&n| n == 1));
             let assigned: usize = plan.workers.iter().map(|w| w.batches.len()).sum();
             prop_assert_eq!(assigned, plan.batches.len(), "every batch is simulated once");
-            let most = most_running_per_group(&plan, 2);
+            let (most, last_end) = most_running_per_group(&plan, &input);
             for (group, (&most, &limit)) in most.iter().zip(&input.group_limits).enumerate() {
                 prop_assert!(most <= limit, "group {}: {} running", group, most);
             }
-            let ends = plan.workers.iter().flat_map(|w| w.batches.iter().zip(&w.starts).map(|(&b, &s)| s + plan.batches[b].estimate));
-            prop_assert_eq!(plan.makespan, ends.max().unwrap_or_default());
+            prop_assert_eq!(plan.makespan, last_end);
             for group in 0..2 {
                 let work: Duration = plan.batches.iter().filter(|b| b.groups.contains(&group)).map(|b| b.estimate).sum();
                 let limit = u32::try_from(input.group_limits[group]).unwrap();

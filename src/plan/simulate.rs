@@ -14,8 +14,6 @@ use super::group_limits::GroupLimits;
 pub struct WorkerLoad {
     /// Indices into [`Plan::batches`], in run order.
     pub batches: Vec<usize>,
-    /// When each of them starts, predicted (same order).
-    pub starts: Vec<Duration>,
     /// Sum of their estimates.
     pub load: Duration,
 }
@@ -42,6 +40,19 @@ pub struct Plan {
 /// may have room then). `pinned[suite]` lists the 1-based slots of a suite limited by
 /// `on-workers`; `limits[group]` is a test group's `max-concurrency`.
 pub(super) fn simulate(batches: Vec<Batch>, workers: usize, pinned: &[Option<Vec<usize>>], limits: &[usize]) -> Plan {
+    simulate_observed(batches, workers, pinned, limits, &mut |_, _, _| {})
+}
+
+/// [`simulate`], telling `started` when each batch starts: (time, worker index, batch index).
+/// The plan keeps no start times (a million batches would hold them all); tests replay the
+/// simulation to see them.
+pub(super) fn simulate_observed(
+    batches: Vec<Batch>,
+    workers: usize,
+    pinned: &[Option<Vec<usize>>],
+    limits: &[usize],
+    started: &mut dyn FnMut(Duration, usize, usize),
+) -> Plan {
     let mut loads = vec![WorkerLoad::default(); workers];
     let mut queue = DispatchQueue::new();
     for (index, batch) in batches.iter().enumerate() {
@@ -69,7 +80,7 @@ pub(super) fn simulate(batches: Vec<Batch>, workers: usize, pinned: &[Option<Vec
             free.remove(&worker);
             groups.start(&batches[index].groups);
             loads[worker].batches.push(index);
-            loads[worker].starts.push(now);
+            started(now, worker, index);
             loads[worker].load += batches[index].estimate;
             running.push(Reverse((now + batches[index].estimate, worker, index)));
         }
