@@ -4,6 +4,7 @@
 //! `cli` → `config` → `discover` → `history` (estimates) → `plan` → `runner` (with `exec`)
 //! → events → `report`, with `results` holding the outcome model and file formats.
 
+pub mod cache;
 pub mod ci;
 pub mod cli;
 mod commands;

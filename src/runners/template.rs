@@ -97,6 +97,12 @@ impl CommandTemplate {
         })
     }
 
+    /// The argv words as written, placeholders unexpanded.
+    #[must_use]
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
     /// Whether jobs take one file or a batch.
     #[must_use]
     pub fn mode(&self) -> BatchMode {

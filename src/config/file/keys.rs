@@ -37,6 +37,7 @@ pub(crate) const SUITE_KEYS: &[&str] = &[
     "on-workers",
     "group",
     "groups",
+    "inputs",
 ];
 pub(crate) const GROUP_KEYS: &[&str] = &["max-concurrency"];
 

@@ -84,4 +84,5 @@ pub(crate) struct RawSuite {
     /// `[group.NAME]` → globs of the files (or test ids) that belong to it.
     #[serde(default)]
     pub(crate) groups: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+    pub(crate) inputs: Option<Spanned<Vec<Spanned<String>>>>,
 }

@@ -96,6 +96,9 @@ pub struct Suite {
     pub on_workers: Option<Vec<usize>>,
     /// Which of its files and tests belong to which `[group.NAME]` (`group`, `groups`).
     pub groups: crate::config::SuiteGroups,
+    /// The files whose content decides whether it needs to run again (`inputs`; none: it
+    /// always runs).
+    pub inputs: Option<crate::config::Inputs>,
 }
 
 /// The resolved configuration.
@@ -462,6 +465,25 @@ mod tests {
         assert_eq!(config.run.out_dir, Utf8Path::new("/p/.flotilla/runs"));
         assert_eq!(config.suites[0].timeout, Some(Duration::from_secs(90)));
         assert_eq!(config.suites[0].retry.retries, 0);
+    }
+
+    #[test]
+    fn inputs_are_a_list_of_globs_located_when_wrong() {
+        let config = parse(&format!("{GOOD}inputs = [\"src/**\", \"./package.json\"]\n")).unwrap();
+        let inputs = config.suites[0].inputs.as_ref().unwrap();
+        assert_eq!(inputs.patterns, ["src/**", "package.json"]);
+        assert!(inputs.matches("src/a/b.py") && inputs.matches("package.json") && !inputs.matches("tests/a.sh"));
+        assert!(parse(GOOD).unwrap().suites[0].inputs.is_none());
+        for (bad, says) in [
+            ("inputs = \"src/**\"", "invalid type"),
+            ("inputs = [1]", "invalid type"),
+            ("inputs = []", "`inputs` is empty"),
+            ("inputs = [\"src/[\"]", "invalid glob `src/[`"),
+        ] {
+            let error = parse(&format!("{GOOD}{bad}\n")).unwrap_err();
+            assert_eq!(error.location.map(|l| l.0), Some(9), "{bad}: {}", error.message);
+            assert!(error.message.contains(says), "{bad}: {}", error.message);
+        }
     }
 
     #[test]

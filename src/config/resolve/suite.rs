@@ -9,7 +9,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::Suite;
 use crate::config::file::{RawQuarantine, RawSuite};
-use crate::config::{ConfigError, ConfigFile, Layer, RetryPolicy, Setting, Source, Sourced, duration};
+use crate::config::{ConfigError, ConfigFile, Inputs, Layer, RetryPolicy, Setting, Source, Sourced, duration};
 use crate::quarantine::Quarantine;
 use crate::runners::{CommandTemplate, RunnerKind, SuiteCommand};
 use crate::suggest::closest;
@@ -152,6 +152,7 @@ impl Ctx<'_> {
                     .map(|s| Sourced::new(s.get_ref().clone(), self.source_at(&s.span())))
             })
             .filter(|s| !s.value.trim().is_empty());
+        let inputs = self.inputs(&raw)?;
         let key = |k: &str| format!("suite.{suite_name}.{k}");
         self.settings.push(Setting::new(
             key("retries"),
@@ -210,7 +211,30 @@ impl Ctx<'_> {
             on_workers,
             // Filled in by `Ctx::suites`, which knows the file's groups.
             groups: crate::config::SuiteGroups::default(),
+            inputs,
         })
+    }
+
+    /// `inputs`: a non-empty list of valid globs (its type is checked when the file is parsed).
+    fn inputs(&self, raw: &RawSuite) -> Result<Option<Inputs>, ConfigError> {
+        let Some(inputs) = &raw.inputs else {
+            return Ok(None);
+        };
+        if inputs.get_ref().is_empty() {
+            return Err(self.error(
+                inputs.span(),
+                "`inputs` is empty",
+                "list the files the suite's tests depend on, e.g. `inputs = [\"src/**\", \"tests/**\"]`, or remove the key to always run the suite".to_string(),
+            ));
+        }
+        Ok(Some(Inputs {
+            patterns: inputs
+                .get_ref()
+                .iter()
+                .map(|p| p.get_ref().trim_start_matches("./").to_string())
+                .collect(),
+            set: self.globs(inputs.get_ref())?,
+        }))
     }
 
     fn command(
