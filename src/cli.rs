@@ -146,6 +146,15 @@ pub struct RunArgs {
     /// the workers by their durations. With no earlier run or nothing failed, runs nothing and exits 0.
     #[arg(long, visible_alias = "last-failed")]
     pub rerun_failed: bool,
+    /// Run only the suites whose `inputs` changed against this git ref (`git diff
+    /// REF...HEAD` plus uncommitted changes); suites without `inputs` always run, and the
+    /// suites left out are named with why.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// Run every suite, even those whose inputs, command, selection and variables are the same
+    /// as in their last green run (which are otherwise reported `cached` from that run).
+    #[arg(long)]
+    pub no_cache: bool,
     /// Only print failures and the summary.
     #[arg(long, short)]
     pub quiet: bool,

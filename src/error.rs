@@ -77,6 +77,14 @@ pub enum Error {
     #[error(transparent)]
     Queue(#[from] crate::queue::QueueError),
 
+    /// `run --changed-since` could not learn what changed.
+    #[error(transparent)]
+    ChangedSince(#[from] crate::cache::ChangedSinceError),
+
+    /// The suites' input files could not be read to fingerprint them.
+    #[error(transparent)]
+    InputFiles(#[from] crate::cache::InputFilesError),
+
     /// SIGINT or SIGTERM stopped a command before it was done.
     #[error("interrupted")]
     Interrupted,
@@ -128,6 +136,8 @@ impl Error {
             Self::Interrupted => exit_code::INTERRUPTED,
             Self::Queue(error) if error.is_usage() => exit_code::USAGE,
             Self::Queue(_) => exit_code::ENVIRONMENT,
+            Self::ChangedSince(error) if error.is_usage() => exit_code::USAGE,
+            Self::ChangedSince(_) | Self::InputFiles(_) => exit_code::ENVIRONMENT,
             Self::MissingProgram { .. }
             | Self::Io { .. }
             | Self::Discover { .. }

@@ -10,11 +10,33 @@ use ignore::WalkBuilder;
 
 use super::fingerprint::InputFile;
 use crate::config::Suite;
-use crate::error::Error;
+
+/// Why the input files could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InputFilesError {
+    /// The config folder could not be walked.
+    #[error("failed to look for the suites' input files under `{root}`")]
+    Walk {
+        root: Utf8PathBuf,
+        #[source]
+        source: ignore::Error,
+    },
+    /// An input file matched but could not be read.
+    #[error("failed to read the input file `{path}`; fix its permissions or leave it out of `inputs`")]
+    Read {
+        path: Utf8PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 /// Per suite (in the order of `suites`), its input files sorted by path; empty for a suite
 /// without `inputs`. `skip` are paths (absolute, or relative to `root`) never taken as inputs.
-pub fn input_files(root: &Utf8Path, suites: &[Suite], skip: &[Utf8PathBuf]) -> Result<Vec<Vec<InputFile>>, Error> {
+pub fn input_files(
+    root: &Utf8Path,
+    suites: &[Suite],
+    skip: &[Utf8PathBuf],
+) -> Result<Vec<Vec<InputFile>>, InputFilesError> {
     let mut found: Vec<Vec<InputFile>> = vec![Vec::new(); suites.len()];
     if suites.iter().all(|suite| suite.inputs.is_none()) {
         return Ok(found);
@@ -24,7 +46,7 @@ pub fn input_files(root: &Utf8Path, suites: &[Suite], skip: &[Utf8PathBuf]) -> R
     // A file matched by several suites is read once.
     let mut digests: HashMap<String, InputFile> = HashMap::new();
     for entry in walker {
-        let entry = entry.map_err(|source| Error::Discover {
+        let entry = entry.map_err(|source| InputFilesError::Walk {
             root: root.to_path_buf(),
             source,
         })?;
@@ -48,8 +70,10 @@ pub fn input_files(root: &Utf8Path, suites: &[Suite], skip: &[Utf8PathBuf]) -> R
             let input = match digests.get(relative) {
                 Some(input) => input.clone(),
                 None => {
-                    let content =
-                        fs_err::read(path).map_err(|error| Error::io("failed to read the input file", path, error))?;
+                    let content = std::fs::read(path).map_err(|source| InputFilesError::Read {
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
                     let input = InputFile::new(relative, &content);
                     digests.insert(relative.to_string(), input.clone());
                     input

@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 
+use crate::cache::{ChangedFiles, SuiteChange};
 use crate::error::Error;
 use crate::exit_code;
 use crate::nodes::{NodeError, NodeIdentity, NodePlan, NodeRequest, ShareSource, node_identity};
@@ -28,6 +29,30 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
         },
         false => None,
     };
+    // One thread starts every job and reaps it, as xargs does: the jobs are separate processes,
+    // so more threads only add wake-ups between them (2,000 no-op jobs took 12% longer on the
+    // 2-thread runtime, docs/benchmarks.md). Signals are read on a thread of their own.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)?;
+    if let Some(reference) = &command.changed_since {
+        let mut shutdown = shutdown.clone();
+        let skip = never_inputs(&loaded.config);
+        let changed = runtime.block_on(ChangedFiles::since(
+            &loaded.config.root,
+            reference,
+            &skip,
+            &mut shutdown,
+        ))?;
+        if changed_since(&changed, &mut loaded, command.json) == 0 {
+            say(
+                command.json,
+                &format!("--changed-since {reference}: no suite has anything to run; ran nothing"),
+            );
+            return Ok(exit_code::SUCCESS);
+        }
+    }
     let queue = queue_mode(command, &loaded.ci)?;
     check_programs(&loaded.config)?;
     let run_dir = RunDir::create(&loaded.config.run.out_dir)?;
@@ -55,13 +80,6 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
             HtmlOptions { reruns: reruns.clone() },
         )),
     );
-    // One thread starts every job and reaps it, as xargs does: the jobs are separate processes,
-    // so more threads only add wake-ups between them (2,000 no-op jobs took 12% longer on the
-    // 2-thread runtime, docs/benchmarks.md). Signals are read on a thread of their own.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(Error::Runtime)?;
     let runner = Runner::new(loaded, run_dir, shutdown).queue(queue).rerun_of(rerun_of);
     let outcome = runtime.block_on(runner.execute(&mut |event| reporter.report(event)));
     if let Some(target) = ci_summary {
@@ -263,4 +281,46 @@ fn rerun_failed(loaded: &mut Loaded) -> Result<Option<crate::results::RunSummary
         return Ok(None);
     }
     Ok(Some(latest))
+}
+
+/// `--changed-since`: leaves out the suites none of whose inputs changed, saying for each suite
+/// whether it runs and why; how many units are left.
+fn changed_since(changed: &ChangedFiles, loaded: &mut Loaded, json: bool) -> usize {
+    let reference = &changed.reference;
+    say(
+        json,
+        &format!(
+            "--changed-since {reference}: {} file(s) changed since {reference}",
+            changed.files.len()
+        ),
+    );
+    for (suite, units) in loaded.config.suites.iter().zip(&mut loaded.discovered) {
+        let change = SuiteChange::of(suite, changed);
+        say(json, &format!("  {}", change.describe(&suite.name, reference)));
+        if !change.runs() {
+            units.clear();
+        }
+    }
+    loaded.discovered.iter().map(Vec::len).sum()
+}
+
+/// A line about what the run leaves out, before it starts: on stdout, or on stderr when stdout
+/// is the JSON event stream.
+fn say(json: bool, line: &str) {
+    if json {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+}
+
+/// What is never an input: the run folders and the history change with every run.
+fn never_inputs(config: &crate::config::Config) -> Vec<camino::Utf8PathBuf> {
+    let history = &config.run.history;
+    vec![
+        config.run.out_dir.clone(),
+        history.clone(),
+        format!("{history}-wal").into(),
+        format!("{history}-shm").into(),
+    ]
 }

@@ -22,6 +22,10 @@ pub struct RunCommand {
     pub explain: bool,
     /// `--rerun-failed`: only what failed or did not run in the latest run.
     pub rerun_failed: bool,
+    /// `--changed-since REF`: only the suites whose `inputs` changed since REF.
+    pub changed_since: Option<String>,
+    /// `--no-cache`: run every suite, cached or not.
+    pub no_cache: bool,
     /// Running in CI (`CI` set): plain lines, no progress bar.
     pub in_ci: bool,
     /// Which node of a parallel step this is, and where its share comes from.
@@ -67,6 +71,8 @@ impl RunCommand {
             flaky_result,
             max_fail,
             rerun_failed,
+            changed_since,
+            no_cache,
             quiet,
             explain,
             queue,
@@ -101,6 +107,8 @@ impl RunCommand {
             quiet: *quiet,
             explain: *explain,
             rerun_failed: *rerun_failed,
+            changed_since: changed_since.clone(),
+            no_cache: *no_cache,
             in_ci: variables.in_ci(),
             node: NodeOptions {
                 partition: *partition,
