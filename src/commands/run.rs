@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use crate::cache::{ChangedFiles, SuiteChange};
+use crate::cache::{CachePlan, ChangedFiles, SuiteChange, input_files};
 use crate::error::Error;
 use crate::exit_code;
 use crate::nodes::{NodeError, NodeIdentity, NodePlan, NodeRequest, ShareSource, node_identity};
@@ -53,6 +53,12 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
             return Ok(exit_code::SUCCESS);
         }
     }
+    let cache = match command.no_cache || command.queue.is_some() || loaded.node.is_some() || rerun_of.is_some() {
+        // A node's share, a queue's batches and a re-run of failures are not a suite's whole
+        // selection: they neither use nor feed the cache.
+        true => None,
+        false => cache_plan(&mut loaded, command.json)?,
+    };
     let queue = queue_mode(command, &loaded.ci)?;
     check_programs(&loaded.config)?;
     let run_dir = RunDir::create(&loaded.config.run.out_dir)?;
@@ -80,7 +86,10 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
             HtmlOptions { reruns: reruns.clone() },
         )),
     );
-    let runner = Runner::new(loaded, run_dir, shutdown).queue(queue).rerun_of(rerun_of);
+    let runner = Runner::new(loaded, run_dir, shutdown)
+        .queue(queue)
+        .rerun_of(rerun_of)
+        .cache(cache);
     let outcome = runtime.block_on(runner.execute(&mut |event| reporter.report(event)));
     if let Some(target) = ci_summary {
         let report = report_path.is_file().then_some(report_path.as_path());
@@ -323,4 +332,29 @@ fn never_inputs(config: &crate::config::Config) -> Vec<camino::Utf8PathBuf> {
         format!("{history}-wal").into(),
         format!("{history}-shm").into(),
     ]
+}
+
+/// The cache's decisions for the suites with `inputs` (`None` when no suite has any): the
+/// cached suites are left out of `loaded`, their tests reported from their last green run.
+fn cache_plan(loaded: &mut Loaded, json: bool) -> Result<Option<CachePlan>, Error> {
+    let config = &loaded.config;
+    if config.suites.iter().all(|suite| suite.inputs.is_none()) {
+        return Ok(None);
+    }
+    let inputs = input_files(&config.root, &config.suites, &never_inputs(config))?;
+    // Read and closed before the run opens the history again; its warnings come again then.
+    let mut history = crate::history::History::open(&config.run.history);
+    let plan = CachePlan::decide(&config.suites, &loaded.discovered, &inputs, &mut |suite| {
+        history.last_suite_run(suite)
+    });
+    drop(history);
+    for line in plan.lines() {
+        say(json, &line);
+    }
+    for (suite, units) in loaded.config.suites.iter().zip(&mut loaded.discovered) {
+        if plan.is_cached(&suite.name) {
+            units.clear();
+        }
+    }
+    Ok(Some(plan))
 }

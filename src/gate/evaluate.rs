@@ -89,7 +89,8 @@ fn suites_of(doc: &SummaryDoc) -> BTreeMap<String, (SuiteCounts, Status)> {
         let (counts, _) = per_suite.entry(test.suite.clone()).or_default();
         counts.total += 1;
         match test.outcome {
-            TestOutcome::Passed => counts.passed += 1,
+            // A cached test passed in the green run whose inputs are the same as this one's.
+            TestOutcome::Passed | TestOutcome::Cached => counts.passed += 1,
             TestOutcome::Flaky => {
                 counts.passed += 1;
                 counts.flaky += 1;

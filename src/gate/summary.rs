@@ -66,6 +66,8 @@ pub enum TestOutcome {
     Flaky,
     /// Killed at the timeout.
     TimedOut,
+    /// Not run: carried from an earlier green run with the same inputs (green).
+    Cached,
 }
 
 impl TestOutcome {

@@ -15,6 +15,7 @@ mod sample;
 mod schema;
 mod size_estimate;
 mod store;
+mod suite_run;
 
 pub use estimate::{
     DEFAULT_ESTIMATE, Estimate, EstimateSource, Startup, SuiteEstimates, clamp_secs, estimate_suite, percentile,
@@ -27,3 +28,4 @@ pub use sample::{RECENT_SAMPLES, Sample, SampleOutcome, key_of};
 pub use schema::{KEEP_RUNS, RECENT_JOBS, SCHEMA_VERSION};
 pub use size_estimate::estimate_by_size;
 pub use store::{History, RECENT_FAILURE_RUNS};
+pub use suite_run::{CachedTest, SuiteRun};

@@ -28,7 +28,8 @@ impl SampleOutcome {
     pub fn new(first: crate::results::Outcome, last: crate::results::Outcome) -> Self {
         use crate::results::Outcome;
         let code = match first {
-            Outcome::Passed => 0,
+            // A cached result is never recorded (it did not run); were it, it passed.
+            Outcome::Passed | Outcome::Cached => 0,
             Outcome::Failed => 1,
             Outcome::Error => 2,
             Outcome::Skipped => 3,

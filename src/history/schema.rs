@@ -1,11 +1,13 @@
-//! The store's schema ([`SCHEMA_VERSION`] 2) and [`migrate_v1`], which turns a version 1
+//! The store's schema ([`SCHEMA_VERSION`] 3) and [`migrate_v1`], which turns a version 1
 //! store (a row per test per run, 11 MB a run at 100,000 tests) into the compact one, keeping
 //! each test's newest samples.
 //!
 //! Version 2 keeps only what estimates and flakiness statistics read: per test its newest
 //! samples packed in one row ([`super::sample`]) with counts and when it was last seen; per
 //! run its totals (the newest [`KEEP_RUNS`]); per suite the newest [`RECENT_JOBS`] start-up
-//! samples. Its size depends on the number of tests, not on the number of runs.
+//! samples. Its size depends on the number of tests, not on the number of runs. Version 3
+//! adds `suite_runs`: per suite that declares `inputs`, its last run (fingerprint, green or
+//! not, run id, tests) for the cache; a version 2 store gets the table, empty, when opened.
 
 use std::collections::HashMap;
 
@@ -15,7 +17,7 @@ use super::sample::{RECENT_SAMPLES, Sample, SampleOutcome, key_of, normalize, pa
 use crate::results::Outcome;
 
 /// Version of the schema this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 /// Run totals older than the newest this many are deleted.
 pub const KEEP_RUNS: usize = 200;
 /// How many recent jobs per suite feed the start-up cost.
@@ -49,6 +51,13 @@ CREATE TABLE IF NOT EXISTS tests (
     last_seen INTEGER NOT NULL,
     samples BLOB NOT NULL,
     PRIMARY KEY (suite, file, test_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS suite_runs (
+    suite TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    green INTEGER NOT NULL,
+    run_id TEXT NOT NULL,
+    tests TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS startup (
     suite TEXT NOT NULL,

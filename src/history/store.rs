@@ -10,6 +10,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
 use super::exchange::{HistoryData, RunCounts, RunRecord, StartupRecord, TestRecord};
 use super::sample::{RECENT_SAMPLES, Sample, SampleOutcome, key_of, merge, pack, unpack};
 use super::schema::{RECENT_JOBS, SCHEMA, SCHEMA_VERSION, migrate_v1, prune};
+use super::suite_run::SuiteRun;
 use crate::results::RunSummary;
 
 /// How many recent runs of a file feed its estimate.
@@ -243,6 +244,77 @@ impl History {
             self.warn_read(&error);
             Vec::new()
         })
+    }
+
+    /// The last run of `suite` recorded by [`Self::record_suite_runs`] (`None`: none, or it
+    /// cannot be read, which is a warning).
+    pub fn last_suite_run(&mut self, suite: &str) -> Option<SuiteRun> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT fingerprint, green, run_id, tests FROM suite_runs WHERE suite = ?1",
+                params![suite],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, bool>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, String>(3)?,
+                    ))
+                },
+            )
+            .optional();
+        match row {
+            Ok(Some((fingerprint, green, run_id, tests))) => match serde_json::from_str(&tests) {
+                Ok(tests) => Some(SuiteRun {
+                    suite: suite.to_string(),
+                    fingerprint,
+                    green,
+                    run_id,
+                    tests,
+                }),
+                Err(error) => {
+                    self.warnings.push(format!(
+                        "the cached tests of suite `{suite}` in history `{}` are unreadable ({error}); the suite runs",
+                        self.path
+                    ));
+                    None
+                }
+            },
+            Ok(None) => None,
+            Err(error) => {
+                self.warn_read(&error);
+                None
+            }
+        }
+    }
+
+    /// Replaces the last run of each suite in `runs`, in one transaction.
+    pub fn record_suite_runs(&mut self, runs: &[SuiteRun]) {
+        if runs.is_empty() {
+            return;
+        }
+        let result = (|| -> rusqlite::Result<()> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT OR REPLACE INTO suite_runs (suite, fingerprint, green, run_id, tests) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                for run in runs {
+                    let tests = serde_json::to_string(&run.tests).expect("cached tests serialize");
+                    insert.execute(params![run.suite, run.fingerprint, run.green, run.run_id, tests])?;
+                }
+            }
+            tx.commit()
+        })();
+        if let Err(error) = result {
+            self.warnings.push(format!(
+                "could not save the suites' fingerprints to history `{}`: {error}; the next run runs them",
+                self.path
+            ));
+        }
     }
 
     /// Saves `summary` in one transaction: each test's sample and counts, the run's totals,
@@ -880,6 +952,40 @@ mod tests {
             merged.import(&history.snapshot().unwrap()).unwrap();
         }
         assert_eq!(merged.file_samples("s")["a.sh"], vec![3.0]);
+    }
+
+    #[test]
+    fn a_version_2_store_gets_the_suite_runs_and_keeps_the_last_of_each_suite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&SCHEMA.replace("suite_runs", "unused_v2")).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+        }
+        let mut history = History::open(&path);
+        assert!(history.is_persistent(), "{:?}", history.take_warnings());
+        assert_eq!(history.last_suite_run("api"), None);
+        let run = |run_id: &str, green: bool| SuiteRun {
+            suite: "api".into(),
+            fingerprint: "f1".into(),
+            green,
+            run_id: run_id.into(),
+            tests: vec![crate::history::CachedTest {
+                id: "t.py::a".into(),
+                name: "a".into(),
+                classname: None,
+                file: "t.py".into(),
+                outcome: crate::results::Outcome::Passed,
+                secs: 0.5,
+            }],
+        };
+        history.record_suite_runs(&[run("r1", true)]);
+        history.record_suite_runs(&[run("r2", false)]);
+        drop(history);
+        let mut history = History::open(&path);
+        assert_eq!(history.last_suite_run("api"), Some(run("r2", false)));
+        assert!(history.take_warnings().is_empty());
     }
 
     #[test]

@@ -22,7 +22,12 @@ pub fn fmt_secs(secs: f64) -> String {
 #[must_use]
 pub fn slowest_files(summary: &RunSummary, n: usize) -> Vec<(&str, &str, Duration)> {
     let mut per_file: HashMap<(&str, &str), Duration> = HashMap::new();
-    for test in &summary.tests {
+    // A cached test did not run: its time is an earlier run's.
+    for test in summary
+        .tests
+        .iter()
+        .filter(|t| t.outcome != crate::results::Outcome::Cached)
+    {
         let time: Duration = test.attempts.iter().map(|a| a.duration).sum();
         *per_file.entry((&test.suite, &test.file)).or_default() += time;
     }

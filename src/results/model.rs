@@ -21,6 +21,9 @@ pub enum Outcome {
     Flaky,
     /// Its job exceeded the timeout and was killed.
     TimedOut,
+    /// Not run: its suite's inputs, command, selection and variables are those of an earlier
+    /// green run, whose result it carries (the attempt's message names that run).
+    Cached,
 }
 
 impl Outcome {
@@ -40,6 +43,7 @@ impl Outcome {
             Self::Skipped => "skipped",
             Self::Flaky => "flaky",
             Self::TimedOut => "timed_out",
+            Self::Cached => "cached",
         }
     }
 }
@@ -265,6 +269,8 @@ pub struct Counts {
     pub error: usize,
     /// Quarantined (muted) tests that failed: reported, but they do not fail the run.
     pub muted: usize,
+    /// Passed in an earlier green run with the same inputs, not run again.
+    pub cached: usize,
     /// Everything above.
     pub total: usize,
 }
@@ -298,6 +304,7 @@ impl Counts {
             Outcome::Flaky => self.flaky += 1,
             Outcome::TimedOut => self.timed_out += 1,
             Outcome::Error => self.error += 1,
+            Outcome::Cached => self.cached += 1,
         }
         self.total += 1;
     }
@@ -320,6 +327,7 @@ impl Counts {
             (self.timed_out, "timed out"),
             (self.error, "errors"),
             (self.muted, "muted"),
+            (self.cached, "cached"),
         ] {
             if count > 0 {
                 line.push_str(&format!(", {count} {label}"));

@@ -2,7 +2,8 @@
 //!
 //! It prepares the run (history, estimates, the listing of big files, one plan per test step),
 //! runs the pipeline (steps, environments up and down, test steps, cleanup steps), records the
-//! history, and ends with the whole run's counts, verdict and exit code. Every event goes to
+//! history (and the cache's last run of each suite with `inputs`; the cached suites' tests join
+//! the results there), and ends with the whole run's counts, verdict and exit code. Every event goes to
 //! one sink, stamped with the time since the run started. Signals must be installed before
 //! [`Runner::execute`] is called: an interrupt at any moment, listing included, stops what runs
 //! and still ends in `RunFinished` (so the reports are written).
@@ -14,6 +15,7 @@ use super::event::{Clock, Event, PlannedStep, TimedEvent, Verdict};
 use super::first_failure::FirstFailureWatch;
 use super::pipeline::run_pipeline;
 use super::queue_source::QueueMode;
+use crate::cache::CachePlan;
 use crate::error::Error;
 use crate::exec::Shutdown;
 use crate::prepare::{ListingNews, Loaded, prepare};
@@ -26,6 +28,7 @@ pub struct Runner {
     shutdown: watch::Receiver<Shutdown>,
     queue: Option<QueueMode>,
     earlier: Option<RunSummary>,
+    cache: Option<CachePlan>,
 }
 
 /// How a run ended.
@@ -48,7 +51,16 @@ impl Runner {
             shutdown,
             queue: None,
             earlier: None,
+            cache: None,
         }
+    }
+
+    /// The suites taken from their last green run (reported `cached`), and the fingerprints
+    /// of those that run, recorded after the run as their last run.
+    #[must_use]
+    pub fn cache(mut self, cache: Option<CachePlan>) -> Self {
+        self.cache = cache;
+        self
     }
 
     /// `--rerun-failed`: the run being re-run, whose attempts the report shows beside the new ones.
@@ -73,6 +85,7 @@ impl Runner {
             shutdown,
             queue,
             earlier,
+            cache,
         } = self;
         let clock = Clock::start();
         let first_failure = std::cell::RefCell::new(FirstFailureWatch::default());
@@ -156,6 +169,17 @@ impl Runner {
         summary.duration = clock.elapsed();
         summary.started_at = clock.started_at();
         prepared.history.record(&summary);
+        if let Some(cache) = &cache {
+            // After the history: cached tests did not run and teach it no durations.
+            prepared.history.record_suite_runs(&cache.suite_runs(&summary));
+            let cached = cache.cached_results();
+            if !cached.is_empty() {
+                summary.tests.extend(cached);
+                summary
+                    .tests
+                    .sort_by(|a, b| (&*a.suite, &*a.id).cmp(&(&*b.suite, &*b.id)));
+            }
+        }
         if let Some(earlier) = &earlier {
             super::earlier::carry_earlier_attempts(&mut summary, earlier);
         }

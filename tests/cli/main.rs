@@ -2,6 +2,7 @@
 
 mod architecture;
 mod browser;
+mod cache;
 mod changed_since;
 mod ci_summaries;
 mod config_errors;

@@ -12,7 +12,16 @@ use super::trends::Trends;
 use crate::report::rerun::RerunCommands;
 
 /// Outcome codes of [`TestRow`], in the order the script's table names them.
-pub(super) const OUTCOMES: [&str; 7] = ["passed", "failed", "error", "skipped", "flaky", "timed_out", "muted"];
+pub(super) const OUTCOMES: [&str; 8] = [
+    "passed",
+    "failed",
+    "error",
+    "skipped",
+    "flaky",
+    "timed_out",
+    "muted",
+    "cached",
+];
 /// Jobs whose output is embedded.
 const MAX_LOGGED_JOBS: usize = 200;
 /// The tail of each log embedded.
@@ -28,7 +37,7 @@ pub(super) struct ReportData {
     /// Version of this layout (the script checks it).
     pub v: u32,
     pub generated_at: String,
-    pub outcomes: [&'static str; 7],
+    pub outcomes: [&'static str; 8],
     pub runs: Vec<RunData>,
     pub suites: Vec<String>,
     pub files: Vec<String>,
@@ -336,7 +345,8 @@ pub(super) fn build(runs: &mut [RunInput], reruns: &RerunCommands, trends: &[Tre
                     outcome: a.outcome.clone(),
                     duration: a.duration_secs,
                     worker: a.worker,
-                    job: job_base + a.job,
+                    // A cached test's attempt names no job (`usize::MAX`).
+                    job: job_base.saturating_add(a.job),
                     message: a.message.as_deref().map(|m| cut(m, MAX_MESSAGE)),
                 })
                 .collect();

@@ -112,6 +112,7 @@ pub(super) fn outcome_code(outcome: &str, quarantine: Option<&str>) -> u8 {
         "error" => 2,
         "flaky" => 4,
         "timed_out" => 5,
+        "cached" => 7,
         _ => 3,
     }
 }

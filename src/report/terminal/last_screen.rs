@@ -108,7 +108,7 @@ impl Terminal {
         let counts = summary.counts();
         self.line(&format!(
             "ran {} tests in {} (predicted {})",
-            counts.total,
+            counts.total - counts.cached,
             fmt_secs(summary.duration.as_secs_f64()),
             fmt_secs(summary.predicted.as_secs_f64())
         ));

@@ -225,6 +225,7 @@ impl Terminal {
                     Outcome::TimedOut => format!("{:>7}", "TIMEOUT").style(s.fail).to_string(),
                     Outcome::Skipped => format!("{:>7}", "SKIP").style(s.skip).to_string(),
                     Outcome::Flaky => format!("{:>7}", "FLAKY").style(s.flaky).to_string(),
+                    Outcome::Cached => format!("{:>7}", "CACHED").style(s.pass).to_string(),
                 };
                 if !self.options.quiet || outcome.is_failure() {
                     let retry = if attempt > 1 {

@@ -72,7 +72,7 @@ impl SuiteCounts {
     fn add(&mut self, outcome: Outcome) {
         self.tests += 1;
         match outcome {
-            Outcome::Passed | Outcome::Flaky => {}
+            Outcome::Passed | Outcome::Flaky | Outcome::Cached => {}
             Outcome::Skipped => self.skipped += 1,
             Outcome::Failed => self.failures += 1,
             Outcome::TimedOut | Outcome::Error => self.errors += 1,
@@ -216,6 +216,7 @@ pub(super) mod tests {
         let last = test.last();
         let earlier = &test.attempts[..test.attempts.len() - 1];
         let mut status = match test.outcome {
+            Outcome::Cached => TestCaseStatus::success(),
             Outcome::Passed | Outcome::Flaky => {
                 let mut status = TestCaseStatus::success();
                 status.add_reruns(earlier.iter().filter(|a| a.outcome.is_failure()).map(reference_rerun));
@@ -255,6 +256,12 @@ pub(super) mod tests {
         case.add_property(Property::new("file", test.file.clone()));
         case.add_property(Property::new("worker", last.worker.to_string()));
         case.add_property(Property::new("attempts", test.attempts.len().to_string()));
+        if test.outcome == Outcome::Cached {
+            case.add_property(Property::new(
+                "flotilla-cached",
+                last.message.clone().unwrap_or_else(|| "cached".to_string()),
+            ));
+        }
         if let Some(job) = summary.jobs.get(last.job) {
             let diagnostics = job
                 .diagnostics

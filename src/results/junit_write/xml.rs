@@ -100,8 +100,13 @@ impl<W: Write> Xml<W> {
         self.scratch.clear();
         let _ = write!(self.scratch, "{}", test.attempts.len());
         self.scratch_property(4, "attempts")?;
+        if test.outcome == Outcome::Cached {
+            // A passed case to every JUnit reader; the property says it did not run this time.
+            self.property(4, "flotilla-cached", last.message.as_deref().unwrap_or("cached"))?;
+        }
         self.close(3, "properties")?;
         match test.outcome {
+            Outcome::Cached => {}
             Outcome::Passed | Outcome::Flaky => {
                 // A success carries its earlier failures as flaky runs (quick-junit ignores a
                 // message on a success, so "flaky: passed on a retry" never reached the file).

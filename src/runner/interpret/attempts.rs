@@ -217,7 +217,7 @@ pub(crate) fn merge_duplicates(tests: Vec<TestAttempt>) -> Vec<TestAttempt> {
 fn severity(outcome: Outcome) -> u8 {
     match outcome {
         Outcome::Skipped => 0,
-        Outcome::Passed | Outcome::Flaky => 1,
+        Outcome::Passed | Outcome::Flaky | Outcome::Cached => 1,
         Outcome::Failed => 2,
         Outcome::TimedOut => 3,
         Outcome::Error => 4,

@@ -140,7 +140,7 @@
     head.appendChild(h("h1", { id: "verdict", text: verdict.replace("_", " ").toUpperCase() }));
     var counts = h("div", { cls: "counts" });
     [["passed", "passed", 0], ["failed", "failed", 1], ["error", "errors", 2], ["timed_out", "timed out", 5],
-     ["flaky", "flaky", 4], ["skipped", "skipped", 3], ["muted", "muted", 6]].forEach(function (c) {
+     ["flaky", "flaky", 4], ["skipped", "skipped", 3], ["muted", "muted", 6], ["cached", "cached", 7]].forEach(function (c) {
       var n = total(c[0]);
       if (n === 0 && c[0] !== "passed" && c[0] !== "failed") return;
       counts.appendChild(h("a", { cls: "chip o-" + c[0], href: "#status=" + OUT[c[2]] + "&go=tests" },
