@@ -175,3 +175,123 @@ impl CachePlan {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use camino::Utf8Path;
+
+    use super::*;
+    use crate::config::{Config, Overrides};
+
+    fn suites() -> Vec<Suite> {
+        let text = "[suite.a]\nrunner = \"custom\"\ncommand = [\"bash\", \"{file}\"]\nfiles = [\"t/*.sh\"]\ninputs = [\"src/**\"]\n\n[suite.b]\nrunner = \"custom\"\ncommand = [\"bash\", \"{file}\"]\nfiles = [\"t/*.sh\"]\n";
+        Config::parse(
+            Utf8Path::new("/p/flotilla.toml"),
+            Arc::new(text.into()),
+            &Overrides::default(),
+        )
+        .unwrap()
+        .suites
+    }
+
+    fn last(fingerprint: &str, green: bool) -> SuiteRun {
+        SuiteRun {
+            suite: "a".into(),
+            fingerprint: fingerprint.into(),
+            green,
+            run_id: "r1".into(),
+            tests: vec![CachedTest {
+                id: "t/x.sh".into(),
+                name: "t/x.sh".into(),
+                classname: None,
+                file: "t/x.sh".into(),
+                outcome: Outcome::Passed,
+                secs: 1.5,
+            }],
+        }
+    }
+
+    fn decide(previous: Option<SuiteRun>) -> CachePlan {
+        let units = vec![vec!["t/x.sh".to_string()], vec!["t/x.sh".to_string()]];
+        let inputs = vec![vec![InputFile::new("src/a", b"a")], Vec::new()];
+        CachePlan::decide(&suites(), &units, &inputs, &mut |_| previous.clone())
+    }
+
+    #[test]
+    fn only_a_green_run_with_the_same_fingerprint_is_reused() {
+        let fingerprint = decide(None).suites[0].fingerprint.as_str().to_string();
+        assert_eq!(
+            decide(None).suites.len(),
+            1,
+            "a suite without inputs is not the cache's"
+        );
+        assert!(decide(Some(last(&fingerprint, true))).is_cached("a"));
+        assert!(!decide(Some(last(&fingerprint, false))).is_cached("a"));
+        assert!(!decide(Some(last("other", true))).is_cached("a"));
+        let results = decide(Some(last(&fingerprint, true))).cached_results();
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].outcome, Outcome::Cached);
+        assert_eq!(results[0].last().message.as_deref(), Some("cached from run r1"));
+        assert!(
+            decide(Some(last(&fingerprint, true)))
+                .suite_runs(&summary(&[]))
+                .is_empty()
+        );
+    }
+
+    fn summary(outcomes: &[Outcome]) -> RunSummary {
+        let tests = outcomes
+            .iter()
+            .enumerate()
+            .map(|(i, outcome)| TestResult {
+                suite: Arc::from("a"),
+                id: format!("t/{i}.sh").into(),
+                name: format!("t/{i}.sh").into(),
+                classname: None,
+                file: format!("t/{i}.sh").into(),
+                outcome: *outcome,
+                outside_tests: false,
+                quarantine: None,
+                attempts: vec![Attempt {
+                    attempt: 1,
+                    outcome: *outcome,
+                    duration: Duration::from_secs(1),
+                    worker: 1,
+                    job: 0,
+                    message: None,
+                    output: None,
+                }],
+            })
+            .collect();
+        RunSummary {
+            run_id: "r2".into(),
+            run_dir: "/p/.flotilla/runs/r2".into(),
+            started_at: chrono::Local::now(),
+            duration: Duration::from_secs(1),
+            workers: 1,
+            interrupted: false,
+            tests,
+            jobs: Vec::new(),
+            not_run: Vec::new(),
+            predicted: Duration::ZERO,
+            flaky_result: crate::results::FlakyResult::Pass,
+            timing_match: 1.0,
+            steps: Vec::new(),
+            node: None,
+            merge: None,
+        }
+    }
+
+    #[test]
+    fn a_run_is_green_only_without_failures_flaky_tests_or_tests_left_unrun() {
+        let plan = decide(None);
+        let green = |outcomes: &[Outcome]| plan.suite_runs(&summary(outcomes))[0].green;
+        assert!(green(&[Outcome::Passed, Outcome::Skipped]));
+        assert!(!green(&[Outcome::Passed, Outcome::Failed]));
+        assert!(!green(&[Outcome::Flaky]));
+        assert!(!green(&[]), "no test is not a green run");
+        let mut unrun = summary(&[Outcome::Passed]);
+        unrun.not_run.push(("a".into(), "t/y.sh".into()));
+        assert!(!plan.suite_runs(&unrun)[0].green);
+    }
+}
