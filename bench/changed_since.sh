@@ -10,7 +10,7 @@
 #                two are cached);
 #   * changed-since: `flotilla run --no-cache --changed-since HEAD` with that same change
 #                uncommitted (only that suite runs; the others are left out, not reported).
-# Prints the median wall time of each and the closing lines.
+# Prints the median wall time of each, every round's, and the closing lines.
 #
 # Usage (from the repository root): bash bench/changed_since.sh    (about 1 minute)
 # Environment: FLOTILLA (a binary to measure instead of building this checkout), SUITES, FILES,
@@ -68,8 +68,9 @@ for round in $(seq 1 "$ROUNDS"); do
     IFS=$'\t' read -r wall line < <(measure); walls[one]+="$wall "; lines[one]=$line
     git_ commit -qam "round $round"
 done
-printf '%-16s %8s  %s\n' case "median s" "closing line"
+printf '%-8s %8s  %-24s %s\n' case "median s" "every round (s)" "closing line"
 for case in full cached one since; do
-    printf '%-16s %8s  %s\n' "$case" "$(tr ' ' '\n' <<<"${walls[$case]}" | grep . | median)" "${lines[$case]}"
+    printf '%-8s %8s  %-24s %s\n' "$case" "$(tr ' ' '\n' <<<"${walls[$case]}" | grep . | median)" \
+        "${walls[$case]}" "${lines[$case]}"
 done
 echo "load after: $(uptime | sed 's/.*load average: //')"
