@@ -192,3 +192,23 @@ fn no_cache_runs_everything_and_a_selection_of_other_files_runs() {
         cached.describe()
     );
 }
+
+#[test]
+fn with_the_json_stream_the_cache_speaks_on_stderr_and_counts_cached() {
+    let project = project();
+    assert_eq!(project.run(&["run"]).code, 0);
+    let json = project.run(&["run", "--message-format", "json"]);
+    assert_eq!(json.code, 0, "{}", json.describe());
+    for line in json.stdout.lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    }
+    assert!(
+        json.stderr.contains("cache: suite api: 2 test(s) cached from run"),
+        "{}",
+        json.describe()
+    );
+    let finished: serde_json::Value = serde_json::from_str(json.stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(finished["event"], "run_finished");
+    assert_eq!(finished["counts"]["cached"], 2);
+    assert_eq!(finished["verdict"], "passed");
+}
