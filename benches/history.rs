@@ -113,6 +113,7 @@ fn run(number: usize, rng: &mut SplitMix64) -> RunSummary {
             error: None,
             reported: Some(Duration::from_millis(2500)),
             requeued: Vec::new(),
+            leaky: false,
         })
         .collect();
     RunSummary {

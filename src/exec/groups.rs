@@ -60,21 +60,10 @@ pub fn kill_all_now() {
 
 /// `(pid, process group)` of every process whose parent is `parent`.
 fn children_of(parent: u32) -> Vec<(i32, i32)> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|entry| {
-            let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-            // Fields after the command name (which may contain spaces) in parentheses:
-            // state ppid pgrp ...
-            let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
-            let ppid: u32 = fields.nth(1)?.parse().ok()?;
-            let pgrp: i32 = fields.next()?.parse().ok()?;
-            (ppid == parent).then_some((pid, pgrp))
-        })
+    super::proc_stat::all()
+        .into_iter()
+        .filter(|process| process.ppid == parent)
+        .map(|process| (process.pid, process.pgrp))
         .collect()
 }
 

@@ -14,6 +14,7 @@ mod capture;
 mod groups;
 mod in_memory;
 mod output;
+mod proc_stat;
 mod process;
 mod shutdown;
 

@@ -67,6 +67,9 @@ pub struct ProcessResult {
     pub stderr: Option<Utf8PathBuf>,
     /// Why some output could not be saved, if it could not.
     pub capture_error: Option<String>,
+    /// Processes outlived it: its group still had live members when it exited (they were then
+    /// killed), or one that escaped the group still held its output open.
+    pub leaked: bool,
 }
 
 /// Why a process could not start.
@@ -172,7 +175,12 @@ pub async fn run_process(
             }
         }
     };
-    // Whatever the job left running in its group (background servers, `sleep &`) dies with it.
+    // A process that ended on its own and left others running in its group (background
+    // servers, `sleep &`) leaked them; after a timeout or a shutdown the whole group was killed
+    // on purpose, so there is nothing to tell.
+    let mut leaked = matches!(end, Ok(ProcessEnd::Exited(_) | ProcessEnd::Signaled(_)))
+        && super::proc_stat::group_has_live_member(pgid);
+    // Whatever the job left running in its group dies with it.
     let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
     let duration = started.elapsed();
     let mut logs = [None, None];
@@ -186,7 +194,10 @@ pub async fn run_process(
             }
             Ok(Err(_)) => {}
             // A process that escaped the group holds the pipe: it may still write, in the background.
-            Err(_) => *log = Some(path.clone()),
+            Err(_) => {
+                *log = Some(path.clone());
+                leaked = true;
+            }
         }
     }
     // Readers still going stop relaying lines (their output still goes to the log files).
@@ -199,6 +210,7 @@ pub async fn run_process(
         stdout,
         stderr,
         capture_error,
+        leaked,
     })
 }
 
@@ -311,6 +323,7 @@ mod tests {
         let (_tx, mut rx) = watch::channel(Shutdown::Running);
         let result = run_process(&spec, &mut rx).await.unwrap();
         assert_eq!(result.end, ProcessEnd::Exited(3));
+        assert!(!result.leaked, "nothing outlived it");
         assert_eq!(std::fs::read_to_string(&spec.stdout).unwrap(), "out v\n");
         assert_eq!(std::fs::read_to_string(&spec.stderr).unwrap(), "err\n");
     }
@@ -324,6 +337,7 @@ mod tests {
         let (_tx, mut rx) = watch::channel(Shutdown::Running);
         let result = run_process(&spec, &mut rx).await.unwrap();
         assert_eq!(result.end, ProcessEnd::TimedOut);
+        assert!(!result.leaked, "a group killed on purpose did not leak");
         let pid: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
         assert!(!crate::testing::alive(pid), "grandchild {pid} survived");
     }
@@ -381,11 +395,27 @@ mod tests {
         let pid: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
         let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
         assert_eq!(result.end, ProcessEnd::Exited(0));
+        assert!(result.leaked, "a process outside the group outlived it");
         assert!(
             waited < Duration::from_secs(30),
             "waited {waited:?} for a process outside the group"
         );
         assert_eq!(std::fs::read_to_string(&spec.stdout).unwrap(), "started\n");
+    }
+
+    #[tokio::test]
+    async fn a_background_process_left_in_the_group_is_a_leak_and_is_killed() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("left.pid");
+        // Its output goes elsewhere, so only the group says it is still there.
+        let script = format!("sleep 60 >/dev/null 2>&1 & echo $! > '{}'", pidfile.display());
+        let spec = spec(&dir, &["sh", "-c", &script], None);
+        let (_tx, mut rx) = watch::channel(Shutdown::Running);
+        let result = run_process(&spec, &mut rx).await.unwrap();
+        assert_eq!(result.end, ProcessEnd::Exited(0));
+        assert!(result.leaked);
+        let pid: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+        assert!(!crate::testing::alive(pid), "the leaked sleeper {pid} survived");
     }
 
     #[tokio::test]

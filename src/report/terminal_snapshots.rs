@@ -144,6 +144,7 @@ fn job(id: usize, file: &str, exit: JobExit, stderr: Option<Utf8PathBuf>) -> Job
         error: None,
         reported: None,
         requeued: Vec::new(),
+        leaky: false,
     }
 }
 

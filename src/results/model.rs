@@ -208,6 +208,11 @@ pub struct JobRecord {
     /// as a job of their own, not reported as results of this one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requeued: Vec<String>,
+    /// Processes it started outlived it (its process group still had members when its main
+    /// process exited, or one escaped the group holding its output); flotilla killed what was
+    /// left in the group. Left out of summary.json when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub leaky: bool,
 }
 
 impl JobRecord {
@@ -233,6 +238,7 @@ impl JobRecord {
             error: Some(error),
             reported: None,
             requeued: Vec::new(),
+            leaky: false,
         }
     }
 

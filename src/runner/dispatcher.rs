@@ -309,10 +309,12 @@ impl<'a> Dispatcher<'a> {
             suite: &suite.name,
             worker: record.worker,
             attempt: record.attempt,
+            files: &record.files,
             exit: &record.exit,
             duration: record.duration,
             error: record.error.as_deref(),
             diagnostics: record.diagnostics.as_deref(),
+            leaky: record.leaky,
         });
         let slot = record.id - self.first_job;
         let requeued = requeued_job(&job, &record.requeued);
@@ -584,6 +586,7 @@ mod tests {
             error: None,
             reported: None,
             requeued: requeued.iter().map(|f| (*f).to_string()).collect(),
+            leaky: false,
         };
         let tests = tests
             .iter()

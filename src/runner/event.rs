@@ -159,17 +159,30 @@ pub enum Event<'a> {
         worker: usize,
         attempt: u32,
     },
+    /// A job still runs past its suite's `slow-after` (at most once per job).
+    JobSlow {
+        job: usize,
+        suite: &'a str,
+        worker: usize,
+        attempt: u32,
+        files: &'a [String],
+        /// How long it has run.
+        elapsed: Duration,
+    },
     /// A job ended.
     JobFinished {
         job: usize,
         suite: &'a str,
         worker: usize,
         attempt: u32,
+        files: &'a [String],
         exit: &'a JobExit,
         duration: Duration,
         error: Option<&'a str>,
         /// Where the environment's diagnostics (ps, logs, inspect) of this failure were saved.
         diagnostics: Option<&'a Utf8Path>,
+        /// Processes it started outlived it (flotilla killed what was left in its group).
+        leaky: bool,
     },
     /// Failed tests (or their files) were queued again.
     RetryScheduled {

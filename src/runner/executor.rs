@@ -63,6 +63,8 @@ pub(super) struct Executed {
     /// Something that went wrong around it: output that could not be captured, or work inside
     /// a container that could not be stopped.
     pub(super) problem: Option<String>,
+    /// Processes outlived it (and were killed with its group, unless they escaped it).
+    pub(super) leaked: bool,
 }
 
 impl Executed {
@@ -73,6 +75,7 @@ impl Executed {
             stdout: None,
             stderr: None,
             problem: None,
+            leaked: false,
         }
     }
 }
@@ -145,6 +148,7 @@ pub(super) async fn run_command(spec: CommandSpec<'_>, shutdown: &mut watch::Rec
         stdout: result.stdout,
         stderr: result.stderr,
         problem,
+        leaked: result.leaked,
     }
 }
 

@@ -126,6 +126,7 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         error: None,
         reported: None,
         requeued: Vec::new(),
+        leaky: false,
     };
     // Clears the report location (and writes the adapter's support files) before the job starts.
     if let Err(error) = env.suite.command.adapter().prepare_job(&result_path) {
@@ -160,6 +161,7 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
     record.stdout = executed.stdout;
     record.stderr = executed.stderr;
     record.error = executed.problem;
+    record.leaky = executed.leaked;
     let end = match executed.exit.clone() {
         JobExit::Interrupted => JobEnd::Cancelled,
         JobExit::TimedOut => JobEnd::TimedOut {

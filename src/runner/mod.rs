@@ -28,6 +28,7 @@ mod planned_jobs;
 mod queue_source;
 mod run_dir;
 mod services;
+mod slow_jobs;
 mod test_run;
 mod work_source;
 

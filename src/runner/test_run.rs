@@ -5,7 +5,8 @@
 //! queued again at the same attempt; quarantine is applied to every result; the first interrupt
 //! (or `max-fail` reached, whose `:immediate` stops the running jobs too) stops scheduling; everything
 //! ends in a [`RunSummary`]. With a remote [`WorkSource`], a free worker with nothing to do asks
-//! the source for a batch, and each batch is reported back once all of its jobs are done.
+//! the source for a batch, and each batch is reported back once all of its jobs are done. A job
+//! still running past its suite's `slow-after` is announced once ([`SlowJobs`]).
 
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use tokio::time::Instant;
 use super::dispatcher::{Dispatcher, Start};
 use super::job::{JobEnv, JobOutput, run_job};
 use super::planned_jobs::remote_jobs;
+use super::slow_jobs::{SlowJobs, Started};
 use super::work_source::{FromSource, RemoteWork, ToSource, WorkSource};
 use super::{Event, Job, RunDir};
 use crate::config::{Config, OnMaxFail};
@@ -85,6 +87,7 @@ pub async fn execute(
         dispatcher.skip(*suite, target, emit);
     }
     let mut running: JoinSet<(Job, JobOutput)> = JoinSet::new();
+    let mut slow = SlowJobs::default();
     let mut watching = true;
     let mut announced = false;
     loop {
@@ -101,7 +104,7 @@ pub async fn execute(
             emit(&Event::Interrupting);
         }
         while !stopping && let Some(start) = dispatcher.next_start(Instant::now()) {
-            spawn_job(&input, &job_shutdown, clock, start, &mut running, emit);
+            spawn_job(&input, &job_shutdown, clock, start, &mut running, &mut slow, emit);
         }
         if let Some(remote) = remote.as_mut()
             && !stopping
@@ -117,10 +120,12 @@ pub async fn execute(
             break;
         }
         let next_retry = dispatcher.next_retry();
+        let next_slow = slow.next_due();
         tokio::select! {
             joined = running.join_next(), if !running.is_empty() => {
                 let Some(joined) = joined else { continue };
                 let (job, output) = joined.expect("job tasks do not panic");
+                slow.finished(output.record.id);
                 let stopping = *shutdown.borrow() != Shutdown::Running;
                 dispatcher.finished(job, output, stopping, Instant::now(), emit);
                 if let Some(remote) = &remote {
@@ -167,6 +172,19 @@ pub async fn execute(
                 }
             }
             () = sleep_until(next_retry), if dispatcher.has_free_worker() && next_retry.is_some() => {}
+            () = sleep_until(next_slow), if next_slow.is_some() => {
+                let now = Instant::now();
+                for job in slow.take_due(now) {
+                    emit(&Event::JobSlow {
+                        job: job.job,
+                        suite: &input.config.suites[job.suite].name,
+                        worker: job.worker,
+                        attempt: job.attempt,
+                        files: &job.files,
+                        elapsed: now - job.started,
+                    });
+                }
+            }
             changed = shutdown.changed(), if watching => {
                 if changed.is_err() {
                     watching = false;
@@ -225,18 +243,31 @@ fn spawn_job(
     clock: std::time::Instant,
     start: Start,
     running: &mut JoinSet<(Job, JobOutput)>,
+    slow: &mut SlowJobs,
     emit: &mut dyn FnMut(&Event),
 ) {
     let Start { id, worker, job } = start;
     let suite = &input.config.suites[job.suite];
+    let files = job.files();
     emit(&Event::JobStarted {
         job: id,
         suite: &suite.name,
         worker,
         attempt: job.attempt,
-        files: &job.files(),
+        files: &files,
         estimate: job.estimate,
     });
+    slow.started(
+        Started {
+            job: id,
+            suite: job.suite,
+            worker,
+            attempt: job.attempt,
+            files,
+            at: Instant::now(),
+        },
+        suite.slow_after,
+    );
     let root = input.config.root.clone();
     let run_dir = input.run_dir.clone();
     let suite = suite.clone();

@@ -36,6 +36,7 @@ mod reports;
 mod rerun_failed;
 mod rspec_runner;
 mod run_basics;
+mod slow_and_leaky;
 mod test_scripts;
 mod vitest_runner;
 mod whole_run;

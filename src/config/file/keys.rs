@@ -32,6 +32,7 @@ pub(crate) const SUITE_KEYS: &[&str] = &[
     "split",
     "timeout",
     "timeout-grace",
+    "slow-after",
     "env",
     "services",
     "on-workers",

@@ -75,6 +75,7 @@ pub(crate) struct RawSuite {
     pub(crate) split: Option<crate::config::Split>,
     pub(crate) timeout: Option<Spanned<String>>,
     pub(crate) timeout_grace: Option<Spanned<String>>,
+    pub(crate) slow_after: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) env: RawVars,
     pub(crate) services: Option<Spanned<String>>,

@@ -88,6 +88,9 @@ pub struct Suite {
     pub timeout: Option<Duration>,
     /// How long a job gets between SIGTERM and SIGKILL.
     pub timeout_grace: Duration,
+    /// A job still running this long after it started is announced as slow, once
+    /// (`slow-after`; `None`: never).
+    pub slow_after: Option<Duration>,
     /// Environment variables for every job (`env`, with the profile's and command line's over it).
     pub env: Vec<(String, String)>,
     /// The `[services.NAME]` whose per-worker copy its jobs run against.
@@ -484,6 +487,19 @@ mod tests {
             assert_eq!(error.location.map(|l| l.0), Some(9), "{bad}: {}", error.message);
             assert!(error.message.contains(says), "{bad}: {}", error.message);
         }
+    }
+
+    #[test]
+    fn slow_after_is_a_duration_and_never_zero() {
+        let config = parse(&format!("{GOOD}slow-after = \"2m\"\n")).unwrap();
+        assert_eq!(config.suites[0].slow_after, Some(Duration::from_secs(120)));
+        assert_eq!(parse(GOOD).unwrap().suites[0].slow_after, None);
+        let error = parse(&format!("{GOOD}slow-after = \"0s\"\n")).unwrap_err();
+        assert!(
+            error.to_string().contains("slow-after must be longer than zero"),
+            "{error}"
+        );
+        assert!(parse(&format!("{GOOD}slow-after = \"soon\"\n")).is_err());
     }
 
     #[test]

@@ -123,6 +123,11 @@ impl Ctx<'_> {
             .map(|t| self.duration(t))
             .transpose()?
             .unwrap_or(DEFAULT_GRACE);
+        let slow_after = raw.slow_after.as_ref().map(|t| self.duration(t)).transpose()?;
+        if slow_after == Some(Duration::ZERO) {
+            let span = raw.slow_after.as_ref().map_or(0..0, toml::Spanned::span);
+            return Err(self.error(span, "slow-after must be longer than zero", duration::HELP.to_string()));
+        }
         let on_workers = match &raw.on_workers {
             None => None,
             Some(slots) if slots.get_ref().is_empty() || slots.get_ref().iter().any(|&w| w == 0 || w > workers) => {
@@ -206,6 +211,7 @@ impl Ctx<'_> {
             split: raw.split.unwrap_or_default(),
             timeout,
             timeout_grace,
+            slow_after,
             env,
             services: raw.services.map(toml::Spanned::into_inner),
             on_workers,

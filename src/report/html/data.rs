@@ -268,7 +268,17 @@ pub(super) fn percent_encode_path(path: &str) -> String {
     out
 }
 
-fn exit_text(exit: &serde_json::Value) -> String {
+/// How a job ended, as the page shows it (with "leaky" when processes outlived it).
+fn exit_text(exit: &serde_json::Value, leaky: bool) -> String {
+    let end = end_text(exit);
+    if leaky {
+        format!("{end}, leaky: processes outlived it")
+    } else {
+        end
+    }
+}
+
+fn end_text(exit: &serde_json::Value) -> String {
     match exit.get("kind").and_then(|k| k.as_str()) {
         Some("exited") => format!(
             "exit {}",
@@ -326,7 +336,7 @@ pub(super) fn build(runs: &mut [RunInput], reruns: &RerunCommands, trends: &[Tre
                 job.duration_secs,
                 job.estimate_secs,
                 job_files,
-                exit_text(&job.exit),
+                exit_text(&job.exit, job.leaky),
                 job.error.as_deref().map(|e| cut(e, MAX_MESSAGE)),
                 u8::from(job.stdout.is_some() || job.stderr.is_some()),
                 job.diagnostics.as_deref().map(|d| link(d.as_str(), run)),

@@ -237,6 +237,9 @@ pub(super) struct Job {
     pub diagnostics: Option<Utf8PathBuf>,
     #[serde(default)]
     pub error: Option<String>,
+    /// Processes it started outlived it (left out when false).
+    #[serde(default)]
+    pub leaky: bool,
 }
 
 /// `not_run[]`.

@@ -97,6 +97,14 @@ pub(super) enum JsonEvent<'a> {
         worker: usize,
         attempt: u32,
     },
+    JobSlow {
+        job: usize,
+        suite: &'a str,
+        worker: usize,
+        attempt: u32,
+        files: &'a [String],
+        elapsed_secs: f64,
+    },
     JobFinished {
         job: usize,
         suite: &'a str,
@@ -108,6 +116,8 @@ pub(super) enum JsonEvent<'a> {
         error: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]
         diagnostics: Option<&'a str>,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        leaky: bool,
     },
     RetryScheduled {
         suite: &'a str,
@@ -297,15 +307,32 @@ impl<'a> From<&Event<'a>> for JsonEvent<'a> {
                 worker,
                 attempt,
             },
+            Event::JobSlow {
+                job,
+                suite,
+                worker,
+                attempt,
+                files,
+                elapsed,
+            } => Self::JobSlow {
+                job,
+                suite,
+                worker,
+                attempt,
+                files,
+                elapsed_secs: elapsed.as_secs_f64(),
+            },
             Event::JobFinished {
                 job,
                 suite,
                 worker,
                 attempt,
+                files: _,
                 exit,
                 duration,
                 error,
                 diagnostics,
+                leaky,
             } => Self::JobFinished {
                 job,
                 suite,
@@ -315,6 +342,7 @@ impl<'a> From<&Event<'a>> for JsonEvent<'a> {
                 duration_secs: duration.as_secs_f64(),
                 error,
                 diagnostics: diagnostics.map(camino::Utf8Path::as_str),
+                leaky,
             },
             Event::RetryScheduled {
                 suite,

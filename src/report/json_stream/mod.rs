@@ -33,7 +33,7 @@ pub struct JsonStream {
 enum Flush {
     /// After every line: a pipe's reader sees each event as it happens.
     EveryLine,
-    /// When a job, a step or the run ends, and when an interrupt begins: a file written through
+    /// When a job, a step or the run ends, a job turns slow, and when an interrupt begins: a file written through
     /// a buffer costs one write per 8 KiB instead of one per event, and loses nothing a reader
     /// needs (an interrupted run still ends with `run_finished`, flushed).
     Milestones,
@@ -90,6 +90,7 @@ fn is_milestone(event: &crate::runner::Event<'_>) -> bool {
     matches!(
         event,
         Event::JobFinished { .. }
+            | Event::JobSlow { .. }
             | Event::StepFinished { .. }
             | Event::Planned { .. }
             | Event::EnvironmentReady { .. }

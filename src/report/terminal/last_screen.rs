@@ -1,6 +1,6 @@
 //! The terminal's last screen, after the run: failures with their message, the tail of their
 //! logs, where the logs are and the command that re-runs just that test, muted and flaky tests,
-//! what did not run, the five slowest files, the time to the first failure, the report files
+//! leaky jobs, what did not run, the five slowest files, the time to the first failure, the report files
 //! and the HTML report, the steps, and the closing line, always last and plain for log
 //! scrapers.
 
@@ -78,6 +78,16 @@ impl Terminal {
                 test.suite,
                 test.id,
                 test.attempts.len()
+            ));
+        }
+        for job in summary.jobs.iter().filter(|job| job.leaky) {
+            self.line(&format!(
+                "{} job {} ({} w{}): {} (processes it started outlived it; end them in the test, or wait for them)",
+                "LEAKY".style(s.skip),
+                job.id,
+                job.suite,
+                job.worker,
+                job.files.join(" ")
             ));
         }
         if !summary.not_run.is_empty() {

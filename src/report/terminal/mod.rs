@@ -2,7 +2,8 @@
 //!
 //! On a TTY (and not in CI) a progress bar shows files done, failures and an ETA computed from
 //! the estimates of the work not yet done. Otherwise one plain line per finished test attempt
-//! (only failures with `-q`). After the run: the failures with their messages and the tail of
+//! (only failures with `-q`); a job running past its suite's `slow-after` and a job whose
+//! processes outlived it get a line each (with `-q` too). After the run: the failures with their messages and the tail of
 //! their logs, then the closing line `N passed, N failed, N skipped` ([`last_screen`]).
 
 mod last_screen;
@@ -198,7 +199,39 @@ impl Terminal {
                 self.running
                     .insert(job, (estimate, std::time::Instant::now(), files.len(), attempt));
             }
-            Event::JobFinished { job, .. } => {
+            Event::JobSlow {
+                job,
+                suite,
+                worker,
+                files,
+                elapsed,
+                ..
+            } => {
+                // Shown with -q too, like a warning: it names what to look at while it still runs.
+                self.line(&format!(
+                    "{} [{:>8}] w{worker} {suite} {} (job {job} still running)",
+                    format!("{:>7}", "SLOW").style(s.skip),
+                    fmt_secs(elapsed.as_secs_f64()),
+                    files.join(" ")
+                ));
+            }
+            Event::JobFinished {
+                job,
+                suite,
+                worker,
+                files,
+                duration,
+                leaky,
+                ..
+            } => {
+                if leaky {
+                    self.line(&format!(
+                        "{} [{:>8}] w{worker} {suite} {} (job {job}: processes it started outlived it; flotilla killed what was left in its process group)",
+                        format!("{:>7}", "LEAKY").style(s.skip),
+                        fmt_secs(duration.as_secs_f64()),
+                        files.join(" ")
+                    ));
+                }
                 if let Some((estimate, _, files, attempt)) = self.running.remove(&job) {
                     self.remaining_estimate = self.remaining_estimate.saturating_sub(estimate);
                     if attempt == 1 {

@@ -335,6 +335,7 @@ pub(super) mod tests {
             error: None,
             reported: None,
             requeued: Vec::new(),
+            leaky: false,
         }
     }
 

@@ -185,6 +185,7 @@ mod tests {
                 error: None,
                 reported: None,
                 requeued: Vec::new(),
+                leaky: false,
             })
             .collect();
         let tests = share
