@@ -114,6 +114,7 @@ fn run(number: usize, rng: &mut SplitMix64) -> RunSummary {
             reported: Some(Duration::from_millis(2500)),
             requeued: Vec::new(),
             leaky: false,
+            cpu: None,
         })
         .collect();
     RunSummary {

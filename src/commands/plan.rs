@@ -31,6 +31,9 @@ pub(super) fn plan(command: &PlanCommand) -> Result<u8, Error> {
         let _ = writeln!(out, "{}", plan_json(&prepared));
         return Ok(exit_code::SUCCESS);
     }
+    if let Some(auto) = &prepared.auto_workers {
+        let _ = writeln!(out, "workers: {}", auto.reason);
+    }
     let several = prepared.plans.len() > 1;
     for step in &prepared.plans {
         if several {

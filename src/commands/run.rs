@@ -6,7 +6,7 @@ use crate::cache::{CachePlan, ChangedFiles, SuiteChange, input_files};
 use crate::error::Error;
 use crate::exit_code;
 use crate::nodes::{NodeError, NodeIdentity, NodePlan, NodeRequest, ShareSource, node_identity};
-use crate::prepare::{Loaded, RerunFailed, check_programs, load};
+use crate::prepare::{Loaded, RerunFailed, check_programs, choose_workers, load};
 use crate::report::{HtmlOptions, JsonStream, ReportFiles, Reporter, RerunCommands, Terminal, TerminalOptions};
 use crate::runner::{QueueMode, RunDir, Runner};
 use crate::settings::RunCommand;
@@ -17,6 +17,7 @@ pub(super) fn run(command: &RunCommand) -> Result<u8, Error> {
     // what runs and still write the reports.
     let shutdown = crate::signal::install().map_err(Error::Runtime)?;
     let mut loaded = load(&command.global.config_path, &command.overrides)?;
+    choose_workers(&mut loaded);
     loaded.node = node_request(command, &loaded)?;
     if command.explain {
         print!("{}", explain(&loaded));

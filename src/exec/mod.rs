@@ -11,6 +11,7 @@
 //!   SIGKILL the group at once.
 
 mod capture;
+mod exit_watch;
 mod groups;
 mod in_memory;
 mod output;

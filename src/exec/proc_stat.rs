@@ -1,6 +1,7 @@
 //! [`ProcStat`]: the few fields of `/proc/PID/stat` flotilla reads, and the questions asked of
-//! them: the direct children of a process (for [`super::kill_all_now`]) and whether a process
-//! group still has a live member ([`group_has_live_member`], for leaky jobs).
+//! them: the direct children of a process (for [`super::kill_all_now`]), whether a process
+//! group still has a live member ([`group_has_live_member`], for leaky jobs), and the CPU time
+//! of an exited job's main process and its waited-for children ([`cpu_time`]).
 //!
 //! Linux only, like the rest of `exec` (process groups found through `/proc`). A missing or
 //! unreadable `/proc` answers "nothing there", never an error: these are best-effort looks.
@@ -33,6 +34,28 @@ impl ProcStat {
     pub(super) fn is_zombie(&self) -> bool {
         self.state == 'Z'
     }
+}
+
+/// CPU time of a process and of the children it waited for (utime + stime + cutime + cstime),
+/// in clock ticks, from its `/proc/PID/stat` line.
+pub(super) fn cpu_ticks(line: &str) -> Option<u64> {
+    // After the command name: state is field 3 and utime field 14, so utime is the 12th word.
+    let fields: Vec<&str> = line.rsplit_once(')')?.1.split_whitespace().skip(11).take(4).collect();
+    if fields.len() < 4 {
+        return None;
+    }
+    fields.iter().map(|field| field.parse::<u64>().ok()).sum()
+}
+
+/// CPU time of process `pid` and of the children it waited for; `None` when it is gone or
+/// `/proc` cannot say.
+pub(super) fn cpu_time(pid: i32) -> Option<std::time::Duration> {
+    let line = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let ticks = cpu_ticks(&line)?;
+    // SAFETY: sysconf only reads a constant of the system.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    let per_second = u64::try_from(per_second).ok().filter(|&n| n > 0)?;
+    Some(std::time::Duration::from_secs_f64(ticks as f64 / per_second as f64))
 }
 
 /// Every process `/proc` lists (those that vanish while it is read are left out).
@@ -90,6 +113,9 @@ mod tests {
             ProcStat::parse(1, "1 (init Z").is_none(),
             "a truncated line is no process"
         );
+        // utime 3 + stime 1 + cutime 0 + cstime 0.
+        assert_eq!(cpu_ticks(line), Some(4));
+        assert_eq!(cpu_ticks("1 (init) S 0 1 1"), None);
     }
 
     #[test]

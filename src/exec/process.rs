@@ -12,6 +12,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::Shutdown;
 use super::capture::capture;
+use super::exit_watch::{ExitWatch, reap_measured};
 use super::groups;
 use super::output::{OutputLine, Stream};
 
@@ -70,6 +71,9 @@ pub struct ProcessResult {
     /// Processes outlived it: its group still had live members when it exited (they were then
     /// killed), or one that escaped the group still held its output open.
     pub leaked: bool,
+    /// CPU time (user + system) of its main process and the children it waited for, when it
+    /// exited on its own and the kernel could say (`super::exit_watch`).
+    pub cpu: Option<Duration>,
 }
 
 /// Why a process could not start.
@@ -136,6 +140,8 @@ pub async fn run_process(
     let started = Instant::now();
     let (mut child, pgid) = spawn(command, &spec.argv, false)?;
     let _live = groups::register(pgid);
+    let watch = ExitWatch::new(pgid);
+    let mut cpu = None;
     let stdout = child.stdout.take().expect("stdout is piped");
     let stderr = child.stderr.take().expect("stderr is piped");
     let (detach, detached) = watch::channel(false);
@@ -163,14 +169,22 @@ pub async fn run_process(
                 .map(|()| ProcessEnd::Cancelled);
         }
         tokio::select! {
-            status = child.wait() => break status.map(exit_of),
+            reaped = reap_measured(&mut child, &watch) => {
+                break reaped.map(|(status, measured)| {
+                    cpu = measured;
+                    exit_of(status)
+                });
+            }
             () = sleep_until(deadline) => {
                 break terminate(&mut child, pgid, spec.grace, shutdown).await.map(|()| ProcessEnd::TimedOut);
             }
             changed = shutdown.changed() => {
                 if changed.is_err() {
                     // The run loop is gone: nobody will ever ask us to stop, so only the process decides.
-                    break child.wait().await.map(exit_of);
+                    break reap_measured(&mut child, &watch).await.map(|(status, measured)| {
+                        cpu = measured;
+                        exit_of(status)
+                    });
                 }
             }
         }
@@ -211,6 +225,7 @@ pub async fn run_process(
         stderr,
         capture_error,
         leaked,
+        cpu,
     })
 }
 

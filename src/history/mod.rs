@@ -9,6 +9,7 @@
 //! estimate, fallbacks that are never zero, and the learned fixed cost of starting a job.
 //! [`HistoryData`] is what `flotilla history export` writes and `import` merges.
 
+mod cpu_share;
 mod estimate;
 mod exchange;
 mod sample;
@@ -17,6 +18,7 @@ mod size_estimate;
 mod store;
 mod suite_run;
 
+pub use cpu_share::CpuShare;
 pub use estimate::{
     DEFAULT_ESTIMATE, Estimate, EstimateSource, Startup, SuiteEstimates, clamp_secs, estimate_suite, percentile,
 };

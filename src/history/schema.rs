@@ -6,8 +6,10 @@
 //! samples packed in one row ([`super::sample`]) with counts and when it was last seen; per
 //! run its totals (the newest [`KEEP_RUNS`]); per suite the newest [`RECENT_JOBS`] start-up
 //! samples. Its size depends on the number of tests, not on the number of runs. Version 3
-//! adds `suite_runs`: per suite that declares `inputs`, its last run (fingerprint, green or
-//! not, run id, tests) for the cache; a version 2 store gets the table, empty, when opened.
+//! adds two tables: `suite_runs`, per suite that declares `inputs` its last run (fingerprint,
+//! green or not, run id, tests) for the cache; and `cpu`, per suite the CPU and wall time of
+//! its newest [`RECENT_JOBS`] jobs, for `workers = "auto"`. A version 2 store gets both, empty,
+//! when opened (nothing older measured CPU time or fingerprints).
 
 use std::collections::HashMap;
 
@@ -67,10 +69,21 @@ CREATE TABLE IF NOT EXISTS startup (
     secs REAL NOT NULL,
     PRIMARY KEY (suite, key, seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cpu (
+    suite TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    key INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    cpu_secs REAL NOT NULL,
+    wall_secs REAL NOT NULL,
+    workers INTEGER NOT NULL,
+    cores INTEGER NOT NULL,
+    PRIMARY KEY (suite, key, seq)
+) WITHOUT ROWID;
 ";
 
-/// Keeps the newest [`KEEP_RUNS`] run totals, the newest [`RECENT_JOBS`] start-up samples of
-/// each suite, and the tests seen since the oldest run kept (once [`KEEP_RUNS`] runs are kept:
+/// Keeps the newest [`KEEP_RUNS`] run totals, the newest [`RECENT_JOBS`] start-up and CPU
+/// samples of each suite, and the tests seen since the oldest run kept (once [`KEEP_RUNS`] runs are kept:
 /// tests deleted or renamed long ago go).
 pub(super) fn prune(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute(
@@ -83,6 +96,15 @@ pub(super) fn prune(tx: &Transaction<'_>) -> rusqlite::Result<()> {
                  SELECT suite, key, seq,
                         ROW_NUMBER() OVER (PARTITION BY suite ORDER BY time DESC, key DESC, seq DESC) AS recent
                  FROM startup)
+             WHERE recent <= ?1)",
+        params![RECENT_JOBS as i64],
+    )?;
+    tx.execute(
+        "DELETE FROM cpu WHERE (suite, key, seq) NOT IN (
+             SELECT suite, key, seq FROM (
+                 SELECT suite, key, seq,
+                        ROW_NUMBER() OVER (PARTITION BY suite ORDER BY time DESC, key DESC, seq DESC) AS recent
+                 FROM cpu)
              WHERE recent <= ?1)",
         params![RECENT_JOBS as i64],
     )?;

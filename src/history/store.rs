@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use camino::{Utf8Path, Utf8PathBuf};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
 
+use super::cpu_share::CpuShare;
 use super::exchange::{HistoryData, RunCounts, RunRecord, StartupRecord, TestRecord};
 use super::sample::{RECENT_SAMPLES, Sample, SampleOutcome, key_of, merge, pack, unpack};
 use super::schema::{RECENT_JOBS, SCHEMA, SCHEMA_VERSION, migrate_v1, prune};
@@ -289,6 +290,44 @@ impl History {
         }
     }
 
+    /// Recent jobs of `suite` whose CPU time is known: their CPU and wall time summed.
+    pub fn cpu_share(&mut self, suite: &str) -> Option<CpuShare> {
+        let query = "SELECT COUNT(*), SUM(cpu_secs), SUM(wall_secs),
+                            AVG(MIN(1.0, CAST(cores AS REAL) / MAX(workers, 1))) FROM (
+                         SELECT cpu_secs, wall_secs, workers, cores FROM cpu WHERE suite = ?1
+                         ORDER BY time DESC, key DESC, seq DESC LIMIT ?2)";
+        let row = self.conn.prepare_cached(query).and_then(|mut statement| {
+            statement.query_row(params![suite, RECENT_JOBS as i64], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, Option<f64>>(1)?,
+                    row.get::<_, Option<f64>>(2)?,
+                    row.get::<_, Option<f64>>(3)?,
+                ))
+            })
+        });
+        let last_run = "SELECT SUM(wall_secs) FROM cpu WHERE suite = ?1 AND key =
+                            (SELECT key FROM cpu WHERE suite = ?1 ORDER BY time DESC, key DESC LIMIT 1)";
+        let last_run_wall = self
+            .conn
+            .prepare_cached(last_run)
+            .and_then(|mut statement| statement.query_row(params![suite], |row| row.get::<_, Option<f64>>(0)));
+        match row.and_then(|row| Ok((row, last_run_wall?))) {
+            Ok(((jobs, Some(cpu), Some(wall), fair), last_run_wall)) if jobs > 0 && wall > 0.0 => Some(CpuShare {
+                jobs: usize::try_from(jobs).unwrap_or(0),
+                cpu_secs: cpu,
+                wall_secs: wall,
+                fair_share: fair.unwrap_or(1.0),
+                last_run_wall_secs: last_run_wall.unwrap_or(0.0),
+            }),
+            Ok(_) => None,
+            Err(error) => {
+                self.warn_read(&error);
+                None
+            }
+        }
+    }
+
     /// Replaces the last run of each suite in `runs`, in one transaction.
     pub fn record_suite_runs(&mut self, runs: &[SuiteRun]) {
         if runs.is_empty() {
@@ -318,7 +357,7 @@ impl History {
     }
 
     /// Saves `summary` in one transaction: each test's sample and counts, the run's totals,
-    /// its jobs' start-up samples.
+    /// its jobs' start-up and CPU samples.
     pub fn record(&mut self, summary: &RunSummary) {
         if let Err(error) = self.try_record(summary) {
             self.warnings
@@ -383,6 +422,31 @@ impl History {
                     run_key,
                     job.id as i64,
                     job.duration.as_secs_f64() - reported.as_secs_f64()
+                ])?;
+            }
+            let mut insert = tx.prepare_cached(
+                "INSERT OR REPLACE INTO cpu (suite, time, key, seq, cpu_secs, wall_secs, workers, cores) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            // How much CPU a job could get when every worker was busy: a CPU-bound suite run on
+            // more workers than cores shows a low ratio that is the machine's limit, not its own.
+            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+            for job in &summary.jobs {
+                // Only jobs that ended on their own: a timed-out or interrupted job was cut short.
+                let (crate::results::JobExit::Exited { .. }, Some(cpu)) = (&job.exit, job.cpu) else {
+                    continue;
+                };
+                if job.duration.is_zero() {
+                    continue;
+                }
+                insert.execute(params![
+                    job.suite,
+                    time,
+                    run_key,
+                    job.id as i64,
+                    cpu.as_secs_f64(),
+                    job.duration.as_secs_f64(),
+                    summary.workers as i64,
+                    cores as i64
                 ])?;
             }
         }
@@ -986,6 +1050,62 @@ mod tests {
         let mut history = History::open(&path);
         assert_eq!(history.last_suite_run("api"), Some(run("r2", false)));
         assert!(history.take_warnings().is_empty());
+    }
+
+    #[test]
+    fn cpu_and_wall_of_recent_jobs_that_ended_on_their_own_are_summed_per_suite() {
+        use crate::results::{JobExit, JobRecord};
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
+        let mut history = History::open(&path);
+        assert_eq!(history.cpu_share("s"), None, "nothing measured yet");
+        let job = |id: usize, exit: JobExit, cpu: Option<f64>| {
+            let mut job = JobRecord::never_started(id, "s", String::new(), String::new());
+            job.exit = exit;
+            job.duration = Duration::from_secs(2);
+            job.cpu = cpu.map(Duration::from_secs_f64);
+            job
+        };
+        for run in 0..(RECENT_JOBS + 5) {
+            let mut summary = summary(run, 1.0);
+            summary.jobs = vec![
+                job(0, JobExit::Exited { code: 0 }, Some(0.5)),
+                job(1, JobExit::Exited { code: 1 }, Some(0.5)),
+                job(2, JobExit::TimedOut, Some(2.0)),
+                job(3, JobExit::Exited { code: 0 }, None),
+            ];
+            history.record(&summary);
+        }
+        let share = history.cpu_share("s").unwrap();
+        assert_eq!(share.jobs, RECENT_JOBS, "only the newest jobs");
+        assert!((share.ratio() - 0.25).abs() < 1e-9, "{share:?}");
+        assert!(
+            (share.last_run_wall_secs - 4.0).abs() < 1e-9,
+            "two measured jobs of 2 s: {share:?}"
+        );
+        let kept: i64 = history
+            .conn
+            .query_row("SELECT COUNT(*) FROM cpu", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, RECENT_JOBS as i64, "pruned to the newest");
+        assert_eq!(history.cpu_share("other"), None);
+    }
+
+    #[test]
+    fn a_version_2_store_gets_the_cpu_table_and_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
+        History::open(&path).record(&summary(1, 2.0));
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("DROP TABLE cpu; PRAGMA user_version = 2;").unwrap();
+        }
+        let mut history = History::open(&path);
+        assert!(history.take_warnings().is_empty());
+        let version: i64 = history.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, 3);
+        assert_eq!(history.file_samples("s")["a.sh"], vec![2.0]);
+        assert_eq!(history.cpu_share("s"), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! history → quarantine → estimates → listing the tests of big files → one [`StepPlan`] per
 //! test step. Shared by `run`, `plan` and `list`.
 
+pub mod auto_workers;
 mod listing;
 mod node_share;
 mod recent_failures;
@@ -34,6 +35,7 @@ use crate::exec::Shutdown;
 use crate::history::{Estimate, EstimateSource, History, Startup, estimate_by_size, estimate_suite};
 use crate::quarantine::QuarantineMode;
 use crate::runners::{ListedTest, Target};
+use auto_workers::{AutoWorkers, SuiteCpu};
 
 /// A file is split into its tests when its estimate exceeds this share of one worker's load
 /// (the load of its own test step).
@@ -66,6 +68,8 @@ pub struct Loaded {
     /// On a node of a parallel step: which node, and where its share comes from (set by the
     /// command after [`load`]; `None` runs the whole selection).
     pub node: Option<crate::nodes::NodeRequest>,
+    /// What `workers = "auto"` chose and why (set by [`choose_workers`]).
+    pub auto_workers: Option<AutoWorkers>,
 }
 
 /// What a listing did, as it happens (the runner turns these into events).
@@ -107,6 +111,8 @@ pub struct Prepared {
     pub interrupted: bool,
     /// On a node of a parallel step: its share, and the whole plan it is a share of.
     pub node: Option<NodeRun>,
+    /// What `workers = "auto"` chose and why.
+    pub auto_workers: Option<AutoWorkers>,
 }
 
 impl Prepared {
@@ -176,7 +182,57 @@ pub fn load(config_path: &Utf8Path, overrides: &Overrides) -> Result<Loaded, Err
         discovered,
         warnings,
         node: None,
+        auto_workers: None,
     })
+}
+
+/// For `workers = "auto"`: chooses the worker count from the CPU time the history measured
+/// ([`auto_workers::choose`]), puts it in `loaded`'s config (and its `workers` setting, which
+/// `--explain` prints) and keeps the choice on `loaded`. Call before anything reads the
+/// worker count. Each suite weighs by its jobs' wall time in its newest measured run; a suite
+/// not measured yet by the mean of the others. Without a history file, nothing is opened (and
+/// nothing created): auto is the CPU count.
+pub fn choose_workers(loaded: &mut Loaded) {
+    let config = &mut loaded.config;
+    if !config.run.workers_auto {
+        return;
+    }
+    let cores = crate::config::Workers::Auto.resolve();
+    let shares: Vec<Option<crate::history::CpuShare>> = if config.run.history.exists() {
+        let mut history = History::open(&config.run.history);
+        config
+            .suites
+            .iter()
+            .map(|suite| history.cpu_share(&suite.name))
+            .collect()
+    } else {
+        vec![None; config.suites.len()]
+    };
+    let measured: Vec<f64> = shares.iter().flatten().map(|s| s.last_run_wall_secs).collect();
+    let mean = if measured.is_empty() {
+        1.0
+    } else {
+        measured.iter().sum::<f64>() / measured.len() as f64
+    };
+    let chosen = {
+        let suites: Vec<SuiteCpu<'_>> = config
+            .suites
+            .iter()
+            .zip(&shares)
+            .map(|(suite, share)| SuiteCpu {
+                name: &suite.name,
+                share: *share,
+                work: Duration::try_from_secs_f64(share.map_or(mean, |s| s.last_run_wall_secs)).unwrap_or_default(),
+                services: suite.services.is_some(),
+            })
+            .collect();
+        auto_workers::choose(cores, &suites)
+    };
+    config.run.workers = chosen.workers;
+    if let Some(setting) = config.settings.iter_mut().find(|s| s.key == "workers") {
+        setting.value.clone_from(&chosen.reason);
+    }
+    loaded.auto_workers = Some(chosen);
 }
 
 /// History → estimates → listing of big files → one plan per test step. Never fails: what
@@ -193,6 +249,7 @@ pub async fn prepare(
         discovered,
         mut warnings,
         node,
+        auto_workers,
     } = loaded;
     // Big files are big against one worker's share of the whole parallel step (every node's
     // workers); a plan file already says what runs where, so nothing is listed.
@@ -358,6 +415,7 @@ pub async fn prepare(
         kept_whole,
         interrupted: interrupted || *shutdown.borrow() != Shutdown::Running,
         node,
+        auto_workers,
     }
 }
 
@@ -375,6 +433,7 @@ pub fn load_and_prepare_node(
 ) -> Result<Prepared, Error> {
     let shutdown = crate::signal::install().map_err(Error::Runtime)?;
     let mut loaded = load(config_path, overrides)?;
+    choose_workers(&mut loaded);
     loaded.node = node;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -145,6 +145,7 @@ fn job(id: usize, file: &str, exit: JobExit, stderr: Option<Utf8PathBuf>) -> Job
         reported: None,
         requeued: Vec::new(),
         leaky: false,
+        cpu: None,
     }
 }
 

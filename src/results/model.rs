@@ -213,6 +213,17 @@ pub struct JobRecord {
     /// left in the group. Left out of summary.json when false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub leaky: bool,
+    /// CPU time (user + system) of its main process and the children it waited for, when it
+    /// exited on its own on this machine and the kernel could say; against `duration`, how
+    /// CPU-bound the suite is (`workers = "auto"`).
+    #[serde(
+        rename = "cpu_secs",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "opt_secs",
+        deserialize_with = "de_opt_secs"
+    )]
+    pub cpu: Option<Duration>,
 }
 
 impl JobRecord {
@@ -239,6 +250,7 @@ impl JobRecord {
             reported: None,
             requeued: Vec::new(),
             leaky: false,
+            cpu: None,
         }
     }
 
@@ -434,6 +446,18 @@ pub(super) fn run_passed(
 
 fn secs<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64((duration.as_secs_f64() * 1e6).round() / 1e6)
+}
+
+fn opt_secs<S: serde::Serializer>(duration: &Option<Duration>, serializer: S) -> Result<S::Ok, S::Error> {
+    match duration {
+        Some(duration) => secs(duration, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+fn de_opt_secs<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Duration>, D::Error> {
+    let secs = Option::<f64>::deserialize(deserializer)?;
+    Ok(secs.map(|secs| Duration::try_from_secs_f64(secs).unwrap_or_default()))
 }
 
 /// Reads what [`secs`] wrote (a negative or non-finite figure, from a hand-edited file, is 0).

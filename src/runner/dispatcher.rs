@@ -587,6 +587,7 @@ mod tests {
             reported: None,
             requeued: requeued.iter().map(|f| (*f).to_string()).collect(),
             leaky: false,
+            cpu: None,
         };
         let tests = tests
             .iter()

@@ -65,6 +65,9 @@ pub(super) struct Executed {
     pub(super) problem: Option<String>,
     /// Processes outlived it (and were killed with its group, unless they escaped it).
     pub(super) leaked: bool,
+    /// CPU time of its main process and the children it waited for; `None` when unknown, and
+    /// for a command run inside a container (only the `docker exec` client runs here).
+    pub(super) cpu: Option<Duration>,
 }
 
 impl Executed {
@@ -76,6 +79,7 @@ impl Executed {
             stderr: None,
             problem: None,
             leaked: false,
+            cpu: None,
         }
     }
 }
@@ -149,6 +153,7 @@ pub(super) async fn run_command(spec: CommandSpec<'_>, shutdown: &mut watch::Rec
         stderr: result.stderr,
         problem,
         leaked: result.leaked,
+        cpu: if tag.is_some() { None } else { result.cpu },
     }
 }
 

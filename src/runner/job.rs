@@ -127,6 +127,7 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         reported: None,
         requeued: Vec::new(),
         leaky: false,
+        cpu: None,
     };
     // Clears the report location (and writes the adapter's support files) before the job starts.
     if let Err(error) = env.suite.command.adapter().prepare_job(&result_path) {
@@ -162,6 +163,7 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
     record.stderr = executed.stderr;
     record.error = executed.problem;
     record.leaky = executed.leaked;
+    record.cpu = executed.cpu;
     let end = match executed.exit.clone() {
         JobExit::Interrupted => JobEnd::Cancelled,
         JobExit::TimedOut => JobEnd::TimedOut {

@@ -1,6 +1,7 @@
 //! Integration tests: the real `flotilla` binary against fixture projects built per test.
 
 mod architecture;
+mod auto_workers;
 mod browser;
 mod cache;
 mod changed_since;

@@ -49,8 +49,11 @@ pub struct Overrides {
 /// Run-wide settings (`[run]`, over which the command line and the profile go).
 #[derive(Clone, Debug)]
 pub struct RunSettings {
-    /// Worker slots on this machine.
+    /// Worker slots on this machine (for `"auto"`, the CPU count until `prepare` has read the
+    /// history and chosen: `crate::prepare::auto_workers`).
     pub workers: usize,
+    /// Whether `workers` is `"auto"`.
+    pub workers_auto: bool,
     /// Where run directories go (`<out-dir>/<run-id>`, `<out-dir>/latest`).
     pub out_dir: Utf8PathBuf,
     /// The SQLite history file.
@@ -378,6 +381,7 @@ impl suite::Ctx<'_> {
         });
         RunSettings {
             workers: resolved_workers,
+            workers_auto: workers.value == Workers::Auto,
             out_dir: file.root.join(&out_dir.value),
             history: file.root.join(&history.value),
             flaky_result: flaky_result.value,

@@ -336,6 +336,7 @@ pub(super) mod tests {
             reported: None,
             requeued: Vec::new(),
             leaky: false,
+            cpu: None,
         }
     }
 

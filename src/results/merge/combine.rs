@@ -186,6 +186,7 @@ mod tests {
                 reported: None,
                 requeued: Vec::new(),
                 leaky: false,
+                cpu: None,
             })
             .collect();
         let tests = share
