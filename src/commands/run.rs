@@ -270,26 +270,30 @@ fn rerun_failed(loaded: &mut Loaded) -> Result<Option<crate::results::RunSummary
         );
         return Ok(None);
     };
-    let files = match RerunFailed::of(&latest) {
+    let (run_id, files, tests) = match RerunFailed::of(&latest) {
         RerunFailed::NothingFailed { run_id } => {
             println!("--rerun-failed: nothing failed in the latest run ({run_id}); ran nothing");
             return Ok(None);
         }
-        RerunFailed::Files { run_id, files } => {
-            println!(
-                "--rerun-failed: running again the {} file(s) that failed or did not run in {run_id}",
-                files.len()
-            );
-            files
-        }
+        RerunFailed::Files { run_id, files, tests } => (run_id, files, tests),
     };
     // On a CI node the latest run in its out dir was its own share: it runs those failures
     // itself rather than splitting them again across the nodes.
     loaded.node = None;
-    if RerunFailed::narrow(&files, loaded) == 0 {
-        println!("--rerun-failed: none of those files is in this selection any more; ran nothing");
+    let left = RerunFailed::narrow(&files, &tests, loaded);
+    if left == 0 {
+        println!(
+            "--rerun-failed: none of the {} file(s) that failed or did not run in {run_id} is in this selection any more; ran nothing",
+            files.len()
+        );
         return Ok(None);
     }
+    let failed_tests: usize = loaded.only_tests.values().map(Vec::len).sum();
+    println!(
+        "--rerun-failed: running again {failed_tests} failed test(s) of {} file(s), and {} file(s) whole, that failed or did not run in {run_id}",
+        loaded.only_tests.len(),
+        left - loaded.only_tests.len()
+    );
     Ok(Some(latest))
 }
 

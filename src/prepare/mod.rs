@@ -70,6 +70,9 @@ pub struct Loaded {
     pub node: Option<crate::nodes::NodeRequest>,
     /// What `workers = "auto"` chose and why (set by [`choose_workers`]).
     pub auto_workers: Option<AutoWorkers>,
+    /// `--rerun-failed`: (suite index, file) → the only tests of that file to plan, where its
+    /// runner can address single tests (set by [`RerunFailed::narrow`]; empty: whole files).
+    pub only_tests: HashMap<(usize, String), Vec<String>>,
 }
 
 /// What a listing did, as it happens (the runner turns these into events).
@@ -183,6 +186,7 @@ pub fn load(config_path: &Utf8Path, overrides: &Overrides) -> Result<Loaded, Err
         warnings,
         node: None,
         auto_workers: None,
+        only_tests: HashMap::new(),
     })
 }
 
@@ -250,6 +254,7 @@ pub async fn prepare(
         mut warnings,
         node,
         auto_workers,
+        mut only_tests,
     } = loaded;
     // Big files are big against one worker's share of the whole parallel step (every node's
     // workers); a plan file already says what runs where, so nothing is listed.
@@ -307,6 +312,7 @@ pub async fn prepare(
                 // Only measured files: splitting on fallback estimates would split blindly.
                 .filter(|(_, e)| matches!(e.source, EstimateSource::History { .. }))
                 .filter(|(_, e)| e.duration.as_secs_f64() > SPLIT_SHARE * share)
+                .filter(|(f, _)| !only_tests.contains_key(&(index, (*f).clone())))
                 .map(|(f, e)| (f, e.duration))
                 .collect()
         } else {
@@ -347,7 +353,17 @@ pub async fn prepare(
                 }
             }
         };
+        let addresses_tests = suite.command.adapter().capabilities().addresses_tests;
         for (file, estimate) in files.into_iter().zip(estimates) {
+            if let Some(ids) = only_tests.remove(&(index, file.clone())).filter(|_| addresses_tests) {
+                // `--rerun-failed`: only the tests that failed, each with its own estimate.
+                let tests: Vec<ListedTest> = ids
+                    .into_iter()
+                    .map(|id| ListedTest { file: file.clone(), id })
+                    .collect();
+                units.extend(split_file(&mut history, index, suite, &file, estimate, &tests));
+                continue;
+            }
             match listed.get(&file).filter(|tests| tests.len() > 1) {
                 Some(tests) => {
                     // A quarantined test is not planned at all (a job of it alone would run

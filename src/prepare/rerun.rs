@@ -1,9 +1,12 @@
-//! [`RerunFailed`]: what `flotilla run --rerun-failed` runs: the files whose tests failed,
-//! errored or timed out in the latest run of this out dir, and the files it never ran (an
-//! interrupt, `--max-fail`), read from `<out-dir>/latest/summary.json`. The discovered units are
-//! narrowed to those; the planner then splits them across the workers by their durations.
+//! [`RerunFailed`]: what `flotilla run --rerun-failed` runs, read from
+//! `<out-dir>/latest/summary.json`: the tests that failed, errored or timed out in the latest
+//! run of this out dir, and the files it never ran (an interrupt, `--max-fail`). The discovered
+//! units are narrowed to those files; where the runner can address single tests, `prepare`
+//! plans only the failed tests of a file (a file with an error outside its tests, such as a
+//! collection error, or a file never run, runs whole). The planner then splits them across the
+//! workers by their durations.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use camino::Utf8Path;
 
@@ -19,12 +22,15 @@ pub enum RerunFailed {
         /// The latest run's id.
         run_id: String,
     },
-    /// These (suite, file) pairs, from that run.
+    /// These files, from that run.
     Files {
         /// The latest run's id.
         run_id: String,
-        /// Sorted (suite, file).
+        /// Every (suite, file) with something to run again, sorted.
         files: BTreeSet<(String, String)>,
+        /// Of those, the files that run only their failed tests: (suite, file) → test ids. The
+        /// others run whole (never run, or a failure of the file itself).
+        tests: BTreeMap<(String, String), BTreeSet<String>>,
     },
 }
 
@@ -48,24 +54,46 @@ impl RerunFailed {
     /// What `summary` leaves to run again.
     #[must_use]
     pub fn of(summary: &RunSummary) -> Self {
-        let failed = summary
-            .tests
-            .iter()
-            .filter(|test| test.outcome.is_failure())
-            .map(|test| (test.suite.to_string(), test.file.to_string()));
-        let files: BTreeSet<(String, String)> = failed.chain(summary.not_run.iter().cloned()).collect();
         let run_id = summary.run_id.clone();
+        let mut whole: BTreeSet<(String, String)> = summary.not_run.iter().cloned().collect();
+        let mut tests: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+        for test in summary.tests.iter().filter(|test| test.outcome.is_failure()) {
+            let file = (test.suite.to_string(), test.file.to_string());
+            if test.id == test.file || test.outside_tests {
+                whole.insert(file);
+            } else {
+                tests.entry(file).or_default().insert(test.id.to_string());
+            }
+        }
+        tests.retain(|file, _| !whole.contains(file));
+        let files: BTreeSet<(String, String)> = whole.into_iter().chain(tests.keys().cloned()).collect();
         if files.is_empty() {
             Self::NothingFailed { run_id }
         } else {
-            Self::Files { run_id, files }
+            Self::Files { run_id, files, tests }
         }
     }
 
-    /// Keeps only `files` of what `loaded` discovered; how many units are left.
-    pub fn narrow(files: &BTreeSet<(String, String)>, loaded: &mut Loaded) -> usize {
-        for (suite, units) in loaded.config.suites.iter().zip(&mut loaded.discovered) {
+    /// Keeps only `files` of what `loaded` discovered, and hands `loaded` the failed tests of
+    /// the files that run only those, where the suite's runner can address single tests; how
+    /// many files are left.
+    pub fn narrow(
+        files: &BTreeSet<(String, String)>,
+        tests: &BTreeMap<(String, String), BTreeSet<String>>,
+        loaded: &mut Loaded,
+    ) -> usize {
+        for (index, (suite, units)) in loaded.config.suites.iter().zip(&mut loaded.discovered).enumerate() {
             units.retain(|unit| files.contains(&(suite.name.clone(), unit.clone())));
+            if !suite.command.adapter().capabilities().addresses_tests {
+                continue;
+            }
+            for unit in units.iter() {
+                if let Some(ids) = tests.get(&(suite.name.clone(), unit.clone())) {
+                    loaded
+                        .only_tests
+                        .insert((index, unit.clone()), ids.iter().cloned().collect());
+                }
+            }
         }
         loaded.discovered.iter().map(Vec::len).sum()
     }
@@ -106,12 +134,37 @@ mod tests {
             ],
             &["g.py"],
         );
-        let RerunFailed::Files { run_id, files } = RerunFailed::of(&latest) else {
+        let RerunFailed::Files { run_id, files, tests } = RerunFailed::of(&latest) else {
             panic!("something failed")
         };
         assert_eq!(run_id, "r1");
         let files: Vec<&str> = files.iter().map(|(_, file)| file.as_str()).collect();
         assert_eq!(files, ["a.py", "d.py", "e.py", "g.py"]);
+        let only: Vec<(&str, Vec<&str>)> = tests
+            .iter()
+            .map(|((_, file), ids)| (file.as_str(), ids.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            only,
+            [
+                ("a.py", vec!["a.py::t"]),
+                ("d.py", vec!["d.py::t"]),
+                ("e.py", vec!["e.py::t"])
+            ],
+            "g.py never ran: it runs whole"
+        );
+    }
+
+    #[test]
+    fn a_failure_of_the_file_itself_or_a_file_never_run_runs_the_file_whole() {
+        let mut latest = summary(&[("a.py", "failed"), ("b.py", "failed"), ("b.py", "passed")], &["a.py"]);
+        // a.py never ran; b.py's first result is an error outside its tests (collection).
+        latest.tests[1].outside_tests = true;
+        let RerunFailed::Files { files, tests, .. } = RerunFailed::of(&latest) else {
+            panic!("something failed")
+        };
+        assert_eq!(files.len(), 2);
+        assert!(tests.is_empty(), "both run whole: {tests:?}");
     }
 
     #[test]

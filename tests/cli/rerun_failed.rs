@@ -1,6 +1,6 @@
-//! `flotilla run --rerun-failed` (alias `--last-failed`) against real pytest: only the files that
-//! failed in the latest run run again; with nothing failed, or no earlier run, nothing runs and
-//! the exit code is 0.
+//! `flotilla run --rerun-failed` (alias `--last-failed`) against real pytest: only the tests that
+//! failed in the latest run run again (a file that failed as a whole runs whole); with nothing
+//! failed, or no earlier run, nothing runs and the exit code is 0.
 
 use crate::harness::Project;
 
@@ -68,16 +68,16 @@ fn only_what_failed_runs_again_until_nothing_is_left() {
     let again = project.run(&["run", "--rerun-failed"]);
     assert_eq!(again.code, 1, "still failing\n{}", again.describe());
     assert!(
-        again
-            .stdout
-            .contains("running again the 1 file(s) that failed or did not run"),
+        again.stdout.contains(
+            "running again 1 failed test(s) of 1 file(s), and 0 file(s) whole, that failed or did not run in"
+        ),
         "{}",
         again.describe()
     );
     assert_eq!(files_run(&project), ["tests/test_bad.py"], "{}", again.describe());
     assert_eq!(
         again.last_line(),
-        "1 passed, 1 failed, 0 skipped",
+        "0 passed, 1 failed, 0 skipped",
         "{}",
         again.describe()
     );
@@ -91,10 +91,16 @@ fn only_what_failed_runs_again_until_nothing_is_left() {
     let carried = attempts[0]["message"].as_str().unwrap();
     assert!(carried.starts_with(&format!("earlier run {first_run}: ")), "{carried}");
     assert!(carried.contains("not fixed yet"), "{carried}");
+    let ids: Vec<String> = project.summary()["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(
-        attempts_of(&project, "tests/test_bad.py::test_fine").len(),
-        1,
-        "it passed before"
+        ids,
+        ["tests/test_bad.py::test_fixed_later"],
+        "test_fine passed: it does not run again"
     );
 
     project.file("fixed", "");
@@ -110,7 +116,7 @@ fn only_what_failed_runs_again_until_nothing_is_left() {
             .unwrap()
             .starts_with(&format!("earlier run {first_run}: "))
     );
-    assert_eq!(project.summary()["counts"]["passed"], 2, "the outcome is this run's");
+    assert_eq!(project.summary()["counts"]["passed"], 1, "the outcome is this run's");
     let junit = std::fs::read_to_string(project.latest("junit.xml")).unwrap();
     assert_eq!(junit.matches("earlier run ").count(), 2, "{junit}");
     let green_run = project.summary()["run_id"].clone();
@@ -132,4 +138,35 @@ fn with_no_earlier_run_it_says_so_and_runs_nothing() {
     assert_eq!(run.code, 0, "{}", run.describe());
     assert!(run.stdout.contains("no earlier run"), "{}", run.describe());
     assert!(!project.latest("summary.json").exists(), "nothing ran");
+}
+
+#[test]
+fn a_file_that_fails_as_a_whole_runs_whole() {
+    crate::harness::require_runner(&["python3", "-m", "pytest", "--version"]);
+    let project = project();
+    project.file("tests/test_broken.py", "import os\nif not os.path.exists(os.path.join(os.environ[\"PROJECT_ROOT\"], \"fixed\")):\n    raise ImportError(\"cannot import\")\ndef test_a(): pass\ndef test_b(): pass\n");
+    let first = project.run(&["run"]);
+    assert_eq!(first.code, 1, "{}", first.describe());
+    project.file("fixed", "");
+    let again = project.run(&["run", "--rerun-failed"]);
+    assert_eq!(again.code, 0, "{}", again.describe());
+    assert!(
+        again
+            .stdout
+            .contains("running again 1 failed test(s) of 1 file(s), and 1 file(s) whole"),
+        "{}",
+        again.describe()
+    );
+    assert_eq!(
+        files_run(&project),
+        ["tests/test_bad.py", "tests/test_broken.py"],
+        "{}",
+        again.describe()
+    );
+    assert_eq!(
+        again.last_line(),
+        "3 passed, 0 failed, 0 skipped",
+        "{}",
+        again.describe()
+    );
 }
