@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Skip what did not change (docs/benchmarks.md section 16).
+# Skip what did not change (docs/benchmarks.md section 14).
 #
 # A git repository with three suites of sleep files (SUITES x FILES files of SLEEP seconds,
 # each suite with `inputs = ["<suite>/**"]`) on WORKERS workers. Measured, ROUNDS times each,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/native.sh: flotilla, warm, against each framework's own parallel runner on real
-# third-party projects taken from the registries (docs/benchmarks.md section 17):
+# third-party projects taken from the registries (docs/benchmarks.md section 15):
 #   python  networkx (its wheel ships its tests): `pytest -n 2 --dist load` and `--dist loadfile`
 #   go      15 trees of Go's own standard library (a copy of GOROOT): `go test -p 2 -count=1`
 #   rust    rayon (16 test binaries, from the cargo registry): `cargo nextest run -j 2`

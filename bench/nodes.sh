@@ -39,14 +39,6 @@ mkdir -p "$work/tests"
 # The heavy-tailed durations of section 3 (bench/lib/heavy_tailed.sh).
 heavy_tailed_durations "$FILES" >"$work/durations"
 write_sleep_suite "$work" "$work/durations" "$WORKERS"
-[run]
-workers = $WORKERS
-
-[suite.sleepy]
-runner = "custom"
-command = ["sh", "{file}"]
-files = ["tests/*.sh"]
-TOML
 
 read -r total longest bound < <(awk -v s="$((NODES * WORKERS))" '
     {t += $2; if ($2 > m) m = $2}

@@ -48,14 +48,6 @@ trap cleanup EXIT
 heavy_tailed_durations "$FILES" >"$work/durations"
 base=$work/base
 write_sleep_suite "$base" "$work/durations" "$WORKERS"
-[run]
-workers = $WORKERS
-
-[suite.sleepy]
-runner = "custom"
-command = ["sh", "{file}"]
-files = ["tests/*.sh"]
-TOML
 
 read -r total longest bound < <(awk -v w=$((NODES * WORKERS)) '
     {t += $2; if ($2 > m) m = $2}
