@@ -32,6 +32,7 @@ pub mod styles;
 mod suggest;
 #[cfg(test)]
 mod testing;
+pub mod worker_slot;
 
 use std::process::ExitCode;
 

@@ -112,12 +112,12 @@ fn render_step(out: &mut impl Write, prepared: &Prepared, step: &StepPlan) {
         plan.hash,
         plan.batches.len()
     );
-    for (index, worker) in plan.workers.iter().enumerate() {
+    for (slot, worker) in plan.loads() {
         let units: usize = worker.batches.iter().map(|&b| plan.batches[b].units.len()).sum();
         let _ = writeln!(
             out,
             "  worker {:>3}: {:>9}  ({} jobs, {units} units)",
-            index + 1,
+            slot.get(),
             secs(worker.load),
             worker.batches.len(),
         );
@@ -246,8 +246,8 @@ fn step_json(prepared: &Prepared, step: &StepPlan) -> serde_json::Value {
     json!({
         "name": step.name,
         "plan_hash": format!("{:016x}", plan.hash),
-        "workers": plan.workers.iter().enumerate().map(|(i, w)| json!({
-            "worker": i + 1,
+        "workers": plan.loads().map(|(slot, w)| json!({
+            "worker": slot,
             "load_secs": w.load.as_secs_f64(),
             "jobs": w.batches.iter().map(|&b| json!({
                 "suite": prepared.config.suites[plan.batches[b].suite].name,
@@ -273,8 +273,9 @@ fn step_json(prepared: &Prepared, step: &StepPlan) -> serde_json::Value {
 fn plan_json(prepared: &Prepared) -> serde_json::Value {
     let steps: Vec<serde_json::Value> = prepared.plans.iter().map(|step| step_json(prepared, step)).collect();
     let workers = prepared.config.run.workers.max(1);
-    let per_worker: Vec<serde_json::Value> = (0..workers)
-        .map(|w| {
+    let per_worker: Vec<serde_json::Value> = crate::worker_slot::WorkerSlot::all(workers)
+        .map(|slot| {
+            let w = slot.index();
             let load: f64 = steps
                 .iter()
                 .map(|s| s["workers"][w]["load_secs"].as_f64().unwrap_or(0.0))
@@ -283,7 +284,7 @@ fn plan_json(prepared: &Prepared) -> serde_json::Value {
                 .iter()
                 .flat_map(|s| s["workers"][w]["jobs"].as_array().cloned().unwrap_or_default())
                 .collect();
-            json!({ "worker": w + 1, "load_secs": load, "jobs": jobs })
+            json!({ "worker": slot, "load_secs": load, "jobs": jobs })
         })
         .collect();
     let sum = |key: &str| -> f64 { steps.iter().map(|s| s[key].as_f64().unwrap_or(0.0)).sum() };

@@ -17,6 +17,7 @@ use super::cold_order::outside_in;
 use super::early_start::start_recent_failures_early;
 use super::simulate::Plan;
 use crate::runners::BatchMode;
+use crate::worker_slot::WorkerSlot;
 
 /// One schedulable unit (today: a test file).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,8 +45,8 @@ pub struct PlanSuite {
     /// Size of each worker's first batch as a share of its load (0 = no first wave). Worth it
     /// only when estimates are measured: start-up is then paid once per worker for most work.
     pub first_wave: f64,
-    /// Only these worker slots (1-based) run its jobs (`on-workers`); `None`: any.
-    pub on_workers: Option<Vec<usize>>,
+    /// Only these worker slots run its jobs (`on-workers`); `None`: any.
+    pub on_workers: Option<Vec<WorkerSlot>>,
 }
 
 impl PlanSuite {
@@ -53,9 +54,7 @@ impl PlanSuite {
     fn slots(&self, workers: usize) -> usize {
         self.on_workers
             .as_ref()
-            .map_or(workers, |slots| {
-                slots.iter().filter(|&&s| (1..=workers).contains(&s)).count()
-            })
+            .map_or(workers, |slots| slots.iter().filter(|s| s.get() <= workers).count())
             .max(1)
     }
 }
@@ -118,7 +117,7 @@ pub fn plan(input: &PlanInput) -> Plan {
         );
     }
     order_by_critical_path(&mut batches, &input.group_limits);
-    let pinned: Vec<Option<Vec<usize>>> = input.suites.iter().map(|s| s.on_workers.clone()).collect();
+    let pinned: Vec<Option<Vec<WorkerSlot>>> = input.suites.iter().map(|s| s.on_workers.clone()).collect();
     start_recent_failures_early(
         batches,
         &|u| input.units[u].recently_failed,
@@ -306,6 +305,10 @@ mod tests {
 
     use super::*;
 
+    fn slot(number: usize) -> WorkerSlot {
+        WorkerSlot::new(number).unwrap()
+    }
+
     fn input(estimates: &[(usize, u64)], modes: &[BatchMode], startup_ms: u64, workers: usize) -> PlanInput {
         PlanInput {
             suites: modes
@@ -403,14 +406,13 @@ mod tests {
         let mut estimates: Vec<(usize, u64)> = (0..30).map(|_| (0, 100)).collect();
         estimates.extend((0..6).map(|_| (1, 1_000)));
         let mut input = input(&estimates, &[BatchMode::Batch, BatchMode::PerFile], 0, 3);
-        input.suites[1].on_workers = Some(vec![3]);
+        input.suites[1].on_workers = Some(vec![slot(3)]);
         let plan = plan(&input);
-        for (worker, load) in plan.workers.iter().enumerate() {
+        for (worker, load) in plan.loads() {
             for &batch in &load.batches {
                 assert!(
-                    plan.batches[batch].suite == 0 || worker == 2,
-                    "suite 1 on worker {}",
-                    worker + 1
+                    plan.batches[batch].suite == 0 || worker == slot(3),
+                    "suite 1 on worker {worker}"
                 );
             }
         }
@@ -426,7 +428,7 @@ mod tests {
         let mut input = input(&estimates, &[BatchMode::Batch], 0, 8);
         input.suites[0].first_wave = 1.0;
         let spread = plan(&input);
-        input.suites[0].on_workers = Some(vec![1, 2]);
+        input.suites[0].on_workers = Some(vec![slot(1), slot(2)]);
         let pinned = plan(&input);
         // A first wave of one batch per slot: 8 batches when spread, 2 when pinned to 2 slots.
         assert_eq!(spread.batches.len(), 8);
@@ -527,7 +529,7 @@ mod tests {
             .prop_map(|(mut input, masks)| {
                 let workers = input.workers;
                 for (suite, mask) in input.suites.iter_mut().zip(masks) {
-                    let slots: Vec<usize> = (1..=workers).filter(|&w| mask[w - 1]).collect();
+                    let slots: Vec<WorkerSlot> = WorkerSlot::all(workers).filter(|w| mask[w.index()]).collect();
                     // Pin only some suites; an empty mask leaves the suite free.
                     if !slots.is_empty() && mask[69] {
                         suite.on_workers = Some(slots);
@@ -542,7 +544,7 @@ mod tests {
     /// simulation is replayed to see when each batch starts.
     fn most_running_per_group(plan: &Plan, input: &PlanInput) -> (Vec<usize>, Duration) {
         let groups = input.group_limits.len();
-        let pinned: Vec<Option<Vec<usize>>> = input.suites.iter().map(|s| s.on_workers.clone()).collect();
+        let pinned: Vec<Option<Vec<WorkerSlot>>> = input.suites.iter().map(|s| s.on_workers.clone()).collect();
         let mut events: Vec<(Duration, i32, usize)> = Vec::new();
         let mut last_end = Duration::ZERO;
         let replay = super::super::simulate::simulate_observed(
@@ -686,10 +688,10 @@ mod tests {
             }
             prop_assert!(seen.iter().all(|&n| n == 1));
             let mut assigned = 0;
-            for (worker, load) in plan.workers.iter().enumerate() {
+            for (worker, load) in plan.loads() {
                 for &batch in &load.batches {
                     let suite = &input.suites[plan.batches[batch].suite];
-                    prop_assert!(suite.on_workers.as_ref().is_none_or(|slots| slots.contains(&(worker + 1))));
+                    prop_assert!(suite.on_workers.as_ref().is_none_or(|slots| slots.contains(&worker)));
                     assigned += 1;
                 }
             }

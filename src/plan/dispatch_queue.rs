@@ -9,6 +9,8 @@
 
 use std::collections::VecDeque;
 
+use crate::worker_slot::WorkerSlot;
+
 /// Jobs waiting for a worker, in dispatch order.
 #[derive(Clone, Debug)]
 pub struct DispatchQueue<T> {
@@ -21,8 +23,8 @@ pub struct DispatchQueue<T> {
 
 #[derive(Clone, Debug)]
 struct Group<T> {
-    /// The 1-based worker slots that may run these jobs; `None`: any.
-    slots: Option<Vec<usize>>,
+    /// The worker slots that may run these jobs; `None`: any.
+    slots: Option<Vec<WorkerSlot>>,
     items: VecDeque<(i64, T)>,
 }
 
@@ -56,12 +58,12 @@ impl<T> DispatchQueue<T> {
         self.len == 0
     }
 
-    fn group(&mut self, slots: Option<&[usize]>) -> &mut Group<T> {
+    fn group(&mut self, slots: Option<&[WorkerSlot]>) -> &mut Group<T> {
         let at = match self.groups.iter().position(|g| g.slots.as_deref() == slots) {
             Some(at) => at,
             None => {
                 self.groups.push(Group {
-                    slots: slots.map(<[usize]>::to_vec),
+                    slots: slots.map(<[WorkerSlot]>::to_vec),
                     items: VecDeque::new(),
                 });
                 self.groups.len() - 1
@@ -71,7 +73,7 @@ impl<T> DispatchQueue<T> {
     }
 
     /// Queues `item` last; `slots` are the worker slots that may run it (`None`: any).
-    pub fn push_back(&mut self, item: T, slots: Option<&[usize]>) {
+    pub fn push_back(&mut self, item: T, slots: Option<&[WorkerSlot]>) {
         let seq = self.next_back;
         self.next_back += 1;
         self.len += 1;
@@ -79,16 +81,16 @@ impl<T> DispatchQueue<T> {
     }
 
     /// Queues `item` first (retries and requeued work go ahead of everything else).
-    pub fn push_front(&mut self, item: T, slots: Option<&[usize]>) {
+    pub fn push_front(&mut self, item: T, slots: Option<&[WorkerSlot]>) {
         let seq = self.next_front;
         self.next_front -= 1;
         self.len += 1;
         self.group(slots).items.push_front((seq, item));
     }
 
-    /// The job `worker` (1-based) takes now, by the rule above, among those `ready` accepts
+    /// The job `worker` takes now, by the rule above, among those `ready` accepts
     /// (a retry waiting out its back-off is not ready); `None` if it may run none of them.
-    pub fn pick_next(&mut self, worker: usize, ready: impl Fn(&T) -> bool) -> Option<T> {
+    pub fn pick_next(&mut self, worker: WorkerSlot, ready: impl Fn(&T) -> bool) -> Option<T> {
         let (group, index, _) = self
             .groups
             .iter()
@@ -122,16 +124,20 @@ impl<T> DispatchQueue<T> {
 mod tests {
     use super::*;
 
+    fn w(number: usize) -> WorkerSlot {
+        WorkerSlot::new(number).unwrap()
+    }
+
     #[test]
     fn unpinned_jobs_go_in_order_and_front_pushes_go_first() {
         let mut queue = DispatchQueue::new();
         queue.push_back(1, None);
         queue.push_back(2, None);
         queue.push_front(0, None);
-        assert_eq!(queue.pick_next(1, |_| true), Some(0));
-        assert_eq!(queue.pick_next(2, |_| true), Some(1));
-        assert_eq!(queue.pick_next(1, |_| true), Some(2));
-        assert_eq!(queue.pick_next(1, |_| true), None);
+        assert_eq!(queue.pick_next(w(1), |_| true), Some(0));
+        assert_eq!(queue.pick_next(w(2), |_| true), Some(1));
+        assert_eq!(queue.pick_next(w(1), |_| true), Some(2));
+        assert_eq!(queue.pick_next(w(1), |_| true), None);
         assert!(queue.is_empty());
     }
 
@@ -139,27 +145,27 @@ mod tests {
     fn a_pinned_worker_takes_its_own_work_first_and_others_never_take_it() {
         let mut queue = DispatchQueue::new();
         queue.push_back("any", None);
-        queue.push_back("pinned", Some(&[2][..]));
-        assert_eq!(queue.pick_next(1, |_| true), Some("any"));
+        queue.push_back("pinned", Some(&[w(2)][..]));
+        assert_eq!(queue.pick_next(w(1), |_| true), Some("any"));
         queue.push_back("any again", None);
-        assert_eq!(queue.pick_next(1, |_| true), Some("any again"));
+        assert_eq!(queue.pick_next(w(1), |_| true), Some("any again"));
         assert_eq!(
-            queue.pick_next(1, |_| true),
+            queue.pick_next(w(1), |_| true),
             None,
             "worker 1 may not run the pinned job"
         );
-        assert_eq!(queue.pick_next(2, |_| true), Some("pinned"));
+        assert_eq!(queue.pick_next(w(2), |_| true), Some("pinned"));
     }
 
     #[test]
     fn the_fewest_slots_win_before_queue_order() {
         let mut queue = DispatchQueue::new();
-        queue.push_back("two slots", Some(&[1, 2][..]));
-        queue.push_back("one slot", Some(&[1][..]));
+        queue.push_back("two slots", Some(&[w(1), w(2)][..]));
+        queue.push_back("one slot", Some(&[w(1)][..]));
         queue.push_back("any", None);
-        assert_eq!(queue.pick_next(1, |_| true), Some("one slot"));
-        assert_eq!(queue.pick_next(1, |_| true), Some("two slots"));
-        assert_eq!(queue.pick_next(1, |_| true), Some("any"));
+        assert_eq!(queue.pick_next(w(1), |_| true), Some("one slot"));
+        assert_eq!(queue.pick_next(w(1), |_| true), Some("two slots"));
+        assert_eq!(queue.pick_next(w(1), |_| true), Some("any"));
     }
 
     #[test]
@@ -167,8 +173,8 @@ mod tests {
         let mut queue = DispatchQueue::new();
         queue.push_back(("retry", false), None);
         queue.push_back(("fresh", true), None);
-        assert_eq!(queue.pick_next(1, |(_, ready)| *ready), Some(("fresh", true)));
-        assert_eq!(queue.pick_next(1, |(_, ready)| *ready), None);
+        assert_eq!(queue.pick_next(w(1), |(_, ready)| *ready), Some(("fresh", true)));
+        assert_eq!(queue.pick_next(w(1), |(_, ready)| *ready), None);
         assert_eq!(queue.len(), 1);
     }
 }

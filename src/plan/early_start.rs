@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use super::Batch;
 use super::simulate::{Plan, simulate};
+use crate::worker_slot::WorkerSlot;
 
 /// The most a plan may lose to starting recent failures early, in percent of its makespan.
 pub(super) const MAKESPAN_TOLERANCE_PERCENT: u32 = 3;
@@ -25,7 +26,7 @@ pub(super) fn start_recent_failures_early(
     mut batches: Vec<Batch>,
     recently_failed: &dyn Fn(usize) -> bool,
     workers: usize,
-    pinned: &[Option<Vec<usize>>],
+    pinned: &[Option<Vec<WorkerSlot>>],
     limits: &[usize],
 ) -> Plan {
     let mut flagged: Vec<usize> = (0..batches.len())

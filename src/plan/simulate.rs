@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::Batch;
 use super::dispatch_queue::DispatchQueue;
 use super::group_limits::GroupLimits;
+use crate::worker_slot::WorkerSlot;
 
 /// Predicted work of one worker.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -23,7 +24,7 @@ pub struct WorkerLoad {
 pub struct Plan {
     /// Jobs in dispatch order (longest first).
     pub batches: Vec<Batch>,
-    /// Predicted load per worker (index 0 is worker 1).
+    /// Predicted load per worker, worker 1 first ([`Plan::loads`] pairs each with its slot).
     pub workers: Vec<WorkerLoad>,
     /// Predicted wall time: when the last batch ends (a worker may wait for a group's room, so
     /// this can exceed every worker's load).
@@ -34,24 +35,36 @@ pub struct Plan {
     pub hash: u64,
 }
 
+impl Plan {
+    /// Each worker's slot and predicted load, worker 1 first.
+    pub fn loads(&self) -> impl Iterator<Item = (WorkerSlot, &WorkerLoad)> {
+        WorkerSlot::all(self.workers.len()).zip(&self.workers)
+    }
+}
+
 /// Predicts the run: whenever a worker is free (the lowest-numbered first), it takes the batch
 /// [`DispatchQueue::pick_next`] gives it among those [`GroupLimits`] admits, as the runner's
 /// dispatcher does; a worker with nothing it may start waits for the next job to end (a group
-/// may have room then). `pinned[suite]` lists the 1-based slots of a suite limited by
-/// `on-workers`; `limits[group]` is a test group's `max-concurrency`.
-pub(super) fn simulate(batches: Vec<Batch>, workers: usize, pinned: &[Option<Vec<usize>>], limits: &[usize]) -> Plan {
+/// may have room then). `pinned[suite]` lists the slots of a suite limited by `on-workers`;
+/// `limits[group]` is a test group's `max-concurrency`.
+pub(super) fn simulate(
+    batches: Vec<Batch>,
+    workers: usize,
+    pinned: &[Option<Vec<WorkerSlot>>],
+    limits: &[usize],
+) -> Plan {
     simulate_observed(batches, workers, pinned, limits, &mut |_, _, _| {})
 }
 
-/// [`simulate`], telling `started` when each batch starts: (time, worker index, batch index).
+/// [`simulate`], telling `started` when each batch starts: (time, worker, batch index).
 /// The plan keeps no start times (a million batches would hold them all); tests replay the
 /// simulation to see them.
 pub(super) fn simulate_observed(
     batches: Vec<Batch>,
     workers: usize,
-    pinned: &[Option<Vec<usize>>],
+    pinned: &[Option<Vec<WorkerSlot>>],
     limits: &[usize],
-    started: &mut dyn FnMut(Duration, usize, usize),
+    started: &mut dyn FnMut(Duration, WorkerSlot, usize),
 ) -> Plan {
     let mut loads = vec![WorkerLoad::default(); workers];
     let mut queue = DispatchQueue::new();
@@ -59,9 +72,9 @@ pub(super) fn simulate_observed(
         queue.push_back(index, pinned.get(batch.suite).and_then(Option::as_deref));
     }
     let mut groups = GroupLimits::new(limits.to_vec());
-    let mut free: BTreeSet<usize> = (0..workers).collect();
+    let mut free: BTreeSet<WorkerSlot> = WorkerSlot::all(workers).collect();
     // Running batches by (end, worker): the earliest end first, the lowest worker on a tie.
-    let mut running: BinaryHeap<Reverse<(Duration, usize, usize)>> = BinaryHeap::new();
+    let mut running: BinaryHeap<Reverse<(Duration, WorkerSlot, usize)>> = BinaryHeap::new();
     let mut now = Duration::ZERO;
     let mut makespan = Duration::ZERO;
     // Without pins every worker may run the same batches: when the lowest free one finds
@@ -73,15 +86,15 @@ pub(super) fn simulate_observed(
             .take(if any_pinned { workers } else { 1 })
             .find_map(|&worker| {
                 queue
-                    .pick_next(worker + 1, |&b| groups.admits(&batches[b].groups))
+                    .pick_next(worker, |&b| groups.admits(&batches[b].groups))
                     .map(|index| (worker, index))
             })
         {
             free.remove(&worker);
             groups.start(&batches[index].groups);
-            loads[worker].batches.push(index);
+            loads[worker.index()].batches.push(index);
             started(now, worker, index);
-            loads[worker].load += batches[index].estimate;
+            loads[worker.index()].load += batches[index].estimate;
             running.push(Reverse((now + batches[index].estimate, worker, index)));
         }
         // Nothing runs: what is left (if anything) no worker may ever run.
@@ -104,7 +117,7 @@ pub(super) fn simulate_observed(
     }
 }
 
-fn fingerprint(batches: &[Batch], workers: usize, pinned: &[Option<Vec<usize>>], limits: &[usize]) -> u64 {
+fn fingerprint(batches: &[Batch], workers: usize, pinned: &[Option<Vec<WorkerSlot>>], limits: &[usize]) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0100_0000_01b3;
     let mut hash = OFFSET;
@@ -119,7 +132,7 @@ fn fingerprint(batches: &[Batch], workers: usize, pinned: &[Option<Vec<usize>>],
         if let Some(slots) = slots {
             feed(suite as u64);
             for &slot in slots {
-                feed(slot as u64);
+                feed(slot.get() as u64);
             }
         }
     }

@@ -24,13 +24,14 @@ use crate::plan::{DispatchQueue, GroupLimits};
 use crate::quarantine::QuarantineMode;
 use crate::results::{JobExit, JobRecord, Outcome, ResultTable, TestResult};
 use crate::runners::{BatchMode, Target};
+use crate::worker_slot::WorkerSlot;
 
 /// A job to start now.
 pub(super) struct Start {
     /// Its id (unique across the run's test steps).
     pub(super) id: usize,
-    /// The worker slot (1-based) that runs it.
-    pub(super) worker: usize,
+    /// The worker slot that runs it.
+    pub(super) worker: WorkerSlot,
     pub(super) job: Job,
 }
 
@@ -64,7 +65,7 @@ pub(super) struct Dispatcher<'a> {
     config: &'a Config,
     first_job: usize,
     queue: DispatchQueue<Job>,
-    free: BTreeSet<usize>,
+    free: BTreeSet<WorkerSlot>,
     records: Vec<Option<JobRecord>>,
     tests: ResultTable,
     /// Each suite's name, shared by all of its results.
@@ -88,7 +89,7 @@ impl<'a> Dispatcher<'a> {
             config,
             first_job,
             queue: DispatchQueue::new(),
-            free: (1..=workers.max(1)).collect(),
+            free: WorkerSlot::all(workers.max(1)).collect(),
             records: Vec::new(),
             tests: ResultTable::with_capacity(targets),
             suite_names: config
@@ -259,7 +260,7 @@ impl<'a> Dispatcher<'a> {
         // Once max-fail is reached, this job's failures are final and what it leaves never runs.
         let halted = !stopping && self.halted().is_some();
         let stopping = stopping || halted;
-        self.free.insert(output.record.worker);
+        self.free.insert(output.worker);
         self.groups.finish(&job.groups);
         let config = self.config;
         let suite = &config.suites[job.suite];
@@ -571,7 +572,7 @@ mod tests {
         let record = JobRecord {
             id: start.id,
             suite: "py".into(),
-            worker: start.worker,
+            worker: start.worker.get(),
             attempt: start.job.attempt,
             files: start.job.files(),
             tests: Vec::new(),
@@ -601,14 +602,18 @@ mod tests {
                     attempt: start.job.attempt,
                     outcome: *outcome,
                     duration: Duration::from_millis(100),
-                    worker: start.worker,
+                    worker: start.worker.get(),
                     job: start.id,
                     message: None,
                     output: None,
                 },
             })
             .collect();
-        JobOutput { record, tests }
+        JobOutput {
+            worker: start.worker,
+            record,
+            tests,
+        }
     }
 
     pub(super) fn no_events(_: &Event<'_>) {}
@@ -619,7 +624,7 @@ mod tests {
         let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"])], 2, 0);
         let now = Instant::now();
         let start = dispatcher.next_start(now).expect("a job for worker 1");
-        assert_eq!((start.id, start.worker), (0, 1));
+        assert_eq!((start.id, start.worker.get()), (0, 1));
         assert!(dispatcher.next_start(now).is_none(), "nothing else waits");
         let done = output(
             &start,
@@ -668,14 +673,14 @@ mod tests {
         let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"]), job(&["b.py"])], 2, 0);
         let now = Instant::now();
         let first = dispatcher.next_start(now).unwrap();
-        assert_eq!(first.worker, 2, "worker 1 may not run the pinned suite");
+        assert_eq!(first.worker.get(), 2, "worker 1 may not run the pinned suite");
         assert!(
             dispatcher.next_start(now).is_none(),
             "worker 1 stays idle; worker 2 is busy"
         );
         let done = output(&first, &[("a.py::x", Outcome::Passed)], &[]);
         dispatcher.finished(first.job, done, false, now, &mut no_events);
-        assert_eq!(dispatcher.next_start(now).unwrap().worker, 2);
+        assert_eq!(dispatcher.next_start(now).unwrap().worker.get(), 2);
     }
 
     #[test]
@@ -965,7 +970,7 @@ mod group_tests {
         let mut ran = vec![Vec::new(); workers];
         loop {
             while let Some(start) = dispatcher.next_start(base + now) {
-                ran[start.worker - 1].push(start.job.files()[0].clone());
+                ran[start.worker.index()].push(start.job.files()[0].clone());
                 running.push((now + start.job.estimate, start));
             }
             let Some(next) = (0..running.len()).min_by_key(|&i| (running[i].0, running[i].1.worker)) else {

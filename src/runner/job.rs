@@ -20,6 +20,7 @@ use crate::config::Suite;
 use crate::exec::Shutdown;
 use crate::results::{JobExit, JobRecord};
 use crate::runners::{Invocation, ReportSource, Target};
+use crate::worker_slot::WorkerSlot;
 
 /// A job waiting in the queue.
 #[derive(Clone, Debug)]
@@ -68,6 +69,8 @@ const DIAGNOSTICS_PER_WORKER: usize = 3;
 
 /// What a finished job produced.
 pub(super) struct JobOutput {
+    /// The worker slot it ran on (free again).
+    pub(super) worker: WorkerSlot,
     pub(super) record: JobRecord,
     pub(super) tests: Vec<TestAttempt>,
 }
@@ -78,7 +81,7 @@ pub(super) struct JobEnv<'a> {
     pub(super) run_dir: &'a RunDir,
     pub(super) suite: &'a Suite,
     pub(super) id: usize,
-    pub(super) worker: usize,
+    pub(super) worker: WorkerSlot,
     pub(super) started: Duration,
     pub(super) deselect: &'a [String],
     pub(super) environment: Option<&'a JobEnvironment>,
@@ -90,7 +93,7 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         targets: &job.targets,
         result: result_path.as_str(),
         root: env.root,
-        worker: env.worker,
+        worker: env.worker.get(),
         run_id: &env.run_dir.run_id,
         select: env.suite.select.as_deref(),
         deselect: env.deselect,
@@ -111,7 +114,7 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
     let mut record = JobRecord {
         id: env.id,
         suite: env.suite.name.clone(),
-        worker: env.worker,
+        worker: env.worker.get(),
         attempt: job.attempt,
         files: job.files(),
         tests: job.targets.iter().filter_map(|t| t.test.clone()).collect(),
@@ -136,7 +139,11 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
             message: message.clone(),
         };
         let tests = interpreted(job, env, &mut record, JobEnd::NotStarted(message), Duration::ZERO);
-        return JobOutput { record, tests };
+        return JobOutput {
+            worker: env.worker,
+            record,
+            tests,
+        };
     }
     let placement = match env.environment {
         Some(environment) if environment.exec => Placement::ExecService,
@@ -184,7 +191,11 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
             record.diagnostics = Some(diagnostics.dir);
         }
     }
-    JobOutput { record, tests }
+    JobOutput {
+        worker: env.worker,
+        record,
+        tests,
+    }
 }
 
 /// What the interpreter makes of the job's `end`, written into its `record`: the attempts, and
@@ -201,7 +212,7 @@ fn interpreted(job: &Job, env: &JobEnv<'_>, record: &mut JobRecord, end: JobEnd,
         targets: &job.targets,
         estimates: &job.estimates,
         attempt: job.attempt,
-        worker: env.worker,
+        worker: env.worker.get(),
         job: env.id,
         adapter,
         root: env.root,

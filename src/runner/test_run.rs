@@ -252,7 +252,7 @@ fn spawn_job(
     emit(&Event::JobStarted {
         job: id,
         suite: &suite.name,
-        worker,
+        worker: worker.get(),
         attempt: job.attempt,
         files: &files,
         estimate: job.estimate,
@@ -261,7 +261,7 @@ fn spawn_job(
         Started {
             job: id,
             suite: job.suite,
-            worker,
+            worker: worker.get(),
             attempt: job.attempt,
             files,
             at: Instant::now(),
@@ -281,7 +281,7 @@ fn spawn_job(
         .environments
         .get(job.suite)
         .and_then(|e| e.as_ref())
-        .and_then(|e| e.get(worker - 1))
+        .and_then(|e| e.get(worker.index()))
         .cloned();
     let mut job_shutdown = shutdown.clone();
     let started = clock.elapsed();

@@ -99,7 +99,7 @@ pub struct Suite {
     /// The `[services.NAME]` whose per-worker copy its jobs run against.
     pub services: Option<String>,
     /// Only these worker slots (1-based) run its jobs (`on-workers`).
-    pub on_workers: Option<Vec<usize>>,
+    pub on_workers: Option<Vec<crate::worker_slot::WorkerSlot>>,
     /// Which of its files and tests belong to which `[group.NAME]` (`group`, `groups`).
     pub groups: crate::config::SuiteGroups,
     /// The files whose content decides whether it needs to run again (`inputs`; none: it

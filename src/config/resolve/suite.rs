@@ -137,7 +137,13 @@ impl Ctx<'_> {
                     "workers are numbered from 1; raise [run] workers or pick lower numbers".to_string(),
                 ));
             }
-            Some(slots) => Some(slots.get_ref().clone()),
+            Some(slots) => Some(
+                slots
+                    .get_ref()
+                    .iter()
+                    .filter_map(|&w| crate::worker_slot::WorkerSlot::new(w))
+                    .collect(),
+            ),
         };
         let retries = layer
             .retries
