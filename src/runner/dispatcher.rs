@@ -18,6 +18,7 @@ use tokio::time::Instant;
 
 use super::fail_budget::FailBudget;
 use super::job::{JobOutput, TestAttempt};
+use super::job_id::JobId;
 use super::{Event, Job};
 use crate::config::{Config, OnMaxFail, Suite};
 use crate::plan::{DispatchQueue, GroupLimits};
@@ -29,7 +30,7 @@ use crate::worker_slot::WorkerSlot;
 /// A job to start now.
 pub(super) struct Start {
     /// Its id (unique across the run's test steps).
-    pub(super) id: usize,
+    pub(super) id: JobId,
     /// The worker slot that runs it.
     pub(super) worker: WorkerSlot,
     pub(super) job: Job,
@@ -63,7 +64,7 @@ struct Origin {
 /// The state of one test step's dispatch.
 pub(super) struct Dispatcher<'a> {
     config: &'a Config,
-    first_job: usize,
+    first_job: JobId,
     queue: DispatchQueue<Job>,
     free: BTreeSet<WorkerSlot>,
     records: Vec<Option<JobRecord>>,
@@ -82,7 +83,7 @@ pub(super) struct Dispatcher<'a> {
 
 impl<'a> Dispatcher<'a> {
     /// `jobs` in dispatch order on `workers` slots; job ids start at `first_job`.
-    pub(super) fn new(config: &'a Config, jobs: Vec<Job>, workers: usize, first_job: usize) -> Self {
+    pub(super) fn new(config: &'a Config, jobs: Vec<Job>, workers: usize, first_job: JobId) -> Self {
         // Every target gives at least one result (a file may give many).
         let targets = jobs.iter().map(|job| job.targets.len()).sum();
         let mut dispatcher = Self {
@@ -172,7 +173,7 @@ impl<'a> Dispatcher<'a> {
             .find_map(|&worker| self.queue.pick_next(worker, ready).map(|job| (worker, job)))?;
         self.free.remove(&worker);
         self.groups.start(&job.groups);
-        let id = self.first_job + self.records.len();
+        let id = self.first_job.after(self.records.len());
         self.records.push(None);
         Some(Start { id, worker, job })
     }
@@ -317,7 +318,9 @@ impl<'a> Dispatcher<'a> {
             diagnostics: record.diagnostics.as_deref(),
             leaky: record.leaky,
         });
-        let slot = record.id - self.first_job;
+        let slot = JobId::new(record.id)
+            .since(self.first_job)
+            .expect("a finished job is one of this step's");
         let requeued = requeued_job(&job, &record.requeued);
         self.records[slot] = Some(record);
         if let Some(requeued) = requeued {
@@ -570,7 +573,7 @@ mod tests {
 
     pub(super) fn output(start: &Start, tests: &[(&str, Outcome)], requeued: &[&str]) -> JobOutput {
         let record = JobRecord {
-            id: start.id,
+            id: start.id.get(),
             suite: "py".into(),
             worker: start.worker.get(),
             attempt: start.job.attempt,
@@ -603,7 +606,7 @@ mod tests {
                     outcome: *outcome,
                     duration: Duration::from_millis(100),
                     worker: start.worker.get(),
-                    job: start.id,
+                    job: start.id.get(),
                     message: None,
                     output: None,
                 },
@@ -621,10 +624,10 @@ mod tests {
     #[test]
     fn only_failed_tests_are_retried_by_id_after_their_back_off() {
         let (_dir, config) = config("retries = 1\nretry-delay = \"2s\"", "");
-        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"])], 2, 0);
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"])], 2, JobId::new(0));
         let now = Instant::now();
         let start = dispatcher.next_start(now).expect("a job for worker 1");
-        assert_eq!((start.id, start.worker.get()), (0, 1));
+        assert_eq!((start.id.get(), start.worker.get()), (0, 1));
         assert!(dispatcher.next_start(now).is_none(), "nothing else waits");
         let done = output(
             &start,
@@ -659,7 +662,7 @@ mod tests {
     #[test]
     fn no_retries_left_means_no_retry() {
         let (_dir, config) = config("", "");
-        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"])], 1, 0);
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"])], 1, JobId::new(0));
         let start = dispatcher.next_start(Instant::now()).unwrap();
         let done = output(&start, &[("a.py::x", Outcome::Failed)], &[]);
         dispatcher.finished(start.job, done, false, Instant::now(), &mut no_events);
@@ -670,7 +673,7 @@ mod tests {
     #[test]
     fn a_pinned_suite_runs_only_on_its_workers() {
         let (_dir, config) = config("on-workers = [2]", "");
-        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"]), job(&["b.py"])], 2, 0);
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"]), job(&["b.py"])], 2, JobId::new(0));
         let now = Instant::now();
         let first = dispatcher.next_start(now).unwrap();
         assert_eq!(first.worker.get(), 2, "worker 1 may not run the pinned suite");
@@ -686,7 +689,7 @@ mod tests {
     #[test]
     fn targets_a_runner_never_reached_run_again_at_the_same_attempt() {
         let (_dir, config) = config("retries = 2", "");
-        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py", "b.py"])], 1, 0);
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py", "b.py"])], 1, JobId::new(0));
         let start = dispatcher.next_start(Instant::now()).unwrap();
         let done = output(&start, &[("a.py::<outside tests>", Outcome::Error)], &["b.py"]);
         dispatcher.finished(start.job, done, false, Instant::now(), &mut no_events);
@@ -698,7 +701,7 @@ mod tests {
     #[test]
     fn after_an_interrupt_nothing_is_queued_and_what_waits_never_ran() {
         let (_dir, config) = config("retries = 2", "");
-        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py", "b.py"]), job(&["c.py"])], 1, 0);
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py", "b.py"]), job(&["c.py"])], 1, JobId::new(0));
         let start = dispatcher.next_start(Instant::now()).unwrap();
         let done = output(&start, &[("a.py::x", Outcome::Failed)], &["b.py"]);
         dispatcher.finished(start.job, done, true, Instant::now(), &mut no_events);
@@ -714,7 +717,7 @@ mod tests {
     #[test]
     fn a_muted_test_is_not_retried() {
         let (_dir, config) = config("retries = 2", "[quarantine]\nmute = [\"a.py::x\"]\n");
-        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"])], 1, 0);
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"])], 1, JobId::new(0));
         let start = dispatcher.next_start(Instant::now()).unwrap();
         let done = output(&start, &[("a.py::x", Outcome::Failed)], &[]);
         dispatcher.finished(start.job, done, false, Instant::now(), &mut no_events);
@@ -726,7 +729,7 @@ mod tests {
     #[test]
     fn a_remote_batch_settles_once_its_retries_are_done_with_all_its_tests() {
         let (_dir, config) = config("retries = 1", "");
-        let mut dispatcher = Dispatcher::new(&config, Vec::new(), 2, 0);
+        let mut dispatcher = Dispatcher::new(&config, Vec::new(), 2, JobId::new(0));
         let remote = |files: &[&str], origin| Job {
             origin: Some(origin),
             ..job(files)
@@ -757,7 +760,7 @@ mod tests {
     #[test]
     fn a_remote_batch_cut_short_by_an_interrupt_settles_incomplete() {
         let (_dir, config) = config("retries = 1", "");
-        let mut dispatcher = Dispatcher::new(&config, Vec::new(), 1, 0);
+        let mut dispatcher = Dispatcher::new(&config, Vec::new(), 1, JobId::new(0));
         dispatcher.add(vec![Job {
             origin: Some(1),
             ..job(&["a.py"])
@@ -794,7 +797,7 @@ mod tests {
     fn max_fail_starts_nothing_more_and_reports_what_waits_as_not_run() {
         let (_dir, config) = with_max_fail("1", "");
         let jobs = vec![job(&["a.py"]), job(&["b.py"]), job(&["c.py"])];
-        let mut dispatcher = Dispatcher::new(&config, jobs, 1, 0);
+        let mut dispatcher = Dispatcher::new(&config, jobs, 1, JobId::new(0));
         let now = Instant::now();
         let first = dispatcher.next_start(now).unwrap();
         let failed = output(&first, &[("a.py::x", Outcome::Failed)], &[]);
@@ -822,7 +825,7 @@ mod tests {
     #[test]
     fn without_max_fail_every_job_runs_after_failures() {
         let (_dir, config) = config("", "");
-        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"]), job(&["b.py"])], 1, 0);
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"]), job(&["b.py"])], 1, JobId::new(0));
         let now = Instant::now();
         let first = dispatcher.next_start(now).unwrap();
         let failed = output(&first, &[("a.py::x", Outcome::Failed)], &[]);
@@ -834,7 +837,7 @@ mod tests {
     #[test]
     fn a_test_that_passes_on_its_retry_does_not_spend_the_budget() {
         let (_dir, config) = with_max_fail("1", "retries = 1");
-        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"]), job(&["b.py"])], 1, 0);
+        let mut dispatcher = Dispatcher::new(&config, vec![job(&["a.py"]), job(&["b.py"])], 1, JobId::new(0));
         let now = Instant::now();
         let first = dispatcher.next_start(now).unwrap();
         let failed = output(&first, &[("a.py::x", Outcome::Failed)], &[]);
@@ -861,7 +864,7 @@ mod tests {
     fn once_spent_running_jobs_are_not_retried_and_a_stopped_one_is_reported_not_run() {
         let (_dir, config) = with_max_fail("1:immediate", "retries = 2");
         let jobs = vec![job(&["a.py"]), job(&["b.py"]), job(&["c.py"])];
-        let mut dispatcher = Dispatcher::new(&config, jobs, 3, 0);
+        let mut dispatcher = Dispatcher::new(&config, jobs, 3, JobId::new(0));
         let now = Instant::now();
         let starts: Vec<Start> = std::iter::from_fn(|| dispatcher.next_start(now)).collect();
         let [a, b, c] = <[Start; 3]>::try_from(starts)
@@ -927,7 +930,7 @@ mod group_tests {
             grouped_job(1, vec![0], 1_000),
             grouped_job(2, Vec::new(), 1_000),
         ];
-        let mut dispatcher = Dispatcher::new(&config, jobs, 3, 0);
+        let mut dispatcher = Dispatcher::new(&config, jobs, 3, JobId::new(0));
         let now = Instant::now();
         let first = dispatcher.next_start(now).unwrap();
         assert_eq!(first.job.files(), ["f0.py"]);
@@ -963,7 +966,7 @@ mod group_tests {
     /// ending together, the lowest worker's first, as the plan's simulation has it) and returns
     /// each worker's jobs, by their first file, in start order.
     fn dispatch_virtually(config: &Config, jobs: Vec<Job>, workers: usize) -> Vec<Vec<String>> {
-        let mut dispatcher = Dispatcher::new(config, jobs, workers, 0);
+        let mut dispatcher = Dispatcher::new(config, jobs, workers, JobId::new(0));
         let base = Instant::now();
         let mut now = Duration::ZERO;
         let mut running: Vec<(Duration, Start)> = Vec::new();
@@ -1043,7 +1046,7 @@ mod group_tests {
                 .enumerate()
                 .map(|(index, (groups, ms))| grouped_job(index, groups, ms))
                 .collect();
-            let mut dispatcher = Dispatcher::new(&config, jobs, workers, 0);
+            let mut dispatcher = Dispatcher::new(&config, jobs, workers, JobId::new(0));
             let base = Instant::now();
             let mut now = Duration::ZERO;
             let mut running: Vec<(Duration, Start)> = Vec::new();

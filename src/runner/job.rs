@@ -16,6 +16,7 @@ use super::RunDir;
 use super::executor::{CommandSpec, Placement, run_command};
 pub(super) use super::interpret::TestAttempt;
 use super::interpret::{Exit, InterpretInput, JobEnd, ReportLocation, interpret, read_report};
+use super::job_id::JobId;
 use crate::config::Suite;
 use crate::exec::Shutdown;
 use crate::results::{JobExit, JobRecord};
@@ -80,7 +81,7 @@ pub(super) struct JobEnv<'a> {
     pub(super) root: &'a Utf8Path,
     pub(super) run_dir: &'a RunDir,
     pub(super) suite: &'a Suite,
-    pub(super) id: usize,
+    pub(super) id: JobId,
     pub(super) worker: WorkerSlot,
     pub(super) started: Duration,
     pub(super) deselect: &'a [String],
@@ -112,7 +113,7 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         variables.push(("FLOTILLA_SELECT".to_string(), select.clone()));
     }
     let mut record = JobRecord {
-        id: env.id,
+        id: env.id.get(),
         suite: env.suite.name.clone(),
         worker: env.worker.get(),
         attempt: job.attempt,
@@ -213,7 +214,7 @@ fn interpreted(job: &Job, env: &JobEnv<'_>, record: &mut JobRecord, end: JobEnd,
         estimates: &job.estimates,
         attempt: job.attempt,
         worker: env.worker.get(),
-        job: env.id,
+        job: env.id.get(),
         adapter,
         root: env.root,
         deselected: env.deselect,

@@ -6,6 +6,7 @@
 use tokio::sync::watch;
 
 use super::command_step::{StepContext, run_command_step};
+use super::job_id::JobId;
 use super::planned_jobs::take_jobs;
 use super::queue_source::{QueueMode, seed_batches, start};
 use super::services::Environments;
@@ -126,9 +127,11 @@ pub(super) async fn run_pipeline(
                     timing_match: prepared.timing_match,
                     skipped: my_skips,
                     environments: environments.per_suite(&prepared.config),
-                    first_job: summary
-                        .as_ref()
-                        .map_or(0, |s| s.jobs.iter().map(|j| j.id + 1).max().unwrap_or(0)),
+                    first_job: JobId::new(
+                        summary
+                            .as_ref()
+                            .map_or(0, |s| s.jobs.iter().map(|j| j.id + 1).max().unwrap_or(0)),
+                    ),
                 };
                 let (result, broken) = execute(input, shutdown.clone(), emit).await;
                 let outcome = if let Some(error) = broken {

@@ -2,6 +2,7 @@
 
 use camino::{Utf8Path, Utf8PathBuf};
 
+use super::job_id::JobId;
 use crate::error::Error;
 
 /// Whether `name` looks like a run id (`YYYYMMDD-HHMMSS-xxxx`).
@@ -65,19 +66,19 @@ impl RunDir {
 
     /// Captured stdout of job `id`.
     #[must_use]
-    pub fn stdout(&self, id: usize) -> Utf8PathBuf {
+    pub fn stdout(&self, id: JobId) -> Utf8PathBuf {
         self.path.join(format!("logs/job-{id:05}.stdout"))
     }
 
     /// Captured stderr of job `id`.
     #[must_use]
-    pub fn stderr(&self, id: usize) -> Utf8PathBuf {
+    pub fn stderr(&self, id: JobId) -> Utf8PathBuf {
         self.path.join(format!("logs/job-{id:05}.stderr"))
     }
 
     /// Where job `id` may write JUnit XML (`{result}`).
     #[must_use]
-    pub fn result(&self, id: usize) -> Utf8PathBuf {
+    pub fn result(&self, id: JobId) -> Utf8PathBuf {
         self.path.join(format!("results/job-{id:05}.xml"))
     }
 

@@ -9,15 +9,18 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::job_id::JobId;
+use crate::worker_slot::WorkerSlot;
+
 /// A running job that may still turn slow.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Watched {
     /// The job's id.
-    pub(super) job: usize,
+    pub(super) job: JobId,
     /// Index of its suite in the config.
     pub(super) suite: usize,
-    /// Its worker slot (1-based).
-    pub(super) worker: usize,
+    /// Its worker slot.
+    pub(super) worker: WorkerSlot,
     /// Its attempt (1 for first runs).
     pub(super) attempt: u32,
     /// Its files.
@@ -36,9 +39,9 @@ pub(super) struct SlowJobs {
 
 /// A job that just started, as [`SlowJobs::started`] takes it.
 pub(super) struct Started {
-    pub(super) job: usize,
+    pub(super) job: JobId,
     pub(super) suite: usize,
-    pub(super) worker: usize,
+    pub(super) worker: WorkerSlot,
     pub(super) attempt: u32,
     pub(super) files: Vec<String>,
     pub(super) at: Instant,
@@ -68,7 +71,7 @@ impl SlowJobs {
     }
 
     /// Forgets a job that finished (announced or not).
-    pub(super) fn finished(&mut self, job: usize) {
+    pub(super) fn finished(&mut self, job: JobId) {
         self.watched.retain(|watched| watched.job != job);
     }
 
@@ -95,9 +98,9 @@ mod tests {
 
     fn start(job: usize, at: Instant) -> Started {
         Started {
-            job,
+            job: JobId::new(job),
             suite: 0,
-            worker: job + 1,
+            worker: WorkerSlot::from_index(job),
             attempt: 1,
             files: vec![format!("t/{job}.sh")],
             at,
@@ -112,7 +115,7 @@ mod tests {
         assert_eq!(slow.next_due(), Some(t0 + Duration::from_secs(60)));
         assert!(slow.take_due(t0 + Duration::from_secs(59)).is_empty());
         let due = slow.take_due(t0 + Duration::from_secs(60));
-        assert_eq!(due.iter().map(|w| w.job).collect::<Vec<_>>(), vec![0]);
+        assert_eq!(due.iter().map(|w| w.job.get()).collect::<Vec<_>>(), vec![0]);
         assert_eq!(due[0].files, vec!["t/0.sh".to_string()]);
         assert!(slow.take_due(t0 + Duration::from_secs(600)).is_empty(), "once only");
         assert_eq!(slow.next_due(), None);
@@ -133,10 +136,10 @@ mod tests {
         let mut slow = SlowJobs::default();
         slow.started(start(0, t0), Some(Duration::from_secs(1)));
         slow.started(start(1, t0), Some(Duration::from_secs(2)));
-        slow.finished(0);
+        slow.finished(JobId::new(0));
         assert_eq!(slow.next_due(), Some(t0 + Duration::from_secs(2)));
         let due = slow.take_due(t0 + Duration::from_secs(5));
-        assert_eq!(due.iter().map(|w| w.job).collect::<Vec<_>>(), vec![1]);
+        assert_eq!(due.iter().map(|w| w.job.get()).collect::<Vec<_>>(), vec![1]);
     }
 
     proptest! {
@@ -157,9 +160,9 @@ mod tests {
             let mut announced = vec![0u32; jobs.len()];
             for &check in &checks {
                 for watched in slow.take_due(t0 + Duration::from_secs(check)) {
-                    let (start_at, limit) = jobs[watched.job];
+                    let (start_at, limit) = jobs[watched.job.get()];
                     prop_assert!(check >= start_at + limit, "job {} announced early", watched.job);
-                    announced[watched.job] += 1;
+                    announced[watched.job.get()] += 1;
                 }
             }
             let last = *checks.last().unwrap();

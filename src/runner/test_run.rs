@@ -16,6 +16,7 @@ use tokio::time::Instant;
 
 use super::dispatcher::{Dispatcher, Start};
 use super::job::{JobEnv, JobOutput, run_job};
+use super::job_id::JobId;
 use super::planned_jobs::remote_jobs;
 use super::slow_jobs::{SlowJobs, Started};
 use super::work_source::{FromSource, RemoteWork, ToSource, WorkSource};
@@ -44,7 +45,7 @@ pub struct RunInput<'a> {
     /// Per suite, per worker (index 0 = worker 1): its compose environment, if the suite has one.
     pub environments: Vec<Option<Vec<super::JobEnvironment>>>,
     /// Id of the first job (job ids stay unique across several test steps of one run).
-    pub first_job: usize,
+    pub first_job: JobId,
     /// Failed tests of the run's earlier test steps (they count against `max-fail`).
     pub failures_before: u32,
 }
@@ -125,7 +126,7 @@ pub async fn execute(
             joined = running.join_next(), if !running.is_empty() => {
                 let Some(joined) = joined else { continue };
                 let (job, output) = joined.expect("job tasks do not panic");
-                slow.finished(output.record.id);
+                slow.finished(JobId::new(output.record.id));
                 let stopping = *shutdown.borrow() != Shutdown::Running;
                 dispatcher.finished(job, output, stopping, Instant::now(), emit);
                 if let Some(remote) = &remote {
@@ -176,9 +177,9 @@ pub async fn execute(
                 let now = Instant::now();
                 for job in slow.take_due(now) {
                     emit(&Event::JobSlow {
-                        job: job.job,
+                        job: job.job.get(),
                         suite: &input.config.suites[job.suite].name,
-                        worker: job.worker,
+                        worker: job.worker.get(),
                         attempt: job.attempt,
                         files: &job.files,
                         elapsed: now - job.started,
@@ -250,7 +251,7 @@ fn spawn_job(
     let suite = &input.config.suites[job.suite];
     let files = job.files();
     emit(&Event::JobStarted {
-        job: id,
+        job: id.get(),
         suite: &suite.name,
         worker: worker.get(),
         attempt: job.attempt,
@@ -261,7 +262,7 @@ fn spawn_job(
         Started {
             job: id,
             suite: job.suite,
-            worker: worker.get(),
+            worker,
             attempt: job.attempt,
             files,
             at: Instant::now(),
