@@ -65,7 +65,7 @@ fn input(count: usize, mode: BatchMode) -> PlanInput {
         units: estimates(count)
             .into_iter()
             .map(|estimate| PlanUnit {
-                suite: 0,
+                suite: flotilla::suite_index::SuiteIndex::new(0),
                 estimate,
                 argv_bytes: 0,
                 recently_failed: false,

@@ -30,6 +30,7 @@ pub mod settings;
 pub mod signal;
 pub mod styles;
 mod suggest;
+pub mod suite_index;
 #[cfg(test)]
 mod testing;
 pub mod worker_slot;

@@ -23,7 +23,7 @@ pub(super) fn list(command: &PlanCommand) -> Result<u8, Error> {
     for unit in &prepared.units {
         let suite = &prepared.config.suites[unit.suite].name;
         let id = unit.target.id();
-        let flaky = flakes[unit.suite].get(id).copied().unwrap_or(0);
+        let flaky = flakes[unit.suite.get()].get(id).copied().unwrap_or(0);
         let line = if command.json {
             json!({
                 "suite": suite,

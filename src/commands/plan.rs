@@ -13,6 +13,7 @@ use crate::exit_code;
 use crate::history::EstimateSource;
 use crate::prepare::{Prepared, StepPlan, load_and_prepare};
 use crate::settings::PlanCommand;
+use crate::suite_index::SuiteIndex;
 
 pub(super) fn plan(command: &PlanCommand) -> Result<u8, Error> {
     if command.nodes.nodes.is_some() || command.nodes.target_time.is_some() {
@@ -51,7 +52,8 @@ pub(super) fn plan(command: &PlanCommand) -> Result<u8, Error> {
             secs(bound)
         );
     }
-    for (index, (suite, startup)) in prepared.config.suites.iter().zip(&prepared.startups).enumerate() {
+    let suites = SuiteIndex::all(prepared.config.suites.len());
+    for (index, (suite, startup)) in suites.zip(prepared.config.suites.iter().zip(&prepared.startups)) {
         let startup = if startup.jobs > 0 {
             format!("start-up {} learned from {} jobs", secs(startup.duration), startup.jobs)
         } else {
@@ -68,7 +70,7 @@ pub(super) fn plan(command: &PlanCommand) -> Result<u8, Error> {
         } else {
             String::new()
         };
-        if let Some(&whole) = prepared.kept_whole.get(index).filter(|&&n| n > 0) {
+        if let Some(&whole) = prepared.kept_whole.get(index.get()).filter(|&&n| n > 0) {
             let files = if whole == 1 { "big file runs" } else { "big files run" };
             let _ = write!(
                 split,
@@ -93,7 +95,7 @@ fn render_step(out: &mut impl Write, prepared: &Prepared, step: &StepPlan) {
     let plan = &step.plan;
     let workers = plan.workers.len();
     let files = {
-        let mut files: Vec<(usize, &str)> = plan
+        let mut files: Vec<(SuiteIndex, &str)> = plan
             .batches
             .iter()
             .flat_map(|b| {
@@ -176,7 +178,7 @@ fn group_figures<'a>(prepared: &'a Prepared, step: &StepPlan) -> Vec<GroupFigure
         .enumerate()
         .filter_map(|(index, group)| {
             let mine: Vec<&crate::plan::Batch> = batches.iter().filter(|b| b.groups.contains(&index)).collect();
-            let mut files: Vec<(usize, &str)> = mine
+            let mut files: Vec<(SuiteIndex, &str)> = mine
                 .iter()
                 .flat_map(|b| {
                     b.units
@@ -225,8 +227,8 @@ fn pinned_bound(prepared: &Prepared, step: &StepPlan) -> Duration {
         .config
         .suites
         .iter()
-        .enumerate()
-        .filter_map(|(index, suite)| {
+        .zip(SuiteIndex::all(prepared.config.suites.len()))
+        .filter_map(|(suite, index)| {
             let slots = suite.on_workers.as_ref()?.len().max(1);
             let work: Duration = step
                 .plan

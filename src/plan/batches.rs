@@ -17,13 +17,14 @@ use super::cold_order::outside_in;
 use super::early_start::start_recent_failures_early;
 use super::simulate::Plan;
 use crate::runners::BatchMode;
+use crate::suite_index::SuiteIndex;
 use crate::worker_slot::WorkerSlot;
 
 /// One schedulable unit (today: a test file).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlanUnit {
-    /// Index of its suite in [`PlanInput::suites`].
-    pub suite: usize,
+    /// Its suite in [`PlanInput::suites`].
+    pub suite: SuiteIndex,
     /// Expected duration (never zero).
     pub estimate: Duration,
     /// Bytes it adds to a batch's command line (its argument, its terminating NUL and its
@@ -34,6 +35,8 @@ pub struct PlanUnit {
     /// The test groups it belongs to (indices into [`PlanInput::group_limits`]), sorted.
     pub groups: Vec<usize>,
 }
+
+crate::index_by_suite!(PlanSuite);
 
 /// What the planner needs to know about a suite.
 #[derive(Clone, Debug, PartialEq)]
@@ -166,7 +169,7 @@ fn order_by_critical_path(batches: &mut [Batch], limits: &[usize]) {
 
 /// Cuts `units` (of one suite and one set of groups) into batches for the slots of `workers`
 /// the suite may use, at most `cap` of them (its groups' `max-concurrency`).
-fn cut_suite(input: &PlanInput, suite: usize, units: &[usize], workers: usize, cap: usize, out: &mut Vec<Batch>) {
+fn cut_suite(input: &PlanInput, suite: SuiteIndex, units: &[usize], workers: usize, cap: usize, out: &mut Vec<Batch>) {
     let settings = &input.suites[suite];
     // A pinned suite is shared among its own slots only; a group's work among as many as it
     // may run at once.
@@ -263,7 +266,7 @@ fn first_wave(
     estimate: &impl Fn(usize) -> Duration,
     workers: usize,
     cap: Duration,
-    suite: usize,
+    suite: SuiteIndex,
     settings: &PlanSuite,
     out: &mut Vec<Batch>,
 ) -> Vec<usize> {
@@ -323,7 +326,7 @@ mod tests {
             units: estimates
                 .iter()
                 .map(|&(suite, ms)| PlanUnit {
-                    suite,
+                    suite: SuiteIndex::new(suite),
                     estimate: Duration::from_millis(ms.max(1)),
                     argv_bytes: 0,
                     recently_failed: false,
@@ -411,7 +414,7 @@ mod tests {
         for (worker, load) in plan.loads() {
             for &batch in &load.batches {
                 assert!(
-                    plan.batches[batch].suite == 0 || worker == slot(3),
+                    plan.batches[batch].suite == SuiteIndex::new(0) || worker == slot(3),
                     "suite 1 on worker {worker}"
                 );
             }

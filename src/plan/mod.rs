@@ -23,8 +23,8 @@ pub use simulate::{Plan, WorkerLoad};
 /// One job of the plan: files of one suite that run in one runner invocation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Batch {
-    /// Index of the suite in [`PlanInput::suites`].
-    pub suite: usize,
+    /// Its suite in [`PlanInput::suites`].
+    pub suite: crate::suite_index::SuiteIndex,
     /// Indices of the units (in [`PlanInput::units`]), longest first.
     pub units: Vec<usize>,
     /// Start-up cost plus the sum of the units' estimates.

@@ -69,7 +69,7 @@ pub(super) fn simulate_observed(
     let mut loads = vec![WorkerLoad::default(); workers];
     let mut queue = DispatchQueue::new();
     for (index, batch) in batches.iter().enumerate() {
-        queue.push_back(index, pinned.get(batch.suite).and_then(Option::as_deref));
+        queue.push_back(index, pinned.get(batch.suite.get()).and_then(Option::as_deref));
     }
     let mut groups = GroupLimits::new(limits.to_vec());
     let mut free: BTreeSet<WorkerSlot> = WorkerSlot::all(workers).collect();
@@ -150,7 +150,7 @@ fn fingerprint(batches: &[Batch], workers: usize, pinned: &[Option<Vec<WorkerSlo
                 feed(group as u64);
             }
         }
-        feed(batch.suite as u64);
+        feed(batch.suite.get() as u64);
         feed(u64::try_from(batch.estimate.as_nanos()).unwrap_or(u64::MAX));
         feed(batch.units.len() as u64);
         for &unit in &batch.units {

@@ -35,6 +35,7 @@ use crate::exec::Shutdown;
 use crate::history::{Estimate, EstimateSource, History, Startup, estimate_by_size, estimate_suite};
 use crate::quarantine::QuarantineMode;
 use crate::runners::{ListedTest, Target};
+use crate::suite_index::SuiteIndex;
 use auto_workers::{AutoWorkers, SuiteCpu};
 
 /// A file is split into its tests when its estimate exceeds this share of one worker's load
@@ -51,7 +52,7 @@ const TIMING_MATCH_WARNING: f64 = 0.95;
 /// One schedulable unit: a file, or a test split out of a big file.
 #[derive(Clone, Debug)]
 pub struct Unit {
-    pub suite: usize,
+    pub suite: SuiteIndex,
     pub target: Target,
     pub estimate: Estimate,
 }
@@ -72,7 +73,7 @@ pub struct Loaded {
     pub auto_workers: Option<AutoWorkers>,
     /// `--rerun-failed`: (suite index, file) → the only tests of that file to plan, where its
     /// runner can address single tests (set by [`RerunFailed::narrow`]; empty: whole files).
-    pub only_tests: HashMap<(usize, String), Vec<String>>,
+    pub only_tests: HashMap<(SuiteIndex, String), Vec<String>>,
 }
 
 /// What a listing did, as it happens (the runner turns these into events).
@@ -102,7 +103,7 @@ pub struct Prepared {
     pub plans: Vec<StepPlan>,
     pub history: History,
     /// Files and split-out tests not run because quarantine skips them, per suite.
-    pub skipped: Vec<(usize, Target)>,
+    pub skipped: Vec<(SuiteIndex, Target)>,
     /// Things the user should know (split failures, low timing match).
     pub warnings: Vec<String>,
     /// Share of units whose estimate comes from their own history.
@@ -145,7 +146,7 @@ impl Prepared {
     /// How many distinct files are scheduled.
     #[must_use]
     pub fn file_count(&self) -> usize {
-        let mut files: Vec<(usize, &str)> = self.units.iter().map(|u| (u.suite, u.target.file.as_str())).collect();
+        let mut files: Vec<(SuiteIndex, &str)> = self.units.iter().map(|u| (u.suite, u.target.file.as_str())).collect();
         files.dedup();
         files.len()
     }
@@ -269,7 +270,7 @@ pub async fn prepare(
     let mut skipped = Vec::new();
     let mut per_suite: Vec<(Vec<String>, Vec<Estimate>)> = Vec::new();
     let mut startups = Vec::new();
-    for (index, (suite, found)) in config.suites.iter().zip(discovered).enumerate() {
+    for (index, (suite, found)) in SuiteIndex::all(config.suites.len()).zip(config.suites.iter().zip(discovered)) {
         let (files, skipped_here): (Vec<String>, Vec<String>) =
             found.into_iter().partition(|file| !config.quarantine.skips_file(file));
         skipped.extend(skipped_here.into_iter().map(|file| (index, Target::file(file))));
@@ -296,10 +297,10 @@ pub async fn prepare(
     let mut units = Vec::new();
     let mut kept_whole = Vec::with_capacity(config.suites.len());
     let mut interrupted = false;
-    for (index, (files, estimates)) in per_suite.into_iter().enumerate() {
+    for (index, (files, estimates)) in SuiteIndex::all(config.suites.len()).zip(per_suite) {
         let suite = &config.suites[index];
         let slots = config.run.workers.max(1) * nodes;
-        let share = step_totals[&step_of_suite[index]].as_secs_f64() / slots as f64;
+        let share = step_totals[&step_of_suite[index.get()]].as_secs_f64() / slots as f64;
         let big: Vec<(&String, Duration)> = if slots > 1
             && !from_plan
             && suite.split.allowed()
@@ -319,7 +320,8 @@ pub async fn prepare(
             Vec::new()
         };
         let (big, whole): (Vec<_>, Vec<_>) = big.into_iter().partition(|&(_, estimate)| {
-            suite.split == Split::Always || split_worth::worth_splitting(estimate, slots, startups[index].duration)
+            suite.split == Split::Always
+                || split_worth::worth_splitting(estimate, slots, startups[index.get()].duration)
         });
         kept_whole.push(whole.len());
         let big: Vec<String> = big.into_iter().map(|(file, _)| file.clone()).collect();
@@ -404,7 +406,7 @@ pub async fn prepare(
     if timing_match < TIMING_MATCH_WARNING && !units.is_empty() {
         warnings.push(timing_warning(&units, timing_match, &history));
     }
-    let first_waves: Vec<f64> = (0..config.suites.len())
+    let first_waves: Vec<f64> = SuiteIndex::all(config.suites.len())
         .map(|suite| first_wave(&units, suite))
         .collect();
     let recent_failures = RecentFailures::read(&mut history, config.suites.iter().map(|s| s.name.as_str()));

@@ -12,6 +12,7 @@ use crate::nodes::{
     NodeIdentity, NodePlan, NodeRequest, NodeShare, NodeSummary, NodeUnit, ShareSource, partition, reconcile,
 };
 use crate::runners::Target;
+use crate::suite_index::SuiteIndex;
 
 /// This node's share, and the whole plan it is a share of.
 #[derive(Clone, Debug)]
@@ -91,7 +92,7 @@ pub(super) fn node_share(
     request: NodeRequest,
     units: Vec<Unit>,
     discovered: &BTreeMap<String, BTreeSet<String>>,
-    skipped: &mut Vec<(usize, Target)>,
+    skipped: &mut Vec<(SuiteIndex, Target)>,
 ) -> (Vec<Unit>, NodeRun) {
     let NodeRequest { identity, source } = request;
     let plan = match &source {
@@ -134,7 +135,7 @@ pub(super) fn node_share(
             .run
             .iter()
             .filter_map(|planned| {
-                let suite = config.suites.iter().position(|s| s.name == planned.suite)?;
+                let suite = SuiteIndex::new(config.suites.iter().position(|s| s.name == planned.suite)?);
                 Some(Unit {
                     suite,
                     target: Target {
@@ -170,9 +171,9 @@ fn quarantine_once(
     plan: &NodePlan,
     index: u32,
     share: &mut NodeShare,
-    skipped: &mut Vec<(usize, Target)>,
+    skipped: &mut Vec<(SuiteIndex, Target)>,
 ) {
-    let owner = |suite: usize, file: &str| {
+    let owner = |suite: SuiteIndex, file: &str| {
         plan.units
             .iter()
             .find(|u| u.suite == config.suites[suite].name && u.file == file)

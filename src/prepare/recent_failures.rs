@@ -33,7 +33,7 @@ impl RecentFailures {
     pub(super) fn holds(&self, unit: &Unit) -> bool {
         let Some(tests) = self
             .suites
-            .get(unit.suite)
+            .get(unit.suite.get())
             .and_then(|files| files.get(&unit.target.file))
         else {
             return false;

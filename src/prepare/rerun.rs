@@ -82,7 +82,8 @@ impl RerunFailed {
         tests: &BTreeMap<(String, String), BTreeSet<String>>,
         loaded: &mut Loaded,
     ) -> usize {
-        for (index, (suite, units)) in loaded.config.suites.iter().zip(&mut loaded.discovered).enumerate() {
+        let suites = crate::suite_index::SuiteIndex::all(loaded.config.suites.len());
+        for (index, (suite, units)) in suites.zip(loaded.config.suites.iter().zip(&mut loaded.discovered)) {
             units.retain(|unit| files.contains(&(suite.name.clone(), unit.clone())));
             if !suite.command.adapter().capabilities().addresses_tests {
                 continue;

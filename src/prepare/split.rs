@@ -7,11 +7,12 @@ use super::Unit;
 use crate::config::Suite;
 use crate::history::{Estimate, EstimateSource, History};
 use crate::runners::{ListedTest, Target};
+use crate::suite_index::SuiteIndex;
 
 /// Test units for a big file: each test's own history, else the file's estimate shared out.
 pub(super) fn split_file(
     history: &mut History,
-    suite_index: usize,
+    suite_index: SuiteIndex,
     suite: &Suite,
     file: &str,
     estimate: Estimate,

@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::config::{Config, OutputMode, Step, StepAction};
 use crate::history::Startup;
 use crate::plan::{Plan, PlanInput, PlanSuite, PlanUnit, plan};
+use crate::suite_index::SuiteIndex;
 
 use super::Unit;
 use super::recent_failures::RecentFailures;
@@ -17,8 +18,8 @@ pub struct StepPlan {
     pub step: usize,
     /// The step's name.
     pub name: String,
-    /// The suites it runs (indices into the config's suites).
-    pub suites: Vec<usize>,
+    /// The suites it runs (of the config's suites).
+    pub suites: Vec<SuiteIndex>,
     /// Its plan; every batch's `units` are indices into `Prepared::units`.
     pub plan: Plan,
 }
@@ -85,7 +86,7 @@ pub(super) fn plan_steps(
         .filter(|(_, step)| matches!(step.action, StepAction::Tests(_)))
         .map(|(index, step)| {
             let mine: Vec<usize> = (0..units.len())
-                .filter(|&u| step_of_suite[units[u].suite] == Some(index))
+                .filter(|&u| step_of_suite[units[u].suite.get()] == Some(index))
                 .collect();
             let input = PlanInput {
                 suites: suites.clone(),
@@ -113,8 +114,8 @@ pub(super) fn plan_steps(
             StepPlan {
                 step: index,
                 name: step.name.clone(),
-                suites: (0..config.suites.len())
-                    .filter(|&s| step_of_suite[s] == Some(index))
+                suites: SuiteIndex::all(config.suites.len())
+                    .filter(|s| step_of_suite[s.get()] == Some(index))
                     .collect(),
                 plan,
             }

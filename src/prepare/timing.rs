@@ -6,7 +6,7 @@ use super::{FIRST_WAVE, Unit};
 use crate::history::History;
 
 /// The first-wave share for a suite: only when nearly all its estimates are measured.
-pub(super) fn first_wave(units: &[Unit], suite: usize) -> f64 {
+pub(super) fn first_wave(units: &[Unit], suite: crate::suite_index::SuiteIndex) -> f64 {
     let suite_units: Vec<&Unit> = units.iter().filter(|u| u.suite == suite).collect();
     let known = suite_units.iter().filter(|u| u.estimate.source.is_measured()).count();
     if !suite_units.is_empty() && known as f64 >= 0.9 * suite_units.len() as f64 {

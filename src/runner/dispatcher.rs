@@ -25,6 +25,7 @@ use crate::plan::{DispatchQueue, GroupLimits};
 use crate::quarantine::QuarantineMode;
 use crate::results::{JobExit, JobRecord, Outcome, ResultTable, TestResult};
 use crate::runners::{BatchMode, Target};
+use crate::suite_index::SuiteIndex;
 use crate::worker_slot::WorkerSlot;
 
 /// A job to start now.
@@ -76,7 +77,7 @@ pub(super) struct Dispatcher<'a> {
     settled: Vec<u64>,
     budget: FailBudget,
     /// Targets the spent budget kept from running (suite, target), reported at the end.
-    halted: Vec<(usize, Target)>,
+    halted: Vec<(SuiteIndex, Target)>,
     /// Running jobs per test group: a job whose group is at its `max-concurrency` waits.
     groups: GroupLimits,
 }
@@ -218,7 +219,11 @@ impl<'a> Dispatcher<'a> {
         let message = self.budget.not_run_message();
         for (suite, target) in std::mem::take(&mut self.halted) {
             // A target with a result ran after all (a file whose tests were retried by id).
-            if self.tests.position(&self.suite_names[suite], target.id()).is_none() {
+            if self
+                .tests
+                .position(&self.suite_names[suite.get()], target.id())
+                .is_none()
+            {
                 self.not_run_as(suite, &target, Outcome::Skipped, message.clone(), None, &mut |_| {});
             }
         }
@@ -454,8 +459,8 @@ fn retry_job(job: &Job, targets: Vec<(Target, Duration)>, not_before: Option<Ins
 }
 
 impl Dispatcher<'_> {
-    fn add_attempt(&mut self, suite: usize, test: TestAttempt, quarantine: Option<QuarantineMode>) -> usize {
-        let name = &self.suite_names[suite];
+    fn add_attempt(&mut self, suite: SuiteIndex, test: TestAttempt, quarantine: Option<QuarantineMode>) -> usize {
+        let name = &self.suite_names[suite.get()];
         let at = match self.tests.position(name, &test.id) {
             Some(at) => at,
             None => self.tests.insert(TestResult {
@@ -478,7 +483,7 @@ impl Dispatcher<'_> {
     }
 
     /// Reports a file or test that quarantine skips: never run, reported skipped.
-    pub(super) fn skip(&mut self, index: usize, target: &Target, emit: &mut dyn FnMut(&Event)) {
+    pub(super) fn skip(&mut self, index: SuiteIndex, target: &Target, emit: &mut dyn FnMut(&Event)) {
         let message = "quarantined (skip): not run".to_string();
         self.not_run_as(
             index,
@@ -492,13 +497,19 @@ impl Dispatcher<'_> {
 
     /// Reports a file or test that will not run here as failed, with `message` (a remote
     /// source gave up on it: e.g. a batch delivered too often).
-    pub(super) fn fail_unrun(&mut self, index: usize, target: &Target, message: String, emit: &mut dyn FnMut(&Event)) {
+    pub(super) fn fail_unrun(
+        &mut self,
+        index: SuiteIndex,
+        target: &Target,
+        message: String,
+        emit: &mut dyn FnMut(&Event),
+    ) {
         self.not_run_as(index, target, Outcome::Failed, message, None, emit);
     }
 
     fn not_run_as(
         &mut self,
-        index: usize,
+        index: SuiteIndex,
         target: &Target,
         outcome: Outcome,
         message: String,
@@ -560,7 +571,7 @@ mod tests {
 
     pub(super) fn job(files: &[&str]) -> Job {
         Job {
-            suite: 0,
+            suite: SuiteIndex::new(0),
             targets: files.iter().map(|f| Target::file(*f)).collect(),
             estimates: vec![Duration::from_secs(1); files.len()],
             attempt: 1,
@@ -1006,7 +1017,7 @@ mod group_tests {
                 units: units
                     .iter()
                     .map(|(groups, ms)| PlanUnit {
-                        suite: 0,
+                        suite: SuiteIndex::new(0),
                         estimate: Duration::from_millis(*ms),
                         argv_bytes: 0,
                         recently_failed: false,

@@ -21,13 +21,14 @@ use crate::config::Suite;
 use crate::exec::Shutdown;
 use crate::results::{JobExit, JobRecord};
 use crate::runners::{Invocation, ReportSource, Target};
+use crate::suite_index::SuiteIndex;
 use crate::worker_slot::WorkerSlot;
 
 /// A job waiting in the queue.
 #[derive(Clone, Debug)]
 pub struct Job {
-    /// Index of the suite in the config.
-    pub suite: usize,
+    /// Its suite in the config.
+    pub suite: SuiteIndex,
     /// What it runs: whole files, or single tests.
     pub targets: Vec<Target>,
     /// Estimate of each target (same order).

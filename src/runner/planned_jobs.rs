@@ -8,6 +8,7 @@ use super::work_source::RemoteBatch;
 use crate::config::Config;
 use crate::prepare::Prepared;
 use crate::runners::Target;
+use crate::suite_index::SuiteIndex;
 
 /// The batches of `prepared.plans[plan]` as jobs. A batch whose targets have different
 /// [`Adapter::job_key`]s becomes one job per key: for runners whose test filter spans every file
@@ -53,7 +54,7 @@ pub(super) fn take_jobs(prepared: &mut Prepared, plan: usize) -> Vec<Job> {
             let estimate = if single {
                 batch.estimate
             } else {
-                startups[batch.suite].duration + estimates.iter().sum::<Duration>()
+                startups[batch.suite.get()].duration + estimates.iter().sum::<Duration>()
             };
             jobs.push(Job {
                 suite: batch.suite,
@@ -76,17 +77,28 @@ pub(super) fn take_jobs(prepared: &mut Prepared, plan: usize) -> Vec<Job> {
     jobs
 }
 
+/// A remote batch names a suite this node's configuration does not have.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the work queue holds suite `{suite}`, which this node's configuration does not have; every node must run the same flotilla.toml"
+)]
+pub(super) struct UnknownSuite {
+    /// The suite the batch names.
+    pub(super) suite: String,
+}
+
 /// The jobs of a remote batch: one per [`Adapter::job_key`] of its targets, as for planned
-/// batches, all with the batch's origin. `Err`: its suite is not in this node's configuration
-/// (the message says so).
+/// batches, all with the batch's origin. `Err`: its suite is not in this node's configuration.
 ///
 /// [`Adapter::job_key`]: crate::runners::Adapter::job_key
-pub(super) fn remote_jobs(config: &Config, batch: RemoteBatch) -> Result<Vec<Job>, String> {
-    let Some(suite) = config.suites.iter().position(|s| s.name == batch.suite) else {
-        return Err(format!(
-            "the work queue holds suite `{}`, which this node's configuration does not have; every node must run the same flotilla.toml",
-            batch.suite
-        ));
+pub(super) fn remote_jobs(config: &Config, batch: RemoteBatch) -> Result<Vec<Job>, UnknownSuite> {
+    let Some(suite) = config
+        .suites
+        .iter()
+        .position(|s| s.name == batch.suite)
+        .map(SuiteIndex::new)
+    else {
+        return Err(UnknownSuite { suite: batch.suite });
     };
     let adapter = config.suites[suite].command.adapter();
     // Targets by job key, in first-seen order.

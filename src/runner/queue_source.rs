@@ -48,7 +48,7 @@ pub(super) fn seed_batches(prepared: &Prepared, plan: usize, slots: usize) -> (S
         .map(|&suite| SeedSuite {
             name: prepared.config.suites[suite].name.clone(),
             per_file: prepared.config.suites[suite].command.mode() == BatchMode::PerFile,
-            startup: prepared.startups[suite].duration,
+            startup: prepared.startups[suite.get()].duration,
             units: Vec::new(),
         })
         .collect();

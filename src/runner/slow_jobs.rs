@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::job_id::JobId;
+use crate::suite_index::SuiteIndex;
 use crate::worker_slot::WorkerSlot;
 
 /// A running job that may still turn slow.
@@ -17,8 +18,8 @@ use crate::worker_slot::WorkerSlot;
 pub(super) struct Watched {
     /// The job's id.
     pub(super) job: JobId,
-    /// Index of its suite in the config.
-    pub(super) suite: usize,
+    /// Its suite in the config.
+    pub(super) suite: SuiteIndex,
     /// Its worker slot.
     pub(super) worker: WorkerSlot,
     /// Its attempt (1 for first runs).
@@ -40,7 +41,7 @@ pub(super) struct SlowJobs {
 /// A job that just started, as [`SlowJobs::started`] takes it.
 pub(super) struct Started {
     pub(super) job: JobId,
-    pub(super) suite: usize,
+    pub(super) suite: SuiteIndex,
     pub(super) worker: WorkerSlot,
     pub(super) attempt: u32,
     pub(super) files: Vec<String>,
@@ -99,7 +100,7 @@ mod tests {
     fn start(job: usize, at: Instant) -> Started {
         Started {
             job: JobId::new(job),
-            suite: 0,
+            suite: SuiteIndex::new(0),
             worker: WorkerSlot::from_index(job),
             attempt: 1,
             files: vec![format!("t/{job}.sh")],

@@ -26,6 +26,7 @@ use crate::error::Error;
 use crate::exec::Shutdown;
 use crate::results::RunSummary;
 use crate::runners::Target;
+use crate::suite_index::SuiteIndex;
 
 /// What [`execute`] needs.
 pub struct RunInput<'a> {
@@ -41,7 +42,7 @@ pub struct RunInput<'a> {
     pub timing_match: f64,
     /// Files and split-out tests not run because quarantine skips them, per suite (reported
     /// as skipped).
-    pub skipped: Vec<(usize, Target)>,
+    pub skipped: Vec<(SuiteIndex, Target)>,
     /// Per suite, per worker (index 0 = worker 1): its compose environment, if the suite has one.
     pub environments: Vec<Option<Vec<super::JobEnvironment>>>,
     /// Id of the first job (job ids stay unique across several test steps of one run).
@@ -146,16 +147,18 @@ pub async fn execute(
                         remote.asked = false;
                         match remote_jobs(input.config, batch) {
                             Ok(jobs) => dispatcher.add(jobs),
-                            Err(message) => {
+                            Err(unknown) => {
                                 // Taken but never run: another node gets it once the lease lapses.
                                 remote.exhausted = true;
-                                broken = Some(Error::Usage { message });
+                                broken = Some(Error::Usage {
+                                    message: unknown.to_string(),
+                                });
                             }
                         }
                     }
                     Some(FromSource::Failed { suite, targets, message }) => {
                         remote.asked = false;
-                        match input.config.suites.iter().position(|s| s.name == suite) {
+                        match input.config.suites.iter().position(|s| s.name == suite).map(SuiteIndex::new) {
                             Some(suite) => {
                                 for target in &targets {
                                     dispatcher.fail_unrun(suite, target, message.clone(), emit);
@@ -280,7 +283,7 @@ fn spawn_job(
     };
     let environment = input
         .environments
-        .get(job.suite)
+        .get(job.suite.get())
         .and_then(|e| e.as_ref())
         .and_then(|e| e.get(worker.index()))
         .cloned();

@@ -107,6 +107,8 @@ pub struct Suite {
     pub inputs: Option<crate::config::Inputs>,
 }
 
+crate::index_by_suite!(Suite);
+
 /// The resolved configuration.
 #[derive(Clone, Debug)]
 pub struct Config {
