@@ -115,6 +115,7 @@ fn run(number: usize, rng: &mut SplitMix64) -> RunSummary {
             requeued: Vec::new(),
             leaky: false,
             cpu: None,
+            max_rss: None,
         })
         .collect();
     RunSummary {

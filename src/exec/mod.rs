@@ -19,6 +19,7 @@ mod proc_stat;
 mod process;
 mod shutdown;
 
+pub use exit_watch::Usage;
 pub use groups::kill_all_now;
 pub use in_memory::{CAPTURE_LIMIT, Captured, CapturedSpec, run_captured};
 pub use output::{OutputLine, Stream};

@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::Shutdown;
 use super::capture::capture;
-use super::exit_watch::{ExitWatch, reap_measured};
+use super::exit_watch::{ExitWatch, Usage, reap_measured};
 use super::groups;
 use super::output::{OutputLine, Stream};
 
@@ -71,9 +71,9 @@ pub struct ProcessResult {
     /// Processes outlived it: its group still had live members when it exited (they were then
     /// killed), or one that escaped the group still held its output open.
     pub leaked: bool,
-    /// CPU time (user + system) of its main process and the children it waited for, when it
+    /// CPU time and peak memory of its main process and the children it waited for, when it
     /// exited on its own and the kernel could say (`super::exit_watch`).
-    pub cpu: Option<Duration>,
+    pub usage: Usage,
 }
 
 /// Why a process could not start.
@@ -141,7 +141,7 @@ pub async fn run_process(
     let (mut child, pgid) = spawn(command, &spec.argv, false)?;
     let _live = groups::register(pgid);
     let watch = ExitWatch::new(pgid);
-    let mut cpu = None;
+    let mut usage = Usage::default();
     let stdout = child.stdout.take().expect("stdout is piped");
     let stderr = child.stderr.take().expect("stderr is piped");
     let (detach, detached) = watch::channel(false);
@@ -171,7 +171,7 @@ pub async fn run_process(
         tokio::select! {
             reaped = reap_measured(&mut child, &watch) => {
                 break reaped.map(|(status, measured)| {
-                    cpu = measured;
+                    usage = measured;
                     exit_of(status)
                 });
             }
@@ -182,7 +182,7 @@ pub async fn run_process(
                 if changed.is_err() {
                     // The run loop is gone: nobody will ever ask us to stop, so only the process decides.
                     break reap_measured(&mut child, &watch).await.map(|(status, measured)| {
-                        cpu = measured;
+                        usage = measured;
                         exit_of(status)
                     });
                 }
@@ -225,7 +225,7 @@ pub async fn run_process(
         stderr,
         capture_error,
         leaked,
-        cpu,
+        usage,
     })
 }
 

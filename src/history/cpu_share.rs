@@ -16,6 +16,9 @@ pub struct CpuShare {
     /// The wall time of its jobs in the newest run that measured any: how much of the
     /// workers' time the suite takes in a run.
     pub last_run_wall_secs: f64,
+    /// The largest resident set, in bytes, any of those jobs' processes had (`None`: none
+    /// measured, as in stores from before schema 4).
+    pub max_rss: Option<u64>,
 }
 
 impl CpuShare {

@@ -290,11 +290,12 @@ impl History {
         }
     }
 
-    /// Recent jobs of `suite` whose CPU time is known: their CPU and wall time summed.
+    /// Recent jobs of `suite` whose CPU time is known: their CPU and wall time summed, and the
+    /// largest peak memory among them.
     pub fn cpu_share(&mut self, suite: &str) -> Option<CpuShare> {
         let query = "SELECT COUNT(*), SUM(cpu_secs), SUM(wall_secs),
-                            AVG(MIN(1.0, CAST(cores AS REAL) / MAX(workers, 1))) FROM (
-                         SELECT cpu_secs, wall_secs, workers, cores FROM cpu WHERE suite = ?1
+                            AVG(MIN(1.0, CAST(cores AS REAL) / MAX(workers, 1))), MAX(max_rss_kb) FROM (
+                         SELECT cpu_secs, wall_secs, workers, cores, max_rss_kb FROM cpu WHERE suite = ?1
                          ORDER BY time DESC, key DESC, seq DESC LIMIT ?2)";
         let row = self.conn.prepare_cached(query).and_then(|mut statement| {
             statement.query_row(params![suite, RECENT_JOBS as i64], |row| {
@@ -303,6 +304,7 @@ impl History {
                     row.get::<_, Option<f64>>(1)?,
                     row.get::<_, Option<f64>>(2)?,
                     row.get::<_, Option<f64>>(3)?,
+                    row.get::<_, Option<i64>>(4)?,
                 ))
             })
         });
@@ -313,13 +315,16 @@ impl History {
             .prepare_cached(last_run)
             .and_then(|mut statement| statement.query_row(params![suite], |row| row.get::<_, Option<f64>>(0)));
         match row.and_then(|row| Ok((row, last_run_wall?))) {
-            Ok(((jobs, Some(cpu), Some(wall), fair), last_run_wall)) if jobs > 0 && wall > 0.0 => Some(CpuShare {
-                jobs: usize::try_from(jobs).unwrap_or(0),
-                cpu_secs: cpu,
-                wall_secs: wall,
-                fair_share: fair.unwrap_or(1.0),
-                last_run_wall_secs: last_run_wall.unwrap_or(0.0),
-            }),
+            Ok(((jobs, Some(cpu), Some(wall), fair, max_rss_kb), last_run_wall)) if jobs > 0 && wall > 0.0 => {
+                Some(CpuShare {
+                    jobs: usize::try_from(jobs).unwrap_or(0),
+                    cpu_secs: cpu,
+                    wall_secs: wall,
+                    fair_share: fair.unwrap_or(1.0),
+                    last_run_wall_secs: last_run_wall.unwrap_or(0.0),
+                    max_rss: max_rss_kb.and_then(|kb| u64::try_from(kb).ok()).map(|kb| kb * 1024),
+                })
+            }
             Ok(_) => None,
             Err(error) => {
                 self.warn_read(&error);
@@ -425,7 +430,7 @@ impl History {
                 ])?;
             }
             let mut insert = tx.prepare_cached(
-                "INSERT OR REPLACE INTO cpu (suite, time, key, seq, cpu_secs, wall_secs, workers, cores) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT OR REPLACE INTO cpu (suite, time, key, seq, cpu_secs, wall_secs, workers, cores, max_rss_kb) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             // How much CPU a job could get when every worker was busy: a CPU-bound suite run on
             // more workers than cores shows a low ratio that is the machine's limit, not its own.
@@ -446,7 +451,8 @@ impl History {
                     cpu.as_secs_f64(),
                     job.duration.as_secs_f64(),
                     summary.workers as i64,
-                    cores as i64
+                    cores as i64,
+                    job.max_rss.map(|bytes| i64::try_from(bytes / 1024).unwrap_or(i64::MAX))
                 ])?;
             }
         }
@@ -745,6 +751,10 @@ fn try_open(path: &Utf8Path) -> rusqlite::Result<Connection> {
         tx.execute_batch(SCHEMA)?;
         if version == 1 {
             migrate_v1(&tx)?;
+        }
+        if version == 3 {
+            // Version 3 made the `cpu` table without it (`CREATE TABLE IF NOT EXISTS` kept it so).
+            tx.execute_batch("ALTER TABLE cpu ADD COLUMN max_rss_kb INTEGER")?;
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     }
@@ -1103,9 +1113,51 @@ mod tests {
         let mut history = History::open(&path);
         assert!(history.take_warnings().is_empty());
         let version: i64 = history.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, 3);
+        assert_eq!(version, SCHEMA_VERSION);
         assert_eq!(history.file_samples("s")["a.sh"], vec![2.0]);
         assert_eq!(history.cpu_share("s"), None);
+    }
+
+    #[test]
+    fn a_version_3_store_gets_the_peak_memory_column_and_keeps_its_cpu_samples() {
+        use crate::results::{JobExit, JobRecord};
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
+        let job = |max_rss: Option<u64>| {
+            let mut job = JobRecord::never_started(0, "s", String::new(), String::new());
+            job.exit = JobExit::Exited { code: 0 };
+            job.duration = Duration::from_secs(2);
+            job.cpu = Some(Duration::from_secs(1));
+            job.max_rss = max_rss;
+            job
+        };
+        {
+            // A version 3 store: the `cpu` table without `max_rss_kb`, one sample in it.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&SCHEMA.replace("    max_rss_kb INTEGER,\n", ""))
+                .unwrap();
+            conn.execute(
+                "INSERT INTO cpu (suite, time, key, seq, cpu_secs, wall_secs, workers, cores) VALUES ('s', 1, 1, 0, 1.0, 2.0, 2, 2)",
+                [],
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", 3).unwrap();
+        }
+        let mut history = History::open(&path);
+        assert!(history.take_warnings().is_empty());
+        let share = history.cpu_share("s").unwrap();
+        assert_eq!((share.jobs, share.max_rss), (1, None), "kept, no peak known");
+        let mut later = summary(2, 1.0);
+        later.jobs = vec![job(Some(300 * 1024 * 1024)), job(None)];
+        later.jobs[1].id = 1;
+        history.record(&later);
+        let share = history.cpu_share("s").unwrap();
+        assert_eq!(share.jobs, 3);
+        assert_eq!(
+            share.max_rss,
+            Some(300 * 1024 * 1024),
+            "the largest peak of the recent jobs"
+        );
     }
 
     #[test]

@@ -12,7 +12,10 @@
 //! near cores / workers) counts as wanting [`SATURATED_STEP`] times more than it got, so a suite
 //! that turned CPU-bound comes back down over a few runs instead of staying high. Suites with
 //! `services` keep the CPU count: each worker gets its own copy of the environment, and a guess
-//! must not multiply containers.
+//! must not multiply containers. Last, memory: where the jobs' peak memory was measured
+//! ([`CpuShare::max_rss`]) and the machine says how much is available, the count is at most
+//! what fits in [`MEMORY_SHARE`] of it with every worker at the largest peak seen (at least 1,
+//! even below the cores: swapping or the OOM killer cost more than a core left idle).
 
 use std::time::Duration;
 
@@ -24,6 +27,8 @@ pub const CAP_PER_CORE: usize = 4;
 pub const RATIO_FLOOR: f64 = 0.1;
 /// A saturated suite is taken to want this much more CPU than it got.
 pub const SATURATED_STEP: f64 = 1.5;
+/// The share of the available memory the workers may fill at their largest peak.
+pub const MEMORY_SHARE: f64 = 0.8;
 
 /// One suite of the run, as the rule sees it.
 #[derive(Clone, Debug)]
@@ -47,9 +52,34 @@ pub struct AutoWorkers {
     pub reason: String,
 }
 
-/// The worker count for `cores` cores and the run's `suites`.
+/// The worker count for `cores` cores, the run's `suites` and `available` bytes of memory (as
+/// `MemAvailable` says; `None`: unknown).
 #[must_use]
-pub fn choose(cores: usize, suites: &[SuiteCpu<'_>]) -> AutoWorkers {
+pub fn choose(cores: usize, suites: &[SuiteCpu<'_>], available: Option<u64>) -> AutoWorkers {
+    let by_cpu = by_cpu(cores, suites);
+    let peak = suites.iter().filter_map(|s| s.share?.max_rss).filter(|&p| p > 0).max();
+    let (Some(available), Some(peak)) = (available, peak) else {
+        return by_cpu;
+    };
+    let fits = ((available as f64 * MEMORY_SHARE / peak as f64).floor() as usize).max(1);
+    if fits >= by_cpu.workers {
+        return by_cpu;
+    }
+    const MIB: u64 = 1024 * 1024;
+    AutoWorkers {
+        workers: fits,
+        reason: format!(
+            "auto: {fits} workers: memory: {} MiB available and a job peaked at {} MiB, so {fits} fit in {:.0}% of it; by CPU alone {}",
+            available / MIB,
+            peak.div_ceil(MIB),
+            MEMORY_SHARE * 100.0,
+            by_cpu.reason.trim_start_matches("auto: ")
+        ),
+    }
+}
+
+/// The worker count by CPU share alone (the rule of the module docs, memory aside).
+fn by_cpu(cores: usize, suites: &[SuiteCpu<'_>]) -> AutoWorkers {
     let cores = cores.max(1);
     let cap = cores * CAP_PER_CORE;
     let plain = |why: String| AutoWorkers {
@@ -122,6 +152,7 @@ mod tests {
             wall_secs: 100.0,
             fair_share,
             last_run_wall_secs: 10.0,
+            max_rss: None,
         })
     }
 
@@ -136,16 +167,16 @@ mod tests {
 
     #[test]
     fn with_nothing_measured_auto_is_the_cpu_count() {
-        let chosen = choose(8, &[suite("a", None, 10)]);
+        let chosen = choose(8, &[suite("a", None, 10)], None);
         assert_eq!(chosen.workers, 8);
         assert!(chosen.reason.contains("no CPU time measured yet"), "{}", chosen.reason);
     }
 
     #[test]
     fn a_cpu_bound_suite_gets_the_cores() {
-        assert_eq!(choose(8, &[suite("a", share(0.95, 1.0), 10)]).workers, 8);
+        assert_eq!(choose(8, &[suite("a", share(0.95, 1.0), 10)], None).workers, 8);
         assert_eq!(
-            choose(8, &[suite("a", share(1.9, 1.0), 10)]).workers,
+            choose(8, &[suite("a", share(1.9, 1.0), 10)], None).workers,
             8,
             "never fewer than the cores"
         );
@@ -153,19 +184,23 @@ mod tests {
 
     #[test]
     fn a_suite_that_mostly_waits_gets_more_up_to_the_cap() {
-        let chosen = choose(2, &[suite("sleepy", share(0.5, 1.0), 10)]);
+        let chosen = choose(2, &[suite("sleepy", share(0.5, 1.0), 10)], None);
         assert_eq!(chosen.workers, 4);
         assert_eq!(
             chosen.reason,
             "auto: 4 workers: suite sleepy spent 50% of its wall time on CPU in its last 20 jobs; 2 cores, cap 8"
         );
-        assert_eq!(choose(2, &[suite("sleepy", share(0.01, 1.0), 10)]).workers, 8, "capped");
+        assert_eq!(
+            choose(2, &[suite("sleepy", share(0.01, 1.0), 10)], None).workers,
+            8,
+            "capped"
+        );
     }
 
     #[test]
     fn suites_weigh_by_their_work_and_unmeasured_ones_count_as_cpu_bound() {
         // 90% of the work waits (ratio 0.1), 10% is not measured (1.0): 0.19 → 2 / 0.19 ≈ 10.5 → cap 8.
-        let chosen = choose(2, &[suite("io", share(0.1, 1.0), 90), suite("new", None, 10)]);
+        let chosen = choose(2, &[suite("io", share(0.1, 1.0), 90), suite("new", None, 10)], None);
         assert_eq!(chosen.workers, 8);
         assert!(
             chosen.reason.contains("suite new has no CPU time measured yet"),
@@ -174,7 +209,7 @@ mod tests {
         );
         // Half and half: 0.55 → 2 / 0.55 ≈ 3.6 → 4.
         assert_eq!(
-            choose(2, &[suite("io", share(0.1, 1.0), 50), suite("new", None, 50)]).workers,
+            choose(2, &[suite("io", share(0.1, 1.0), 50), suite("new", None, 50)], None).workers,
             4
         );
     }
@@ -187,7 +222,7 @@ mod tests {
         let mut seen = vec![workers];
         while workers > 2 {
             let fair = (2.0 / workers as f64).min(1.0);
-            workers = choose(2, &[suite("busy", share(fair, fair), 10)]).workers;
+            workers = choose(2, &[suite("busy", share(fair, fair), 10)], None).workers;
             seen.push(workers);
             assert!(seen.len() < 10, "it comes down: {seen:?}");
         }
@@ -195,11 +230,43 @@ mod tests {
         assert_eq!(seen.last(), Some(&2));
     }
 
+    const GIB: u64 = 1024 * 1024 * 1024;
+
+    fn peaking(ratio: f64, peak: u64) -> Option<CpuShare> {
+        share(ratio, 1.0).map(|s| CpuShare {
+            max_rss: Some(peak),
+            ..s
+        })
+    }
+
+    #[test]
+    fn memory_caps_the_count_even_below_the_cores() {
+        // Waiting jobs of 1 GiB each with 5 GiB available: 4 fit in 80%, not the 8 the CPU allows.
+        let chosen = choose(2, &[suite("io", peaking(0.01, GIB), 10)], Some(5 * GIB));
+        assert_eq!(chosen.workers, 4);
+        assert_eq!(
+            chosen.reason,
+            "auto: 4 workers: memory: 5120 MiB available and a job peaked at 1024 MiB, so 4 fit in 80% of it; by CPU alone 8 workers: suite io spent 1% of its wall time on CPU in its last 20 jobs; 2 cores, cap 8"
+        );
+        // CPU-bound jobs of 3 GiB on 8 cores with 4 GiB available: one at a time.
+        assert_eq!(
+            choose(8, &[suite("big", peaking(1.0, 3 * GIB), 10)], Some(4 * GIB)).workers,
+            1
+        );
+        // Plenty of memory, or nothing known about it: the CPU rule alone.
+        assert_eq!(
+            choose(2, &[suite("io", peaking(0.01, GIB), 10)], Some(64 * GIB)).workers,
+            8
+        );
+        assert_eq!(choose(2, &[suite("io", peaking(0.01, GIB), 10)], None).workers, 8);
+        assert_eq!(choose(2, &[suite("io", share(0.01, 1.0), 10)], Some(GIB)).workers, 8);
+    }
+
     #[test]
     fn suites_with_services_keep_the_cpu_count() {
         let mut with_services = suite("db", share(0.05, 1.0), 10);
         with_services.services = true;
-        let chosen = choose(4, &[with_services]);
+        let chosen = choose(4, &[with_services], None);
         assert_eq!(chosen.workers, 4);
         assert!(chosen.reason.contains("suite db has services"), "{}", chosen.reason);
     }
@@ -216,16 +283,34 @@ mod tests {
                 .zip(&names)
                 .map(|(&(ratio, fair, work), name)| suite(name, ratio.and_then(|r| share(r, fair)), work))
                 .collect();
-            let chosen = choose(cores, &suites);
+            let chosen = choose(cores, &suites, None);
             prop_assert!(chosen.workers >= cores && chosen.workers <= cores * CAP_PER_CORE);
             let start = format!("auto: {} workers", chosen.workers);
             prop_assert!(chosen.reason.starts_with(&start), "{}", chosen.reason);
         }
 
         #[test]
+        fn memory_only_ever_lowers_the_count_and_the_peaks_fit(
+            cores in 1usize..32,
+            ratio in 0.0f64..2.0,
+            peak in 1u64..(8 * 1024 * 1024 * 1024),
+            available in 0u64..(64 * 1024 * 1024 * 1024),
+        ) {
+            let by_cpu = choose(cores, &[suite("a", share(ratio, 1.0), 10)], None).workers;
+            let chosen = choose(cores, &[suite("a", peaking(ratio, peak), 10)], Some(available));
+            prop_assert!(chosen.workers >= 1 && chosen.workers <= by_cpu);
+            prop_assert!(
+                chosen.workers == 1 || chosen.workers as f64 * peak as f64 <= MEMORY_SHARE * available as f64,
+                "{} workers of {peak} bytes in {available}", chosen.workers
+            );
+            let start = format!("auto: {} workers", chosen.workers);
+            prop_assert!(chosen.reason.starts_with(&start), "{}", chosen.reason);
+        }
+
+        #[test]
         fn more_cpu_never_means_more_workers(cores in 1usize..16, low in 0.0f64..2.0, more in 0.0f64..2.0) {
-            let fewer = choose(cores, &[suite("a", share(low + more, 1.0), 10)]).workers;
-            let base = choose(cores, &[suite("a", share(low, 1.0), 10)]).workers;
+            let fewer = choose(cores, &[suite("a", share(low + more, 1.0), 10)], None).workers;
+            let base = choose(cores, &[suite("a", share(low, 1.0), 10)], None).workers;
             prop_assert!(fewer <= base);
         }
     }

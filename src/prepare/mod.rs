@@ -6,6 +6,7 @@
 
 pub mod auto_workers;
 mod listing;
+mod memory_available;
 mod node_share;
 mod recent_failures;
 mod rerun;
@@ -231,7 +232,7 @@ pub fn choose_workers(loaded: &mut Loaded) {
                 services: suite.services.is_some(),
             })
             .collect();
-        auto_workers::choose(cores, &suites)
+        auto_workers::choose(cores, &suites, memory_available::memory_available())
     };
     config.run.workers = chosen.workers;
     if let Some(setting) = config.settings.iter_mut().find(|s| s.key == "workers") {

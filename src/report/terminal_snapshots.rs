@@ -146,6 +146,7 @@ fn job(id: usize, file: &str, exit: JobExit, stderr: Option<Utf8PathBuf>) -> Job
         requeued: Vec::new(),
         leaky: false,
         cpu: None,
+        max_rss: None,
     }
 }
 

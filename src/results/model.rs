@@ -224,6 +224,10 @@ pub struct JobRecord {
         deserialize_with = "de_opt_secs"
     )]
     pub cpu: Option<Duration>,
+    /// The largest resident set, in bytes, of its main process or any child it waited for,
+    /// measured as `cpu` is (`workers = "auto"` keeps workers × this within the memory).
+    #[serde(rename = "max_rss_bytes", default, skip_serializing_if = "Option::is_none")]
+    pub max_rss: Option<u64>,
 }
 
 impl JobRecord {
@@ -251,6 +255,7 @@ impl JobRecord {
             requeued: Vec::new(),
             leaky: false,
             cpu: None,
+            max_rss: None,
         }
     }
 

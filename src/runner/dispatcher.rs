@@ -603,6 +603,7 @@ mod tests {
             requeued: requeued.iter().map(|f| (*f).to_string()).collect(),
             leaky: false,
             cpu: None,
+            max_rss: None,
         };
         let tests = tests
             .iter()

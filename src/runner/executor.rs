@@ -65,9 +65,9 @@ pub(super) struct Executed {
     pub(super) problem: Option<String>,
     /// Processes outlived it (and were killed with its group, unless they escaped it).
     pub(super) leaked: bool,
-    /// CPU time of its main process and the children it waited for; `None` when unknown, and
+    /// CPU time and peak memory of its main process and the children it waited for; unknown
     /// for a command run inside a container (only the `docker exec` client runs here).
-    pub(super) cpu: Option<Duration>,
+    pub(super) usage: crate::exec::Usage,
 }
 
 impl Executed {
@@ -79,7 +79,7 @@ impl Executed {
             stderr: None,
             problem: None,
             leaked: false,
-            cpu: None,
+            usage: crate::exec::Usage::default(),
         }
     }
 }
@@ -153,7 +153,11 @@ pub(super) async fn run_command(spec: CommandSpec<'_>, shutdown: &mut watch::Rec
         stderr: result.stderr,
         problem,
         leaked: result.leaked,
-        cpu: if tag.is_some() { None } else { result.cpu },
+        usage: if tag.is_some() {
+            crate::exec::Usage::default()
+        } else {
+            result.usage
+        },
     }
 }
 

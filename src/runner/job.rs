@@ -133,6 +133,7 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
         requeued: Vec::new(),
         leaky: false,
         cpu: None,
+        max_rss: None,
     };
     // Clears the report location (and writes the adapter's support files) before the job starts.
     if let Err(error) = env.suite.command.adapter().prepare_job(&result_path) {
@@ -172,7 +173,8 @@ pub(super) async fn run_job(job: &Job, env: &JobEnv<'_>, shutdown: &mut watch::R
     record.stderr = executed.stderr;
     record.error = executed.problem;
     record.leaky = executed.leaked;
-    record.cpu = executed.cpu;
+    record.cpu = executed.usage.cpu;
+    record.max_rss = executed.usage.max_rss;
     let end = match executed.exit.clone() {
         JobExit::Interrupted => JobEnd::Cancelled,
         JobExit::TimedOut => JobEnd::TimedOut {

@@ -61,6 +61,13 @@ fn a_sleeping_suite_gets_more_workers_than_cores_once_measured() {
             cpu >= 0.0 && cpu < wall,
             "a sleeping job spends less CPU than wall time: {job:#}"
         );
+        let peak = job["max_rss_bytes"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("max_rss_bytes measured: {job:#}"));
+        assert!(
+            peak > 100 * 1024 && peak < 64 * 1024 * 1024,
+            "a shell and a sleep peak at a few MiB: {job:#}"
+        );
     }
 
     let second = project.run(&["plan"]);
@@ -102,4 +109,99 @@ fn a_fixed_worker_count_is_left_alone() {
     let plan = project.run(&["plan"]);
     assert!(!plan.stdout.contains("auto:"), "{}", plan.describe());
     assert!(plan.stdout.contains("on 1 workers"), "{}", plan.describe());
+}
+
+/// A memory cgroup of its own for a process the test starts, removed when dropped (by its path,
+/// once the process in it has exited). cgroup v1's memory hierarchy, else cgroup v2's.
+struct MemoryCgroup {
+    dir: std::path::PathBuf,
+}
+
+impl MemoryCgroup {
+    fn with_limit(bytes: u64) -> Self {
+        let name = format!("flotilla-test-{}", std::process::id());
+        let v1 = std::path::Path::new("/sys/fs/cgroup/memory");
+        let (dir, limit) = if v1.join("memory.limit_in_bytes").is_file() {
+            (v1.join(&name), "memory.limit_in_bytes")
+        } else {
+            (std::path::Path::new("/sys/fs/cgroup").join(&name), "memory.max")
+        };
+        std::fs::create_dir(&dir)
+            .unwrap_or_else(|e| panic!("this test needs a memory cgroup (root): {}: {e}", dir.display()));
+        let cgroup = Self { dir };
+        std::fs::write(cgroup.dir.join(limit), bytes.to_string()).unwrap();
+        cgroup
+    }
+
+    /// `command` starts inside this cgroup (its pid is written there before it runs).
+    fn enter(&self, command: &mut std::process::Command) {
+        use std::os::unix::process::CommandExt;
+        let procs =
+            std::ffi::CString::new(self.dir.join("cgroup.procs").into_os_string().into_encoded_bytes()).unwrap();
+        // SAFETY: between fork and exec only async-signal-safe calls: open, write, close.
+        unsafe {
+            command.pre_exec(move || {
+                let fd = libc::open(procs.as_ptr(), libc::O_WRONLY);
+                if fd < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // "0" is the writing process itself.
+                let written = libc::write(fd, b"0".as_ptr().cast(), 1);
+                libc::close(fd);
+                if written == 1 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            });
+        }
+    }
+}
+
+impl Drop for MemoryCgroup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
+
+#[test]
+fn a_memory_limit_caps_auto_below_what_the_cpu_share_allows() {
+    crate::harness::require_runner(&["python3", "--version"]);
+    // One waiting job (2 s asleep) that holds 200 MiB: by CPU share alone it would get 4
+    // workers per core; under a 1 GiB limit only 3 fit in 80% of it.
+    let project = Project::new();
+    project.config(CONFIG);
+    project.file(
+        "t/big.sh",
+        "python3 -c 'import time; b = bytearray(200 * 1024 * 1024); time.sleep(2)'\n",
+    );
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    let job = &project.summary()["jobs"][0];
+    let peak = job["max_rss_bytes"].as_u64().unwrap_or_else(|| panic!("{job:#}"));
+    assert!(peak >= 200 * 1024 * 1024, "the job's peak holds its bytearray: {job:#}");
+
+    let free = project.run(&["plan"]);
+    assert_eq!(
+        planned_workers(&free.stdout),
+        4 * cores(),
+        "no limit: the CPU share alone\n{}",
+        free.describe()
+    );
+    let cgroup = MemoryCgroup::with_limit(1024 * 1024 * 1024);
+    let mut plan = project.command(&["plan"]);
+    cgroup.enter(&mut plan);
+    let plan = crate::harness::Run::from_output(plan.output().unwrap());
+    assert_eq!(plan.code, 0, "{}", plan.describe());
+    let workers = planned_workers(&plan.stdout);
+    assert!(
+        (1..=3).contains(&workers),
+        "the cgroup's limit, not the CPU share, sets the count: {}",
+        plan.describe()
+    );
+    assert!(
+        plan.stdout.contains("memory: ") && plan.stdout.contains("fit in 80% of it; by CPU alone"),
+        "{}",
+        plan.describe()
+    );
 }

@@ -23,6 +23,11 @@ pub struct Run {
 }
 
 impl Run {
+    /// The result of a command the test built itself.
+    pub fn from_output(output: Output) -> Self {
+        Self::from(output)
+    }
+
     fn from(output: Output) -> Self {
         Self {
             code: output.status.code().unwrap_or(-1),

@@ -337,6 +337,7 @@ pub(super) mod tests {
             requeued: Vec::new(),
             leaky: false,
             cpu: None,
+            max_rss: None,
         }
     }
 

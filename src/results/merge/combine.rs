@@ -187,6 +187,7 @@ mod tests {
                 requeued: Vec::new(),
                 leaky: false,
                 cpu: None,
+                max_rss: None,
             })
             .collect();
         let tests = share
