@@ -322,6 +322,8 @@ impl<'a> Dispatcher<'a> {
             error: record.error.as_deref(),
             diagnostics: record.diagnostics.as_deref(),
             leaky: record.leaky,
+            cpu: record.cpu,
+            max_rss: record.max_rss,
         });
         let slot = JobId::new(record.id)
             .since(self.first_job)

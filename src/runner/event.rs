@@ -183,6 +183,10 @@ pub enum Event<'a> {
         diagnostics: Option<&'a Utf8Path>,
         /// Processes it started outlived it (flotilla killed what was left in its group).
         leaky: bool,
+        /// CPU time of its main process and the children it waited for, when measured.
+        cpu: Option<Duration>,
+        /// The largest resident set (bytes) of its main process or a child it waited for.
+        max_rss: Option<u64>,
     },
     /// Failed tests (or their files) were queued again.
     RetryScheduled {

@@ -70,6 +70,20 @@ fn a_sleeping_suite_gets_more_workers_than_cores_once_measured() {
         );
     }
 
+    let events = std::fs::read_to_string(project.latest("events.jsonl")).unwrap();
+    let finished: Vec<serde_json::Value> = events
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|event| event["event"] == "job_finished")
+        .collect();
+    assert!(!finished.is_empty(), "{events}");
+    for event in &finished {
+        assert!(
+            event["cpu_secs"].is_f64() && event["max_rss_bytes"].is_u64(),
+            "job_finished carries what was measured: {event}"
+        );
+    }
+
     let second = project.run(&["plan"]);
     assert_eq!(second.code, 0, "{}", second.describe());
     let workers = planned_workers(&second.stdout);

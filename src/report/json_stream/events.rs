@@ -118,6 +118,10 @@ pub(super) enum JsonEvent<'a> {
         diagnostics: Option<&'a str>,
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         leaky: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cpu_secs: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max_rss_bytes: Option<u64>,
     },
     RetryScheduled {
         suite: &'a str,
@@ -333,6 +337,8 @@ impl<'a> From<&Event<'a>> for JsonEvent<'a> {
                 error,
                 diagnostics,
                 leaky,
+                cpu,
+                max_rss,
             } => Self::JobFinished {
                 job,
                 suite,
@@ -343,6 +349,8 @@ impl<'a> From<&Event<'a>> for JsonEvent<'a> {
                 error,
                 diagnostics: diagnostics.map(camino::Utf8Path::as_str),
                 leaky,
+                cpu_secs: cpu.map(|c| c.as_secs_f64()),
+                max_rss_bytes: max_rss,
             },
             Event::RetryScheduled {
                 suite,
