@@ -212,6 +212,11 @@ fn interpreted(job: &Job, env: &JobEnv<'_>, record: &mut JobRecord, end: JobEnd,
     let stderr = env.run_dir.stderr(env.id);
     let read = || read_report(adapter.report(), &path, &stdout, &stderr);
     let tail = || log_tail(&stdout, &stderr);
+    let output = || {
+        // A job that printed nothing on a stream leaves no log of it.
+        let read = |path: &Utf8Path| std::fs::read_to_string(path).unwrap_or_default();
+        format!("{}\n{}", read(&stdout), read(&stderr))
+    };
     let interpretation = interpret(&InterpretInput {
         targets: &job.targets,
         estimates: &job.estimates,
@@ -229,6 +234,7 @@ fn interpreted(job: &Job, env: &JobEnv<'_>, record: &mut JobRecord, end: JobEnd,
         wall,
         read_report: &read,
         log_tail: &tail,
+        read_output: &output,
     });
     if let Some(error) = interpretation.error {
         record.error = Some(error.to_string());

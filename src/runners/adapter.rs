@@ -264,6 +264,14 @@ pub trait Adapter: Send + Sync + std::fmt::Debug {
         let _ = file;
         case.id.clone()
     }
+    /// Cases the runner only printed, not in its report (cargo-nextest leaves the tests it
+    /// skipped out of its JUnit): `output` reads the job's stdout and stderr, for the adapters
+    /// that need it. Merged into the report's cases; skipped cases of tests the job did not target are
+    /// dropped as the report's are.
+    fn printed_cases(&self, output: &dyn Fn() -> String) -> Vec<ReportedCase> {
+        let _ = output;
+        Vec::new()
+    }
     /// The job files a failure outside tests is about: by default those `message` names, by
     /// path or by one of their `names` ([`Adapter::report_names`]).
     fn blame(&self, message: &str, project: &Project<'_>, names: &[(String, String)]) -> Vec<String> {

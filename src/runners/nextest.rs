@@ -95,13 +95,19 @@ impl Adapter for Nextest {
     }
 
     fn batch_args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
-        let mut args: Vec<OsString> = vec![
-            "--no-fail-fast".into(),
+        let mut args: Vec<OsString> = vec!["--no-fail-fast".into()];
+        if invocation.select.is_none() {
+            // Its JUnit leaves skipped tests out (`#[ignore]`): it prints them (`printed_cases`).
+            // With a `select` filterset it would print every test the filter leaves out too,
+            // which no runner reports.
+            args.extend(["--status-level".into(), "skip".into()]);
+        }
+        args.extend([
             "--tool-config-file".into(),
             format!("flotilla:{}", tool_config_path(Utf8Path::new(invocation.result))).into(),
             "--profile".into(),
             PROFILE.into(),
-        ];
+        ]);
         let targets: Vec<(TestBinary, Option<&str>)> = invocation
             .targets
             .iter()
@@ -205,6 +211,12 @@ impl Adapter for Nextest {
             .iter()
             .filter_map(|file| Some((test_binary(project.root, file)?.id(), file.clone())))
             .collect()
+    }
+
+    /// The tests nextest skipped, from its `SKIP [ ] (───) BINARY_ID TEST` lines (`#[ignore]`
+    /// tests, and those the filterset leaves out: the interpreter keeps only the job's own).
+    fn printed_cases(&self, output: &dyn Fn() -> String) -> Vec<ReportedCase> {
+        skipped_in_output(&output())
     }
 
     /// `suite/tests/fail.rs::fails_p0`: the file and the test's path in its binary.
@@ -344,9 +356,61 @@ fn package_spec(dir: &Utf8Path, name: &str) -> String {
     format!("path+file://{encoded}#{name}")
 }
 
+/// The `SKIP` status lines of nextest's output as skipped cases (classname: the binary id, as
+/// in its JUnit), each once (the final status lines may repeat them).
+fn skipped_in_output(output: &str) -> Vec<ReportedCase> {
+    let mut seen = std::collections::HashSet::new();
+    output
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix("SKIP")?.trim_start();
+            // `[         ]` (no duration), then nextest 0.9.8x+'s `(───)` counter.
+            let rest = rest.strip_prefix('[')?.split_once(']')?.1.trim_start();
+            let rest = match rest.strip_prefix('(') {
+                Some(counted) => counted.split_once(')')?.1.trim_start(),
+                None => rest,
+            };
+            let (binary, test) = rest.split_once(' ')?;
+            let test = test.trim();
+            (!binary.is_empty() && !test.is_empty() && !test.contains(' ')).then_some((binary, test))
+        })
+        .filter(|pair| seen.insert(*pair))
+        .map(|(binary, test)| ReportedCase {
+            name: test.to_string(),
+            classname: Some(binary.to_string()),
+            status: crate::results::ReportedStatus::Skipped,
+            message: Some("skipped by cargo-nextest (#[ignore], or left out by the filter)".to_string()),
+            ..ReportedCase::default()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skip_lines_become_skipped_cases_once_each() {
+        let output = "    Starting 1 test across 1 binary (2 tests skipped)\n        SKIP [         ] (───) suite::pass is_ignored\n        SKIP [         ] suite tests::old_format\n        PASS [   0.006s] (1/1) suite::pass adds_p0\n     Summary [   0.006s] 1 test run: 1 passed, 2 skipped\n        SKIP [         ] (───) suite::pass is_ignored\n";
+        let cases = skipped_in_output(output);
+        let names: Vec<(Option<&str>, &str)> = cases
+            .iter()
+            .map(|c| (c.classname.as_deref(), c.name.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (Some("suite::pass"), "is_ignored"),
+                (Some("suite"), "tests::old_format")
+            ]
+        );
+        assert!(
+            cases
+                .iter()
+                .all(|c| c.status == crate::results::ReportedStatus::Skipped)
+        );
+        assert!(skipped_in_output("SKIP\nSKIPPED stuff\n").is_empty());
+    }
     use crate::runners::Target;
 
     fn workspace() -> (tempfile::TempDir, Utf8PathBuf) {

@@ -107,7 +107,7 @@ fn retries_failed_tests_and_reports_build_failures_once() {
     assert_eq!(run.code, 1, "{}", run.describe());
     assert_eq!(
         run.last_line(),
-        "13 passed, 1 failed, 0 skipped, 1 flaky, 1 errors",
+        "13 passed, 1 failed, 1 skipped, 1 flaky, 1 errors",
         "{}",
         run.describe()
     );
@@ -122,6 +122,10 @@ fn retries_failed_tests_and_reports_build_failures_once() {
     );
     let tests = tests_by_id(&summary);
     assert_eq!(tests["suite/tests/flaky.rs::passes_on_retry_p1"]["outcome"], "flaky");
+    // `cargo nextest run -p suite` counts the `#[ignore]` test as skipped; so does flotilla,
+    // from nextest's SKIP line (its JUnit leaves it out).
+    let ignored = &tests["suite/tests/pass.rs::is_ignored"];
+    assert_eq!(ignored["outcome"], "skipped", "{ignored}");
     assert_eq!(tests["suite/src/lib.rs::tests::unit_adds_p0"]["outcome"], "passed");
     assert_eq!(tests["suite/tests/pass.rs::strings::concatenates"]["outcome"], "passed");
     let broken = &tests["broken/tests/broken.rs::<outside tests>"];
@@ -187,7 +191,7 @@ fn quarantined_tests_are_left_out_by_the_filterset_and_reported_skipped() {
     let run = nextest.run("run", &[]);
     assert_eq!(
         run.last_line(),
-        "13 passed, 0 failed, 1 skipped, 1 flaky, 1 errors",
+        "13 passed, 0 failed, 2 skipped, 1 flaky, 1 errors",
         "{}",
         run.describe()
     );

@@ -133,7 +133,14 @@ pub(crate) fn with_deselected(
             continue;
         };
         let whole_file = targets.iter().any(|t| t.test.is_none() && t.file == file);
-        if whole_file && !tests.iter().any(|t| t.id == *id) {
+        if let Some(reported) = tests
+            .iter_mut()
+            .find(|t| t.id == *id && t.attempt.outcome == Outcome::Skipped)
+        {
+            // The runner said it skipped it (cargo-nextest prints its filtered-out tests): the
+            // reason is the quarantine.
+            reported.attempt.message = Some("quarantined (skip): not run".to_string());
+        } else if whole_file && !tests.iter().any(|t| t.id == *id) {
             tests.push(stamp.attempt(
                 id.clone(),
                 name.to_string(),

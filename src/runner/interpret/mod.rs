@@ -89,6 +89,9 @@ pub(crate) struct InterpretInput<'a> {
     pub(crate) read_report: &'a dyn Fn() -> ReportContents,
     /// The end of the job's stderr and stdout, for errors the runner only printed.
     pub(crate) log_tail: &'a dyn Fn() -> String,
+    /// The job's whole output (stdout, then stderr), for results the runner only printed
+    /// ([`Adapter::printed_cases`]); read only by the adapters that use it.
+    pub(crate) read_output: &'a dyn Fn() -> String,
 }
 
 /// What a job produced, for its record and the run's results.
@@ -179,7 +182,7 @@ fn finished(input: &InterpretInput<'_>, stamp: Stamp, exit: Exit) -> Interpretat
         }
         None => None,
     };
-    let (parsed, report) = match parsed {
+    let (mut parsed, report) = match parsed {
         Some(parsed) => {
             let report = match source {
                 ReportSource::Stdout(_) => input.report.stdout,
@@ -213,6 +216,7 @@ fn finished(input: &InterpretInput<'_>, stamp: Stamp, exit: Exit) -> Interpretat
             };
         }
     };
+    parsed.cases.extend(adapter.printed_cases(input.read_output));
     let mut interpretation = from_report(input, stamp, exit, format, &parsed);
     interpretation.report = report;
     interpretation.reported = Some(parsed.cases.iter().map(|c| Duration::from_secs_f64(c.time)).sum());
