@@ -179,6 +179,11 @@ impl Adapter for Nextest {
             .filter_map(|f| test_binary(project.root, f))
             .collect();
         let mut args: Vec<OsString> = vec!["--message-format".into(), "oneline".into()];
+        if select.is_none() {
+            // `#[ignore]` tests too: a split binary's jobs then name them, nextest skips them
+            // and says so, and they are counted as skipped as when the binary runs whole.
+            args.extend(["--run-ignored".into(), "all".into()]);
+        }
         args.extend(build_selection(&binaries.iter().collect::<Vec<_>>()));
         let terms: Vec<String> = binaries
             .iter()

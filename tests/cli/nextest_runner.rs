@@ -107,7 +107,7 @@ fn retries_failed_tests_and_reports_build_failures_once() {
     assert_eq!(run.code, 1, "{}", run.describe());
     assert_eq!(
         run.last_line(),
-        "13 passed, 1 failed, 1 skipped, 1 flaky, 1 errors",
+        "13 passed, 1 failed, 2 skipped, 1 flaky, 1 errors",
         "{}",
         run.describe()
     );
@@ -122,8 +122,8 @@ fn retries_failed_tests_and_reports_build_failures_once() {
     );
     let tests = tests_by_id(&summary);
     assert_eq!(tests["suite/tests/flaky.rs::passes_on_retry_p1"]["outcome"], "flaky");
-    // `cargo nextest run -p suite` counts the `#[ignore]` test as skipped; so does flotilla,
-    // from nextest's SKIP line (its JUnit leaves it out).
+    // `cargo nextest run -p suite` counts the two `#[ignore]` tests as skipped; so does
+    // flotilla, from nextest's SKIP lines (its JUnit leaves them out).
     let ignored = &tests["suite/tests/pass.rs::is_ignored"];
     assert_eq!(ignored["outcome"], "skipped", "{ignored}");
     assert_eq!(tests["suite/src/lib.rs::tests::unit_adds_p0"]["outcome"], "passed");
@@ -150,13 +150,22 @@ fn a_slow_test_binary_is_split_into_tests_on_the_second_run() {
     nextest.project.reset_flaky();
     let plan = nextest.run("plan", &[]);
     assert!(
-        plan.stdout.contains("8 tests split out of big files"),
-        "{}",
+        plan.stdout.contains("9 tests split out of big files"),
+        "eight and the ignored one: {}",
         plan.describe()
     );
     let run = nextest.run("run", &[]);
     assert_eq!(run.code, 1, "{}", run.describe());
     let summary = nextest.project.summary();
+    let ignored = &tests_by_id(&summary)["suite/tests/slow.rs::slow_ignored"];
+    assert_eq!(
+        ignored["outcome"], "skipped",
+        "a split binary's ignored test: {ignored}"
+    );
+    assert_eq!(
+        summary["counts"]["skipped"], 2,
+        "the two ignored tests, as cargo nextest counts them, split or not"
+    );
     let workers = workers_of(&summary, "suite/tests/slow.rs");
     assert!(workers.len() > 1, "the slow binary ran on one worker: {workers:?}");
     assert_eq!(
@@ -191,7 +200,7 @@ fn quarantined_tests_are_left_out_by_the_filterset_and_reported_skipped() {
     let run = nextest.run("run", &[]);
     assert_eq!(
         run.last_line(),
-        "13 passed, 0 failed, 2 skipped, 1 flaky, 1 errors",
+        "13 passed, 0 failed, 3 skipped, 1 flaky, 1 errors",
         "{}",
         run.describe()
     );
