@@ -32,9 +32,8 @@ flotilla=${FLOTILLA:-"$repo/target/release/flotilla"}
 work=$(mktemp -d "${TMPDIR:-/tmp}/flotilla-changed.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export CI=true GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b - a}'; }
-median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+# shellcheck source=bench/lib/timing.sh
+source "$repo/bench/lib/timing.sh"
 git_() { git -c user.name=bench -c user.email=bench@example.com -C "$work" "$@"; }
 
 printf '[run]\nworkers = %s\n' "$WORKERS" >"$work/flotilla.toml"

@@ -29,9 +29,8 @@ flotilla=${FLOTILLA:-"$repo/target/release/flotilla"}
 work=$(mktemp -d "${TMPDIR:-/tmp}/flotilla-groups.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export CI=true
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b - a}'; }
-median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+# shellcheck source=bench/lib/timing.sh
+source "$repo/bench/lib/timing.sh"
 
 mkdir -p "$work/t" "$work/times"
 script='start=$(date +%s.%N); sleep '"$SLEEP"'; end=$(date +%s.%N); echo "$start $end" > "'"$work"'/times/$(basename "$0" .sh)"'

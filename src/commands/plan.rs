@@ -90,24 +90,26 @@ pub(super) fn plan(command: &PlanCommand) -> Result<u8, Error> {
     Ok(exit_code::SUCCESS)
 }
 
+/// How many distinct files (per suite) the units of `batches` are in.
+fn distinct_files(prepared: &Prepared, batches: &[&crate::plan::Batch]) -> usize {
+    let mut files: Vec<(SuiteIndex, &str)> = batches
+        .iter()
+        .flat_map(|b| {
+            b.units
+                .iter()
+                .map(|&u| (b.suite, prepared.units[u].target.file.as_str()))
+        })
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    files.len()
+}
+
 /// One test step's plan: its per-worker loads, prediction and lower bound.
 fn render_step(out: &mut impl Write, prepared: &Prepared, step: &StepPlan) {
     let plan = &step.plan;
     let workers = plan.workers.len();
-    let files = {
-        let mut files: Vec<(SuiteIndex, &str)> = plan
-            .batches
-            .iter()
-            .flat_map(|b| {
-                b.units
-                    .iter()
-                    .map(|&u| (b.suite, prepared.units[u].target.file.as_str()))
-            })
-            .collect();
-        files.sort_unstable();
-        files.dedup();
-        files.len()
-    };
+    let files = distinct_files(prepared, &plan.batches.iter().collect::<Vec<_>>());
     let _ = writeln!(
         out,
         "plan {:016x}: {files} files in {} jobs on {workers} workers",
@@ -178,21 +180,12 @@ fn group_figures<'a>(prepared: &'a Prepared, step: &StepPlan) -> Vec<GroupFigure
         .enumerate()
         .filter_map(|(index, group)| {
             let mine: Vec<&crate::plan::Batch> = batches.iter().filter(|b| b.groups.contains(&index)).collect();
-            let mut files: Vec<(SuiteIndex, &str)> = mine
-                .iter()
-                .flat_map(|b| {
-                    b.units
-                        .iter()
-                        .map(|&u| (b.suite, prepared.units[u].target.file.as_str()))
-                })
-                .collect();
-            files.sort_unstable();
-            files.dedup();
+            let files = distinct_files(prepared, &mine);
             (!mine.is_empty()).then(|| GroupFigures {
                 name: &group.name,
                 max_concurrency: group.max_concurrency,
                 jobs: mine.len(),
-                files: files.len(),
+                files,
                 work: mine.iter().map(|b| b.estimate).sum(),
             })
         })
