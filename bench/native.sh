@@ -123,6 +123,14 @@ rust_bench() {
   local dir=$WORK/rust/rayon
   if [ ! -d "$dir" ]; then
     mkdir -p "$WORK/rust"
+    if ! ls -d "$HOME"/.cargo/registry/src/*/rayon-1.12.0 >/dev/null 2>&1; then
+      # A fresh machine: let cargo fetch the crate into its registry through a throwaway crate.
+      local fetch=$WORK/rust/fetch
+      mkdir -p "$fetch/src"
+      printf '[package]\nname = "fetch"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\nrayon = "=1.12.0"\n' >"$fetch/Cargo.toml"
+      touch "$fetch/src/lib.rs"
+      (cd "$fetch" && cargo fetch -q)
+    fi
     cp -a "$(ls -d "$HOME"/.cargo/registry/src/*/rayon-1.12.0 | head -1)" "$dir"
     (cd "$dir" && cargo generate-lockfile -q)
   fi

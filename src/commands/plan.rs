@@ -55,7 +55,16 @@ pub(super) fn plan(command: &PlanCommand) -> Result<u8, Error> {
     let suites = SuiteIndex::all(prepared.config.suites.len());
     for (index, (suite, startup)) in suites.zip(prepared.config.suites.iter().zip(&prepared.startups)) {
         let startup = if startup.jobs > 0 {
-            format!("start-up {} learned from {} jobs", secs(startup.duration), startup.jobs)
+            let per_file = if startup.per_file.is_zero() {
+                String::new()
+            } else {
+                format!(" + {} per file", secs(startup.per_file))
+            };
+            format!(
+                "start-up {}{per_file} learned from {} jobs",
+                secs(startup.duration),
+                startup.jobs
+            )
         } else {
             "start-up not learned yet".to_string()
         };

@@ -5,13 +5,15 @@
 //! * A file without history gets the median of the known files of its own folder (tests of one
 //!   folder tend to be alike: `unit/` against `e2e/`), else of the suite's known files, else
 //!   [`DEFAULT_ESTIMATE`]; no estimate is ever zero.
-//! * The fixed cost of starting a job is the median of `wall time − reported test time` over
-//!   recent jobs that reported per-test times.
+//! * What a job costs beyond its tests, per job and per file, is learned from recent jobs'
+//!   `wall time − reported test time` ([`Startup::learn`]).
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use serde::Serialize;
+
+pub use super::startup_cost::{Startup, StartupSample};
 
 /// Estimate of a file nothing is known about, in a suite nothing is known about.
 pub const DEFAULT_ESTIMATE: Duration = Duration::from_secs(1);
@@ -73,22 +75,12 @@ pub struct Estimate {
     pub source: EstimateSource,
 }
 
-/// The fixed cost of starting one job of a suite.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Startup {
-    /// Expected cost.
-    #[serde(rename = "secs", serialize_with = "secs")]
-    pub duration: Duration,
-    /// How many jobs it was learned from (0: not learned, assumed zero).
-    pub jobs: usize,
-}
-
 /// Estimates for every file of a suite, in the order given.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SuiteEstimates {
     /// One per file.
     pub files: Vec<Estimate>,
-    /// Start-up cost per job.
+    /// What a job costs beyond its tests.
     pub startup: Startup,
 }
 
@@ -109,11 +101,13 @@ impl SuiteEstimates {
 }
 
 /// Estimates `files` from `samples` (seconds, newest first, per file) and `startup_samples`.
+/// A file's estimate is its tests' time; what a job spends on each file beyond that is
+/// [`Startup::per_file`], added by the caller once the estimates are final.
 #[must_use]
 pub fn estimate_suite(
     files: &[String],
     samples: &HashMap<String, Vec<f64>>,
-    startup_samples: &[f64],
+    startup_samples: &[StartupSample],
 ) -> SuiteEstimates {
     let known: Vec<Option<(Duration, usize)>> = files
         .iter()
@@ -166,19 +160,10 @@ pub fn estimate_suite(
             None => folder_medians.get(folder_of(file)).copied().unwrap_or(fallback),
         })
         .collect();
-    let startup = if startup_samples.is_empty() {
-        Startup {
-            duration: Duration::ZERO,
-            jobs: 0,
-        }
-    } else {
-        let mut gaps: Vec<f64> = startup_samples.iter().map(|g| g.max(0.0)).collect();
-        Startup {
-            duration: Duration::from_secs_f64(median(&mut gaps)),
-            jobs: startup_samples.len(),
-        }
-    };
-    SuiteEstimates { files, startup }
+    SuiteEstimates {
+        files,
+        startup: Startup::learn(startup_samples),
+    }
 }
 
 /// The folder of a file's relative path (`""` at the top).
@@ -214,7 +199,7 @@ fn percentile_of(values: &[f64], p: f64) -> f64 {
     sorted[rank - 1]
 }
 
-fn median(values: &mut [f64]) -> f64 {
+pub(super) fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
     if values.len() % 2 == 1 {
@@ -224,7 +209,7 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-fn secs<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+pub(super) fn secs<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64(duration.as_secs_f64())
 }
 
@@ -284,17 +269,5 @@ mod tests {
         assert_eq!(estimates.files[1].duration, Duration::from_secs(30));
         assert_eq!(estimates.files[2].duration, Duration::from_secs(20));
         assert_eq!(estimates.files[2].source, EstimateSource::SuiteMedian);
-    }
-
-    #[test]
-    fn startup_is_the_median_gap_and_never_negative() {
-        let estimates = estimate_suite(&[], &HashMap::new(), &[0.5, -0.2, 0.3]);
-        assert_eq!(
-            estimates.startup,
-            Startup {
-                duration: Duration::from_secs_f64(0.3),
-                jobs: 3
-            }
-        );
     }
 }

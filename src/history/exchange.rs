@@ -74,6 +74,10 @@ pub struct StartupRecord {
     /// The job's id in its run.
     pub seq: i64,
     pub secs: f64,
+    /// How many files the job ran (absent in samples from before schema 5, and in exports of
+    /// them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<u32>,
 }
 
 /// The contents of a history, in a stable order (runs by time, tests and start-up samples by
@@ -333,6 +337,7 @@ mod tests {
                 key: 7,
                 seq: 0,
                 secs: 0.1,
+                files: Some(3),
             }],
         }
     }

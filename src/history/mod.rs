@@ -15,12 +15,14 @@ mod exchange;
 mod sample;
 mod schema;
 mod size_estimate;
+mod startup_cost;
 mod store;
 mod suite_run;
 
 pub use cpu_share::CpuShare;
 pub use estimate::{
-    DEFAULT_ESTIMATE, Estimate, EstimateSource, Startup, SuiteEstimates, clamp_secs, estimate_suite, percentile,
+    DEFAULT_ESTIMATE, Estimate, EstimateSource, Startup, StartupSample, SuiteEstimates, clamp_secs, estimate_suite,
+    percentile,
 };
 pub use exchange::{
     ExchangeError, FORMAT_NAME, FORMAT_VERSION, HistoryData, RunCounts, RunRecord, StartupRecord, TestRecord,

@@ -1,4 +1,4 @@
-//! The store's schema ([`SCHEMA_VERSION`] 4) and [`migrate_v1`], which turns a version 1
+//! The store's schema ([`SCHEMA_VERSION`] 5) and [`migrate_v1`], which turns a version 1
 //! store (a row per test per run, 11 MB a run at 100,000 tests) into the compact one, keeping
 //! each test's newest samples.
 //!
@@ -10,7 +10,9 @@
 //! green or not, run id, tests) for the cache; and `cpu`, per suite the CPU and wall time of
 //! its newest [`RECENT_JOBS`] jobs, for `workers = "auto"`. A version 2 store gets both, empty,
 //! when opened (nothing older measured CPU time or fingerprints). Version 4 adds `cpu.max_rss_kb`,
-//! each job's peak memory (a version 3 store gets the column, empty).
+//! each job's peak memory (a version 3 store gets the column, empty). Version 5 adds
+//! `startup.files`, how many files each sampled job ran, from which a suite's cost per file
+//! is learned beside its cost per job (older samples keep it empty).
 
 use std::collections::HashMap;
 
@@ -20,7 +22,7 @@ use super::sample::{RECENT_SAMPLES, Sample, SampleOutcome, key_of, normalize, pa
 use crate::results::Outcome;
 
 /// Version of the schema this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 /// Run totals older than the newest this many are deleted.
 pub const KEEP_RUNS: usize = 200;
 /// How many recent jobs per suite feed the start-up cost.
@@ -68,6 +70,7 @@ CREATE TABLE IF NOT EXISTS startup (
     key INTEGER NOT NULL,
     seq INTEGER NOT NULL,
     secs REAL NOT NULL,
+    files INTEGER,
     PRIMARY KEY (suite, key, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cpu (

@@ -8,6 +8,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
 
 use super::cpu_share::CpuShare;
+use super::estimate::StartupSample;
 use super::exchange::{HistoryData, RunCounts, RunRecord, StartupRecord, TestRecord};
 use super::sample::{RECENT_SAMPLES, Sample, SampleOutcome, key_of, merge, pack, unpack};
 use super::schema::{RECENT_JOBS, SCHEMA, SCHEMA_VERSION, migrate_v1, prune};
@@ -234,11 +235,17 @@ impl History {
         }
     }
 
-    /// Recent `wall − reported` gaps of jobs of `suite` that reported test times, in seconds.
-    pub fn startup_samples(&mut self, suite: &str) -> Vec<f64> {
-        let query = "SELECT secs FROM startup WHERE suite = ?1 ORDER BY time DESC, key DESC, seq DESC LIMIT ?2";
+    /// Recent `wall − reported` gaps of jobs of `suite` that reported test times, each with
+    /// how many files its job ran (unknown for samples older than schema 5).
+    pub fn startup_samples(&mut self, suite: &str) -> Vec<StartupSample> {
+        let query = "SELECT secs, files FROM startup WHERE suite = ?1 ORDER BY time DESC, key DESC, seq DESC LIMIT ?2";
         let rows = self.conn.prepare_cached(query).and_then(|mut statement| {
-            let rows = statement.query_map(params![suite, RECENT_JOBS as i64], |row| row.get::<_, f64>(0))?;
+            let rows = statement.query_map(params![suite, RECENT_JOBS as i64], |row| {
+                Ok(StartupSample {
+                    gap_secs: row.get(0)?,
+                    files: row.get::<_, Option<i64>>(1)?.and_then(|n| usize::try_from(n).ok()),
+                })
+            })?;
             rows.collect::<Result<Vec<_>, _>>()
         });
         rows.unwrap_or_else(|error| {
@@ -415,7 +422,7 @@ impl History {
                 tests.add(&test.suite, &test.file, &test.id, sample)?;
             }
             let mut insert = tx.prepare_cached(
-                "INSERT OR REPLACE INTO startup (suite, time, key, seq, secs) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO startup (suite, time, key, seq, secs, files) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for job in &summary.jobs {
                 let (crate::results::JobExit::Exited { .. }, Some(reported)) = (&job.exit, job.reported) else {
@@ -426,7 +433,8 @@ impl History {
                     time,
                     run_key,
                     job.id as i64,
-                    job.duration.as_secs_f64() - reported.as_secs_f64()
+                    job.duration.as_secs_f64() - reported.as_secs_f64(),
+                    i64::try_from(job.files.len()).unwrap_or(i64::MAX)
                 ])?;
             }
             let mut insert = tx.prepare_cached(
@@ -514,7 +522,7 @@ impl History {
         drop(statement);
         let mut statement = self
             .conn
-            .prepare("SELECT suite, time, key, seq, secs FROM startup ORDER BY suite, time, key, seq")?;
+            .prepare("SELECT suite, time, key, seq, secs, files FROM startup ORDER BY suite, time, key, seq")?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
             data.startup.push(StartupRecord {
@@ -523,6 +531,7 @@ impl History {
                 key: row.get(2)?,
                 seq: row.get(3)?,
                 secs: row.get(4)?,
+                files: row.get(5)?,
             });
         }
         Ok(data)
@@ -546,7 +555,7 @@ impl History {
                 tests.merge(test)?;
             }
             let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO startup (suite, time, key, seq, secs) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR IGNORE INTO startup (suite, time, key, seq, secs, files) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for startup in &data.startup {
                 insert.execute(params![
@@ -554,7 +563,8 @@ impl History {
                     startup.time,
                     startup.key,
                     startup.seq,
-                    startup.secs
+                    startup.secs,
+                    startup.files
                 ])?;
             }
         }
@@ -752,10 +762,11 @@ fn try_open(path: &Utf8Path) -> rusqlite::Result<Connection> {
         if version == 1 {
             migrate_v1(&tx)?;
         }
-        if version == 3 {
-            // Version 3 made the `cpu` table without it (`CREATE TABLE IF NOT EXISTS` kept it so).
-            tx.execute_batch("ALTER TABLE cpu ADD COLUMN max_rss_kb INTEGER")?;
-        }
+        // Tables an older version made lack the newer columns (`CREATE TABLE IF NOT EXISTS`
+        // kept them as they were): version 3's `cpu` has no `max_rss_kb`, the `startup` of
+        // versions 2 to 4 no `files`.
+        add_column(&tx, "cpu", "max_rss_kb INTEGER")?;
+        add_column(&tx, "startup", "files INTEGER")?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     }
     tx.commit()?;
@@ -766,6 +777,20 @@ fn try_open(path: &Utf8Path) -> rusqlite::Result<Connection> {
     // A quick read proves the file really is a database (a garbage file fails here, not later).
     conn.query_row("SELECT COUNT(*) FROM tests", [], |row| row.get::<_, i64>(0))?;
     Ok(conn)
+}
+
+/// Adds `column` (its name and type) to `table` unless the table has it.
+fn add_column(tx: &Transaction<'_>, table: &str, column: &str) -> rusqlite::Result<()> {
+    let name = column.split_whitespace().next().unwrap_or(column);
+    let present: bool = tx.query_row(
+        &format!("SELECT COUNT(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),
+        [name],
+        |row| row.get(0),
+    )?;
+    if !present {
+        tx.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column}"))?;
+    }
+    Ok(())
 }
 
 fn code(error: &rusqlite::Error) -> Option<ErrorCode> {
@@ -1161,6 +1186,60 @@ mod tests {
     }
 
     #[test]
+    fn a_version_4_store_gets_the_file_count_and_keeps_its_start_up_samples() {
+        use crate::results::{JobExit, JobRecord};
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
+        {
+            // A version 4 store: the `startup` table without `files`, one sample in it.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&SCHEMA.replace("    files INTEGER,\n", "")).unwrap();
+            conn.execute(
+                "INSERT INTO startup (suite, time, key, seq, secs) VALUES ('s', 1, 1, 0, 0.5)",
+                [],
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", 4).unwrap();
+        }
+        let mut history = History::open(&path);
+        assert!(history.take_warnings().is_empty());
+        assert_eq!(
+            history.startup_samples("s"),
+            vec![StartupSample {
+                gap_secs: 0.5,
+                files: None
+            }]
+        );
+        let mut later = summary(2, 1.0);
+        let mut job = JobRecord::never_started(0, "s", String::new(), String::new());
+        job.exit = JobExit::Exited { code: 0 };
+        job.duration = Duration::from_secs(3);
+        job.reported = Some(Duration::from_secs(1));
+        job.files = vec!["a.sh".into(), "b.sh".into()];
+        later.jobs = vec![job];
+        history.record(&later);
+        assert_eq!(
+            history.startup_samples("s"),
+            vec![
+                StartupSample {
+                    gap_secs: 2.0,
+                    files: Some(2)
+                },
+                StartupSample {
+                    gap_secs: 0.5,
+                    files: None
+                }
+            ],
+            "newest first, with how many files the job ran"
+        );
+        let exported = history.snapshot().unwrap();
+        assert_eq!(
+            exported.startup.iter().map(|s| s.files).collect::<Vec<_>>(),
+            [None, Some(2)]
+        );
+    }
+
+    #[test]
     fn newer_schema_is_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
@@ -1265,6 +1344,7 @@ mod merge_tests {
                             key,
                             seq,
                             secs: f64::from(key) + seq as f64 / 8.0,
+                            files: (seq % 3 != 0).then(|| u32::try_from(seq % 7).unwrap_or(0)),
                         })
                         .filter(|s| unique.insert((s.suite.clone(), s.key, s.seq)))
                         .collect(),

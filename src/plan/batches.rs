@@ -201,6 +201,9 @@ fn cut_suite(input: &PlanInput, suite: SuiteIndex, units: &[usize], workers: usi
     };
     let floor = settings.startup * STARTUP_MULTIPLE;
     let mut remaining: Duration = tail.iter().map(|&i| estimate(i)).sum();
+    // The floor saves start-ups, but never at the price of a worker sitting out the tail: a
+    // tail smaller than the floor per worker is still shared by every worker.
+    let floor = floor.min(remaining / u32::try_from(workers).unwrap_or(u32::MAX));
     let mut next = 0;
     while next < tail.len() {
         let target = remaining / u32::try_from(2 * workers).unwrap_or(u32::MAX);
@@ -385,6 +388,21 @@ mod tests {
                 .iter()
                 .all(|b| b.estimate <= share && b.estimate >= share.mul_f64(0.8))
         );
+    }
+
+    #[test]
+    fn a_tail_smaller_than_the_floor_is_still_shared_by_every_worker() {
+        // networkx's case: a first wave of 85% per worker leaves 15 s of small files, under
+        // the floor of 10 start-ups (22.5 s), which once went to one worker as one batch
+        // while the other sat idle.
+        let estimates: Vec<(usize, u64)> = (0..300).map(|i| (0, 100 + i % 7 * 200)).collect();
+        let mut input = input(&estimates, &[BatchMode::Batch], 2_250, 2);
+        input.suites[0].first_wave = 0.85;
+        let plan = plan(&input);
+        assert!(plan.batches.len() >= 4, "{} batches", plan.batches.len());
+        // Even to within one start-up and the largest file, not 15% of the work on one side.
+        let even = plan.total / 2 + Duration::from_millis(2_250 + 1_300);
+        assert!(plan.makespan <= even, "{:?} against {even:?}", plan.makespan);
     }
 
     #[test]

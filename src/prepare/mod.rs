@@ -283,6 +283,11 @@ pub async fn prepare(
             let sizes: Vec<Option<u64>> = files.iter().map(|f| file_size(&config.root, f)).collect();
             estimates.files = estimate_by_size(&sizes);
         }
+        // A file costs a job its tests' time plus what the runner spends on each file it is
+        // given (importing and collecting a module, building a go package's test binary).
+        for estimate in &mut estimates.files {
+            estimate.duration += estimates.startup.per_file;
+        }
         startups.push(estimates.startup);
         per_suite.push((files, estimates.files));
     }

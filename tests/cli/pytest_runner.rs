@@ -317,3 +317,40 @@ def test_fails():
         plan.stdout
     );
 }
+
+#[test]
+fn the_time_pytest_spends_importing_each_file_is_learned_per_file() {
+    // Each module sleeps 0.4 s when imported, outside any test's time: a job of n files costs
+    // pytest's start-up plus 0.4 s × n. The first run's batches shrink towards the tail, so
+    // its jobs differ in size and the second cost can be told from the first.
+    let project = Project::new();
+    project.config("[run]\nworkers = 2\n\n[suite.py]\nrunner = \"pytest\"\nfiles = [\"tests/test_*.py\"]\n");
+    for i in 0..10 {
+        project.file(
+            &format!("tests/test_import_{i}.py"),
+            "import time\ntime.sleep(0.4)\ndef test_ok(): pass\n",
+        );
+    }
+    let run = project.run(&["run"]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    let sizes: std::collections::BTreeSet<usize> = project.summary()["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|job| job["files"].as_array().unwrap().len())
+        .collect();
+    assert!(sizes.len() > 1, "jobs of different sizes: {sizes:?}");
+    let plan = project.run(&["plan"]);
+    assert_eq!(plan.code, 0, "{}", plan.describe());
+    let per_file: f64 = plan
+        .stdout
+        .split_once(" per file")
+        .and_then(|(before, _)| before.rsplit_once("+ "))
+        .and_then(|(_, secs)| secs.trim_end_matches('s').parse().ok())
+        .unwrap_or_else(|| panic!("no cost per file in the plan:\n{}", plan.describe()));
+    assert!(
+        (0.3..=1.0).contains(&per_file),
+        "{per_file} s per file:\n{}",
+        plan.stdout
+    );
+}
