@@ -6,7 +6,8 @@
 #   rust    rayon (16 test binaries, from the cargo registry): `cargo nextest run -j 2`
 # Each side runs ROUNDS times, interleaved, after one cold flotilla run that fills the history
 # and one native run that warms the build caches; the script prints every time, the medians,
-# flotilla's counts against the native runner's, and the start-up flotilla learned.
+# flotilla's counts and timing match against the native runner's counts, each side's CPU time,
+# and the start-up flotilla learned.
 # Usage: bench/native.sh [python] [go] [rust]   (default: all three; ROUNDS=2; GO_TREES="a b")
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,21 +19,30 @@ FLOTILLA=$ROOT/target/release/flotilla
 mkdir -p "$WORK"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
 
-# seconds CMD...: runs CMD (output to $WORK/last.log) and prints its wall time.
-seconds() {
-  local start end
-  start=$(date +%s.%N)
-  "$@" >"$WORK/last.log" 2>&1 || true
-  end=$(date +%s.%N)
-  python3 -c "print(f'{$end - $start:.2f}')"
+# timed LABEL CMD...: runs CMD (output to $WORK/last.log), appends `LABEL wall cpu` to
+# $TIMES (seconds; cpu is user + system of every process it waited for) and prints the wall.
+timed() {
+  local label=$1
+  shift
+  python3 - "$label" "$TIMES" "$WORK/last.log" "$@" <<'PY'
+import resource, subprocess, sys, time
+label, times, log, *command = sys.argv[1:]
+before = resource.getrusage(resource.RUSAGE_CHILDREN)
+start = time.monotonic()
+with open(log, "w") as out:
+    subprocess.run(command, stdout=out, stderr=subprocess.STDOUT)
+wall = time.monotonic() - start
+after = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+with open(times, "a") as f:
+    f.write(f"{label}\t{wall:.2f}\t{cpu:.2f}\n")
+print(f"{wall:.2f}")
+PY
 }
 
-# median N...: the median of the numbers given.
-median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(float, sys.argv[1:])):.2f}')" "$@"; }
-
-# counts DIR: flotilla's passed/failed/skipped in DIR's latest run.
+# counts DIR: flotilla's passed/failed/skipped and timing match in DIR's latest run.
 counts() {
-  python3 -c "import json,sys; c=json.load(open(sys.argv[1]))['counts']; print(f\"{c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped\")" \
+  python3 -c "import json,sys; s=json.load(open(sys.argv[1])); c=s['counts']; print(f\"{c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped; timing match {s['timing_match']:.0%}\")" \
     "$1/.flotilla/runs/latest/summary.json"
 }
 
@@ -40,41 +50,53 @@ counts() {
 learned() { (cd "$1" && "$FLOTILLA" plan 2>/dev/null | grep -o 'start-up [^;]*' | head -1) || true; }
 
 # compare NAME DIR LABEL=COMMAND...: one cold flotilla run, then ROUNDS rounds of each native
-# command and flotilla warm, interleaved; medians and flotilla's ratio to the best native mode.
+# command and flotilla warm, interleaved; medians, flotilla's ratio to each native mode (of the
+# medians, and the median of each round's ratio: the machine's speed drifts between rounds),
+# and each side's CPU time (when both keep the cores busy, only less work can be faster).
 compare() {
   local name=$1 dir=$2
   shift 2
-  local -a labels=() commands=() flotilla_times=()
-  local -A native_times=()
+  local -a labels=() commands=()
   for spec in "$@"; do
     labels+=("${spec%%=*}")
     commands+=("${spec#*=}")
   done
+  TIMES=$WORK/$name.times
+  : >"$TIMES"
   rm -rf "$dir/.flotilla"
   echo "[$name] warming caches: ${labels[0]}"
-  seconds bash -c "${commands[0]}" >/dev/null
+  timed warming bash -c "${commands[0]}" >/dev/null
   echo "[$name] ${labels[0]} itself: $(grep -E 'Summary|passed|^ok|^FAIL' "$WORK/last.log" | tail -1 | sed 's/^ *//')"
-  echo "[$name] flotilla cold: $(cd "$dir" && seconds "$FLOTILLA" run -q)s"
+  echo "[$name] flotilla cold: $(cd "$dir" && timed cold "$FLOTILLA" run -q)s"
   for round in $(seq "$ROUNDS"); do
     local line="[$name] round $round:"
     for i in "${!labels[@]}"; do
-      local t
-      t=$(seconds bash -c "${commands[$i]}")
-      native_times[$i]+="$t "
-      line+=" ${labels[$i]} ${t}s,"
+      line+=" ${labels[$i]} $(timed "${labels[$i]}" bash -c "${commands[$i]}")s,"
     done
-    flotilla_times+=("$(cd "$dir" && seconds "$FLOTILLA" run -q)")
-    echo "$line flotilla warm ${flotilla_times[-1]}s"
+    line+=" flotilla warm $(cd "$dir" && timed warm "$FLOTILLA" run -q)s"
+    echo "$line; flotilla $(counts "$dir")"
   done
-  local flotilla best=""
-  flotilla=$(median "${flotilla_times[@]}")
-  for i in "${!labels[@]}"; do
-    # shellcheck disable=SC2086
-    local m
-    m=$(median ${native_times[$i]})
-    echo "[$name] median ${labels[$i]}: ${m}s: flotilla warm ${flotilla}s is $(python3 -c "print(f'{$flotilla / $m:.2f}')")x"
-  done
-  echo "[$name] flotilla counts: $(counts "$dir"); $(learned "$dir")"
+  python3 - "$name" "$TIMES" "${labels[@]}" <<'PY'
+import os, statistics, sys
+name, times, *labels = sys.argv[1:]
+rows = [line.rstrip("\n").split("\t") for line in open(times)]
+def of(label, column):
+    return [float(r[column]) for r in rows if r[0] == label]
+warm = of("warm", 1)
+cores = os.cpu_count()
+print(f"[{name}] flotilla warm: median {statistics.median(warm):.2f}s, CPU {statistics.median(of('warm', 2)):.1f}s")
+for label in labels:
+    native = of(label, 1)
+    ratios = [w / n for w, n in zip(warm, native)]
+    print(f"[{name}] {label}: median {statistics.median(native):.2f}s, CPU {statistics.median(of(label, 2)):.1f}s; "
+          f"flotilla warm is {statistics.median(warm) / statistics.median(native):.2f}x of the medians, "
+          f"{statistics.median(ratios):.2f}x by round ({', '.join(f'{r:.2f}' for r in ratios)})")
+    # Its CPU time spread over every core: no scheduler does the same work in less.
+    bound = statistics.median(of(label, 2)) / cores
+    print(f"[{name}] {label}'s CPU over {cores} cores: {bound:.2f}s, "
+          f"{bound / statistics.median(native):.2f}x of its wall time: the least its work can take")
+PY
+  echo "[$name] flotilla $(counts "$dir"); $(learned "$dir")"
 }
 
 python_bench() {

@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use super::startup_cost::{Startup, StartupSample};
+use super::seconds::{median, secs};
+use super::startup_cost::{Startup, StartupSample};
 
 /// Estimate of a file nothing is known about, in a suite nothing is known about.
 pub const DEFAULT_ESTIMATE: Duration = Duration::from_secs(1);
@@ -197,20 +198,6 @@ fn percentile_of(values: &[f64], p: f64) -> f64 {
     sorted.sort_by(f64::total_cmp);
     let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
     sorted[rank - 1]
-}
-
-pub(super) fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    if values.len() % 2 == 1 {
-        values[mid]
-    } else {
-        f64::midpoint(values[mid - 1], values[mid])
-    }
-}
-
-pub(super) fn secs<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_f64(duration.as_secs_f64())
 }
 
 #[cfg(test)]

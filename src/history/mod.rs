@@ -14,15 +14,16 @@ mod estimate;
 mod exchange;
 mod sample;
 mod schema;
+mod seconds;
 mod size_estimate;
 mod startup_cost;
 mod store;
+mod subtests;
 mod suite_run;
 
 pub use cpu_share::CpuShare;
 pub use estimate::{
-    DEFAULT_ESTIMATE, Estimate, EstimateSource, Startup, StartupSample, SuiteEstimates, clamp_secs, estimate_suite,
-    percentile,
+    DEFAULT_ESTIMATE, Estimate, EstimateSource, SuiteEstimates, clamp_secs, estimate_suite, percentile,
 };
 pub use exchange::{
     ExchangeError, FORMAT_NAME, FORMAT_VERSION, HistoryData, RunCounts, RunRecord, StartupRecord, TestRecord,
@@ -31,5 +32,6 @@ pub use exchange::{
 pub use sample::{RECENT_SAMPLES, Sample, SampleOutcome, key_of};
 pub use schema::{KEEP_RUNS, RECENT_JOBS, SCHEMA_VERSION};
 pub use size_estimate::estimate_by_size;
+pub use startup_cost::{Startup, StartupSample};
 pub use store::{History, RECENT_FAILURE_RUNS};
 pub use suite_run::{CachedTest, SuiteRun};

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::estimate::{median, secs};
+use super::seconds::{median, secs};
 
 /// One recent job's gap between wall time and the time its tests reported.
 #[derive(Clone, Copy, Debug, PartialEq)]

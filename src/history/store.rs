@@ -8,10 +8,11 @@ use camino::{Utf8Path, Utf8PathBuf};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, params};
 
 use super::cpu_share::CpuShare;
-use super::estimate::StartupSample;
 use super::exchange::{HistoryData, RunCounts, RunRecord, StartupRecord, TestRecord};
 use super::sample::{RECENT_SAMPLES, Sample, SampleOutcome, key_of, merge, pack, unpack};
 use super::schema::{RECENT_JOBS, SCHEMA, SCHEMA_VERSION, migrate_v1, prune};
+use super::startup_cost::StartupSample;
+use super::subtests::Family;
 use super::suite_run::SuiteRun;
 use crate::results::RunSummary;
 
@@ -107,7 +108,8 @@ impl History {
     }
 
     /// Recent first-attempt durations of each file of `suite`, newest first, in seconds: per
-    /// run, the sum of its tests' samples.
+    /// run, the sum of its tests' samples, a test and its subtests counted once
+    /// ([`Family`]).
     pub fn file_samples(&mut self, suite: &str) -> HashMap<String, Vec<f64>> {
         match self.try_file_samples(suite) {
             Ok(samples) => samples,
@@ -121,25 +123,28 @@ impl History {
     fn try_file_samples(&mut self, suite: &str) -> rusqlite::Result<HashMap<String, Vec<f64>>> {
         // Streamed row by row (no copy of the rows): a plan of 100,000 tests reads them all.
         let mut runs: HashMap<String, Vec<(u32, u32, f64)>> = HashMap::new();
+        // In primary key order (free: it is the table's order), so a test's subtests follow it.
         let mut statement = self
             .conn
-            .prepare_cached("SELECT file, samples FROM tests WHERE suite = ?1")?;
+            .prepare_cached("SELECT file, test_id, samples FROM tests WHERE suite = ?1 ORDER BY file, test_id")?;
         let mut rows = statement.query(params![suite])?;
+        let mut family: Option<(String, Family)> = None;
         while let Some(row) = rows.next()? {
             let file = row.get_ref(0)?.as_str()?;
-            let per_run = match runs.get_mut(file) {
-                Some(per_run) => per_run,
-                None => runs.entry(file.to_string()).or_default(),
-            };
-            for sample in unpack(row.get_ref(1)?.as_blob()?) {
-                match per_run.iter_mut().find(|(_, key, _)| *key == sample.key) {
-                    Some(run) => {
-                        run.0 = run.0.max(sample.time);
-                        run.2 += f64::from(sample.secs);
+            let id = row.get_ref(1)?.as_str()?;
+            let samples = unpack(row.get_ref(2)?.as_blob()?);
+            match &mut family {
+                Some((of, head)) if of == file && head.adopts(id) => head.adopt(samples),
+                _ => {
+                    if let Some((of, head)) = family.take() {
+                        add_family(&mut runs, of, &head);
                     }
-                    None => per_run.push((sample.time, sample.key, f64::from(sample.secs))),
+                    family = Some((file.to_string(), Family::new(id, samples)));
                 }
             }
+        }
+        if let Some((of, head)) = family {
+            add_family(&mut runs, of, &head);
         }
         Ok(runs
             .into_iter()
@@ -155,7 +160,9 @@ impl History {
     pub fn test_samples(&mut self, suite: &str, file: &str) -> HashMap<String, Vec<f64>> {
         let rows = self
             .conn
-            .prepare_cached("SELECT test_id, samples FROM tests WHERE suite = ?1 AND file = ?2 AND test_id != file")
+            .prepare_cached(
+                "SELECT test_id, samples FROM tests WHERE suite = ?1 AND file = ?2 AND test_id != file ORDER BY test_id",
+            )
             .and_then(|mut statement| {
                 let rows = statement.query_map(params![suite, file], |row| {
                     Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
@@ -163,18 +170,32 @@ impl History {
                 rows.collect::<Result<Vec<_>, _>>()
             });
         match rows {
-            Ok(rows) => rows
-                .into_iter()
-                .filter_map(|(test, samples)| {
-                    let secs: Vec<f64> = unpack(&samples)
-                        .into_iter()
-                        .filter(|s| !s.outcome.first_was_error())
-                        .take(RECENT_RUNS)
-                        .map(|s| f64::from(s.secs))
-                        .collect();
-                    (!secs.is_empty()).then_some((test, secs))
-                })
-                .collect(),
+            Ok(rows) => {
+                // A test with subtests is estimated as its family ([`Family`]): it is what one
+                // job of it runs. Its subtests keep their own samples.
+                let usable = |samples: &[u8]| unpack(samples).into_iter().filter(|s| !s.outcome.first_was_error());
+                let mut families: Vec<Family> = Vec::new();
+                let mut estimates = HashMap::new();
+                for (test, samples) in &rows {
+                    let own: Vec<f64> = usable(samples).take(RECENT_RUNS).map(|s| f64::from(s.secs)).collect();
+                    if !own.is_empty() {
+                        estimates.insert(test.clone(), own);
+                    }
+                    match families.last_mut() {
+                        Some(head) if head.adopts(test) => head.adopt(usable(samples)),
+                        _ => families.push(Family::new(test, usable(samples))),
+                    }
+                }
+                for head in &families {
+                    let mut runs: Vec<(u32, u32, f64)> = head.runs().collect();
+                    runs.sort_by_key(|run| std::cmp::Reverse((run.0, run.1)));
+                    let secs: Vec<f64> = runs.into_iter().take(RECENT_RUNS).map(|run| run.2).collect();
+                    if !secs.is_empty() {
+                        estimates.insert(head.top().to_string(), secs);
+                    }
+                }
+                estimates
+            }
             Err(error) => {
                 self.warn_read(&error);
                 HashMap::new()
@@ -793,6 +814,20 @@ fn add_column(tx: &Transaction<'_>, table: &str, column: &str) -> rusqlite::Resu
     Ok(())
 }
 
+/// Adds a family's time per run to its file's runs.
+fn add_family(runs: &mut HashMap<String, Vec<(u32, u32, f64)>>, file: String, family: &Family) {
+    let per_run = runs.entry(file).or_default();
+    for (time, key, secs) in family.runs() {
+        match per_run.iter_mut().find(|(_, k, _)| *k == key) {
+            Some(run) => {
+                run.0 = run.0.max(time);
+                run.2 += secs;
+            }
+            None => per_run.push((time, key, secs)),
+        }
+    }
+}
+
 fn code(error: &rusqlite::Error) -> Option<ErrorCode> {
     match error {
         rusqlite::Error::SqliteFailure(failure, _) => Some(failure.code),
@@ -1237,6 +1272,45 @@ mod tests {
             exported.startup.iter().map(|s| s.files).collect::<Vec<_>>(),
             [None, Some(2)]
         );
+    }
+
+    #[test]
+    fn a_test_and_its_subtests_count_once_in_their_file_and_as_the_test() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
+        let mut history = History::open(&path);
+        let mut run = summary(1, 0.0);
+        let template = run.tests[0].clone();
+        let test = |file: &str, id: &str, secs: f64| {
+            let mut test = template.clone();
+            test.file = file.into();
+            test.id = id.into();
+            test.attempts[0].duration = Duration::from_secs_f64(secs);
+            test
+        };
+        run.tests = vec![
+            // go's t.Parallel parent of two parallel subtests reports none of their time.
+            test("zip", "zip::TestLarge", 0.0),
+            test("zip", "zip::TestLarge/a", 47.0),
+            test("zip", "zip::TestLarge/b", 46.0),
+            // A parent that holds its sequential subtests' time.
+            test("zip", "zip::TestSeq", 3.0),
+            test("zip", "zip::TestSeq/x", 1.0),
+            test("zip", "zip::TestSeq/y", 2.0),
+            test("zip", "zip::TestSmall", 1.0),
+            // pytest ids with a `/` in a parameter are tests of their own.
+            test("t.py", "t.py::test_path", 1.0),
+            test("t.py", "t.py::test_path[a/b]", 2.0),
+        ];
+        history.record(&run);
+        let files = history.file_samples("s");
+        assert_eq!(files["zip"], vec![47.0 + 3.0 + 1.0]);
+        assert_eq!(files["t.py"], vec![3.0]);
+        let tests = history.test_samples("s", "zip");
+        assert_eq!(tests["zip::TestLarge"], vec![47.0], "as long as its longest subtest");
+        assert_eq!(tests["zip::TestSeq"], vec![3.0]);
+        assert_eq!(tests["zip::TestLarge/b"], vec![46.0], "subtests keep their own");
+        assert_eq!(history.test_samples("s", "t.py")["t.py::test_path"], vec![1.0]);
     }
 
     #[test]
