@@ -156,7 +156,8 @@ impl History {
             .collect())
     }
 
-    /// Recent first-attempt durations of each test in `file` of `suite`, newest first, in seconds.
+    /// Recent first-attempt durations of each test in `file` of `suite`, newest first, in seconds;
+    /// a test with subtests as its family ([`Family`]).
     pub fn test_samples(&mut self, suite: &str, file: &str) -> HashMap<String, Vec<f64>> {
         let rows = self
             .conn
