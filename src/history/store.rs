@@ -178,12 +178,14 @@ impl History {
                 let mut families: Vec<Family> = Vec::new();
                 let mut estimates = HashMap::new();
                 for (test, samples) in &rows {
-                    let own: Vec<f64> = usable(samples).take(RECENT_RUNS).map(|s| f64::from(s.secs)).collect();
-                    if !own.is_empty() {
-                        estimates.insert(test.clone(), own);
-                    }
                     match families.last_mut() {
-                        Some(head) if head.adopts(test) => head.adopt(usable(samples)),
+                        Some(head) if head.adopts(test) => {
+                            head.adopt(usable(samples));
+                            let own: Vec<f64> = usable(samples).take(RECENT_RUNS).map(|s| f64::from(s.secs)).collect();
+                            if !own.is_empty() {
+                                estimates.insert(test.clone(), own);
+                            }
+                        }
                         _ => families.push(Family::new(test, usable(samples))),
                     }
                 }
@@ -1192,18 +1194,13 @@ mod tests {
             job.max_rss = max_rss;
             job
         };
-        {
-            // A version 3 store: the `cpu` table without `max_rss_kb`, one sample in it.
-            let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(&SCHEMA.replace("    max_rss_kb INTEGER,\n", ""))
-                .unwrap();
-            conn.execute(
-                "INSERT INTO cpu (suite, time, key, seq, cpu_secs, wall_secs, workers, cores) VALUES ('s', 1, 1, 0, 1.0, 2.0, 2, 2)",
-                [],
-            )
-            .unwrap();
-            conn.pragma_update(None, "user_version", 3).unwrap();
-        }
+        // A version 3 store: the `cpu` table without `max_rss_kb`, one sample in it.
+        older_store(
+            &path,
+            3,
+            "    max_rss_kb INTEGER,\n",
+            "INSERT INTO cpu (suite, time, key, seq, cpu_secs, wall_secs, workers, cores) VALUES ('s', 1, 1, 0, 1.0, 2.0, 2, 2)",
+        );
         let mut history = History::open(&path);
         assert!(history.take_warnings().is_empty());
         let share = history.cpu_share("s").unwrap();
@@ -1221,22 +1218,27 @@ mod tests {
         );
     }
 
+    /// Writes a store of schema `version`: today's schema without the column line `missing`
+    /// (which that version did not have yet), with one row from `insert`.
+    fn older_store(path: &Utf8Path, version: i64, missing: &str, insert: &str) {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(&SCHEMA.replace(missing, "")).unwrap();
+        conn.execute(insert, []).unwrap();
+        conn.pragma_update(None, "user_version", version).unwrap();
+    }
+
     #[test]
     fn a_version_4_store_gets_the_file_count_and_keeps_its_start_up_samples() {
         use crate::results::{JobExit, JobRecord};
         let dir = tempfile::tempdir().unwrap();
         let path = Utf8PathBuf::from_path_buf(dir.path().join("h.db")).unwrap();
-        {
-            // A version 4 store: the `startup` table without `files`, one sample in it.
-            let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(&SCHEMA.replace("    files INTEGER,\n", "")).unwrap();
-            conn.execute(
-                "INSERT INTO startup (suite, time, key, seq, secs) VALUES ('s', 1, 1, 0, 0.5)",
-                [],
-            )
-            .unwrap();
-            conn.pragma_update(None, "user_version", 4).unwrap();
-        }
+        // A version 4 store: the `startup` table without `files`, one sample in it.
+        older_store(
+            &path,
+            4,
+            "    files INTEGER,\n",
+            "INSERT INTO startup (suite, time, key, seq, secs) VALUES ('s', 1, 1, 0, 0.5)",
+        );
         let mut history = History::open(&path);
         assert!(history.take_warnings().is_empty());
         assert_eq!(
